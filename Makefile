@@ -1,0 +1,45 @@
+# wijkdata — everything a fresh Debian machine needs, from the project's own files.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system-deps demo test test-fast lint bench clean
+
+# System packages: Chromium prints the PDFs and checks the HTML, poppler reads PDFs back,
+# DejaVu is the one font both HTML and PDF name. Skipped when already present.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null \
+	    || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	  echo "installing chromium, poppler-utils, fonts-dejavu-core (apt)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: system-deps $(STAMP)
+
+demo: setup
+	$(BIN)/wijkdata build --regio demo
+
+test: setup
+	$(BIN)/pytest -q -m "slow or not slow"
+
+test-fast: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/wijkdata bench --data-dir ../shared/data --out reports/bench.json
+
+clean:
+	rm -rf reports/*/ data/processed/*.duckdb .pytest_cache

@@ -1,0 +1,3 @@
+"""wijkdata: neighbourhood health profiles (wijkgezondheidsprofielen) from Dutch open data."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,191 @@
+"""Per-profile charts as plain SVG strings.
+
+Measured on this 2-core machine (issue 7): Altair + vl-convert costs 20–50 ms per chart, a
+string-built SVG well under 1 ms. A profile has one spine chart per indicator (~50), a trend line
+per indicator, an age chart and a map, so per-profile charts are plain SVG; Altair/vl-convert
+draws the region overview charts, where one chart serves the whole region (see overview.py).
+Every text is escaped; colours come from one colour-blind-safe palette (Okabe–Ito) and
+significance is also shown by shape and text, never by colour alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+
+from markupsafe import escape
+
+from .formatting import number, plain
+
+FONT = "DejaVu Sans, sans-serif"
+# Okabe & Ito (2008) colour-blind-safe palette.
+BLUE, ORANGE, GREEN, SKY, GREY, DARK = "#0072B2", "#E69F00", "#009E73", "#56B4E9", "#8c8c8c", "#1d2b36"
+JUDGEMENT_COLOUR = {"better": BLUE, "worse": ORANGE, "similar": "#d9d9d9", "neutral": SKY,
+                    "not_tested": "#ffffff", "untested": "#ffffff"}
+JUDGEMENT_SYMBOL = {"better": "▲ gunstiger", "worse": "▼ ongunstiger", "similar": "● gelijk",
+                    "neutral": "◆ verschilt", "not_tested": "○ niet getoetst"}
+
+
+def _svg(width: int, height: int, body: str, label: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}" '
+            f'font-family="{FONT}">{body}</svg>')
+
+
+def spine(value: float | None, lo: float | None, q1: float | None, q3: float | None,
+          hi: float | None, bench: float | None, judgement: str, label: str) -> str:
+    """Fingertips-style spine: region range (grey), middle half (darker), benchmark line, dot."""
+    w, h = 160, 18
+    if None in (lo, hi) or hi == lo or value is None:
+        return ""
+    assert lo is not None and hi is not None
+
+    def x(v: float) -> float:
+        return 4 + (v - lo) / (hi - lo) * (w - 8)
+
+    parts = [f'<rect x="4" y="5" width="{w - 8}" height="8" fill="#e6e6e6"/>']
+    if q1 is not None and q3 is not None:
+        parts.append(f'<rect x="{x(q1):.1f}" y="5" width="{max(x(q3) - x(q1), 1):.1f}" '
+                     f'height="8" fill="#bdbdbd"/>')
+    if bench is not None and lo <= bench <= hi:
+        parts.append(f'<line x1="{x(bench):.1f}" x2="{x(bench):.1f}" y1="2" y2="16" '
+                     f'stroke="{DARK}" stroke-width="2"/>')
+    fill = JUDGEMENT_COLOUR.get(judgement, "#ffffff")
+    parts.append(f'<circle cx="{x(value):.1f}" cy="9" r="5" fill="{fill}" stroke="{DARK}" '
+                 'stroke-width="1.2"/>')
+    return _svg(w, h, "".join(parts), label)
+
+
+def trend(points: Sequence[tuple[int, float]], fmt: str, label: str) -> str:
+    """A small line over the years with the first and last value written out."""
+    if len(points) < 2:
+        return ""
+    w, h, pad = 130, 34, 6
+    years = [p[0] for p in points]
+    values = [p[1] for p in points]
+    vmin, vmax = min(values), max(values)
+    span = (vmax - vmin) or 1.0
+    y0, y1 = min(years), max(years)
+
+    def xy(year: int, v: float) -> tuple[float, float]:
+        return (pad + (year - y0) / max(y1 - y0, 1) * (w - 2 * pad),
+                h - 12 - (v - vmin) / span * (h - 20))
+
+    pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in (xy(y, v) for y, v in points))
+    dots = "".join(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="2.2" fill="{BLUE}"/>'
+                   for a, b in (xy(y, v) for y, v in points))
+    text = (f'<text x="{pad}" y="{h - 1}" font-size="8" fill="{DARK}">{y0}</text>'
+            f'<text x="{w - pad}" y="{h - 1}" font-size="8" text-anchor="end" '
+            f'fill="{DARK}">{y1}: {escape(number(values[-1], fmt))}</text>')
+    return _svg(w, h, f'<polyline points="{pts}" fill="none" stroke="{BLUE}" '
+                      f'stroke-width="1.5"/>{dots}{text}', label)
+
+
+def bars(rows: Sequence[tuple[str, float | None]], fmt: str, label: str,
+         highlight: int = 0) -> str:
+    """Horizontal bars: the area first (highlighted), then its comparators."""
+    w, bar_h, gap, left = 420, 16, 6, 150
+    shown = [(name, v) for name, v in rows if v is not None]
+    if not shown:
+        return ""
+    vmax = max(v for _, v in shown if v is not None) or 1.0
+    h = len(shown) * (bar_h + gap) + gap
+    parts = []
+    for i, (name, v) in enumerate(shown):
+        assert v is not None
+        y = gap + i * (bar_h + gap)
+        bw = max(v / vmax * (w - left - 70), 1)
+        colour = BLUE if i == highlight else "#a6a6a6"
+        parts.append(f'<text x="{left - 6}" y="{y + 12}" font-size="11" text-anchor="end" '
+                     f'fill="{DARK}">{escape(name[:28])}</text>'
+                     f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar_h}" '
+                     f'fill="{colour}"/>'
+                     f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11" '
+                     f'fill="{DARK}">{escape(number(v, fmt))}</text>')
+    return _svg(w, h, "".join(parts), label)
+
+
+def age_pyramid(groups: Sequence[tuple[str, float | None, float | None]], label: str) -> str:
+    """Age structure: share per age group for the area (blue) and the gemeente (outline)."""
+    shown = [(g, a, b) for g, a, b in groups if a is not None]
+    if not shown:
+        return ""
+    w, bar_h, gap, left = 420, 18, 6, 80
+    vmax = max(max(a or 0, b or 0) for _, a, b in shown) or 1.0
+    h = len(shown) * (bar_h + gap) + gap + 14
+    parts = []
+    for i, (group, a, b) in enumerate(shown):
+        assert a is not None
+        y = gap + i * (bar_h + gap)
+        bw = a / vmax * (w - left - 60)
+        parts.append(f'<text x="{left - 6}" y="{y + 13}" font-size="11" text-anchor="end" '
+                     f'fill="{DARK}">{escape(group)}</text>'
+                     f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar_h}" fill="{BLUE}"/>'
+                     f'<text x="{left + bw + 4:.1f}" y="{y + 13}" font-size="11" '
+                     f'fill="{DARK}">{escape(plain(a, 1))}%</text>')
+        if b is not None:
+            bx = b / vmax * (w - left - 60)
+            parts.append(f'<line x1="{left + bx:.1f}" x2="{left + bx:.1f}" y1="{y - 2}" '
+                         f'y2="{y + bar_h + 2}" stroke="{ORANGE}" stroke-width="3"/>')
+    parts.append(f'<text x="{left}" y="{h - 3}" font-size="10" fill="{DARK}">'
+                 f'balk = dit gebied, oranje streep = gemeente</text>')
+    return _svg(w, h, "".join(parts), label)
+
+
+def _rings(geometry: dict) -> list[list[list[float]]]:
+    if geometry["type"] == "Polygon":
+        return list(geometry["coordinates"])
+    return [ring for poly in geometry["coordinates"] for ring in poly]
+
+
+def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: set[str],
+               fmt: str, label: str, legend_title: str) -> str:
+    """Map of (code, name, geojson, value); areas in ``outline`` drawn with a heavy border.
+
+    Longitudes are scaled by cos(latitude) so the Netherlands is not stretched sideways.
+    """
+    geoms = [(c, n, json.loads(g), v) for c, n, g, v in shapes]
+    pts = [p for _, _, g, _ in geoms for ring in _rings(g) for p in ring]
+    if not pts:
+        return ""
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    lat0 = math.radians((min(ys) + max(ys)) / 2)
+    kx = math.cos(lat0)
+    width, pad = 420, 6
+    sx = (max(xs) - min(xs)) * kx or 1e-9
+    sy = (max(ys) - min(ys)) or 1e-9
+    scale = (width - 2 * pad) / max(sx, sy * 0.9)
+    height = int(sy * scale + 2 * pad) + 28
+    values = [v for *_, v in geoms if v is not None]
+    vmin, vmax = (min(values), max(values)) if values else (0.0, 1.0)
+    ramp = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]  # ColorBrewer Blues
+
+    def colour(v: float | None) -> str:
+        if v is None:
+            return "url(#nodata)"
+        k = 0 if vmax == vmin else min(int((v - vmin) / (vmax - vmin) * 5), 4)
+        return ramp[k]
+
+    def path(g: dict) -> str:
+        d = []
+        for ring in _rings(g):
+            d.append("M" + "L".join(f"{pad + (x - min(xs)) * kx * scale:.1f},"
+                                    f"{pad + (max(ys) - y) * scale:.1f}" for x, y in ring) + "Z")
+        return "".join(d)
+
+    body = ['<defs><pattern id="nodata" width="6" height="6" patternUnits="userSpaceOnUse">'
+            '<path d="M0,6L6,0" stroke="#999" stroke-width="1"/></pattern></defs>']
+    for code, name, g, v in sorted(geoms, key=lambda t: t[0] in outline):
+        title = f"{name}: {number(v, fmt) if v is not None else 'geen gegevens'}"
+        stroke = (f'stroke="{DARK}" stroke-width="3"' if code in outline
+                  else 'stroke="#ffffff" stroke-width="0.8"')
+        body.append(f'<path d="{path(g)}" fill="{colour(v)}" {stroke}>'
+                    f'<title>{escape(title)}</title></path>')
+    ly = height - 18
+    for k, c in enumerate(ramp):
+        body.append(f'<rect x="{pad + k * 30}" y="{ly}" width="30" height="10" fill="{c}"/>')
+    body.append(f'<text x="{pad + 160}" y="{ly + 9}" font-size="10" fill="{DARK}">'
+                f'{escape(legend_title)}: {escape(number(vmin, fmt))} – '
+                f'{escape(number(vmax, fmt))}</text>')
+    return _svg(width, height, "".join(body), label)

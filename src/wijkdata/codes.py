@@ -1,0 +1,65 @@
+"""CBS region codes: normalise, classify and derive the buurt → wijk → gemeente hierarchy.
+
+Codes stay codes: ``GM0197``, ``WK019701``, ``BU01970101``. StatLine pads them with spaces to a
+fixed width and RIVM calls the country ``NL01`` where KWB says ``NL00``; both are normalised here
+and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+LAND = "NL00"
+REGIO = "REGIO"
+LEVELS = ("land", "regio", "gemeente", "wijk", "buurt", "custom")
+
+CODE_RE = re.compile(r"^(NL0[01]|GM\d{4}|WK\d{6}|BU\d{8})$")
+_PREFIX_LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+
+
+def normalise(code: str) -> str:
+    code = code.strip().upper()
+    return LAND if code in ("NL01", "NL00", "NL") else code
+
+
+def level_of(code: str) -> str | None:
+    return _PREFIX_LEVEL.get(code[:2]) if CODE_RE.match(code) else None
+
+
+def gemeente_of(code: str) -> str | None:
+    if code[:2] in ("WK", "BU") and CODE_RE.match(code):
+        return "GM" + code[2:6]
+    return code if code.startswith("GM") else None
+
+
+def wijk_of(code: str) -> str | None:
+    return "WK" + code[2:8] if code.startswith("BU") and CODE_RE.match(code) else None
+
+
+def normalise_expr(col: str) -> pl.Expr:
+    """Vectorised :func:`normalise` for a polars string column."""
+    s = pl.col(col).cast(pl.String).str.strip_chars().str.to_uppercase()
+    return pl.when(s.is_in(["NL01", "NL"])).then(pl.lit(LAND)).otherwise(s)
+
+
+def hierarchy(codes: pl.Series) -> pl.DataFrame:
+    """code, level, parent_code, gemeente_code for every valid code in ``codes``."""
+    df = pl.DataFrame({"code": codes.unique().sort()})
+    pre = pl.col("code").str.slice(0, 2)
+    return df.with_columns(
+        level=pre.replace_strict(_PREFIX_LEVEL, default=None),
+        parent_code=pl.when(pre == "BU")
+        .then(pl.lit("WK") + pl.col("code").str.slice(2, 6))
+        .when(pre == "WK")
+        .then(pl.lit("GM") + pl.col("code").str.slice(2, 4))
+        .when(pre == "GM")
+        .then(pl.lit(LAND))
+        .otherwise(None),
+        gemeente_code=pl.when(pre.is_in(["BU", "WK"]))
+        .then(pl.lit("GM") + pl.col("code").str.slice(2, 4))
+        .when(pre == "GM")
+        .then(pl.col("code"))
+        .otherwise(None),
+    )

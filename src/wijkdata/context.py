@@ -1,0 +1,337 @@
+"""From the indicator tables to one plain report context per area (no I/O after loading).
+
+All tables are read once, set-based; per-area work is only dictionary look-ups and string
+building, so thousands of profiles cost seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from . import __version__, charts, codes
+from .config import Region
+from .db import frame
+from .findings import UNTESTED_GAP, Finding, rank, sentence
+from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, long_date, number, plain, signed
+from .indicators import THEMES, Indicator
+
+LEVEL_LABEL = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "custom": "dorp"}
+COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland"}
+AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
+              ("25-44 jaar", "leeftijd_25_44"), ("45-64 jaar", "leeftijd_45_64"),
+              ("65+ jaar", "leeftijd_65plus")]
+STATUS_TEXT = {"suppressed": SUPPRESSED_TEXT, "missing": MISSING_TEXT,
+               "not_applicable": "niet van toepassing", "incomplete": "onvolledig (buurt ontbreekt)"}
+
+
+@dataclass
+class Cell:
+    text: str
+    judgement: str = "not_tested"
+    symbol: str = ""
+    value: float | None = None
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    year: int | None
+    value: Cell
+    interval: str
+    comparisons: dict[str, Cell]
+    trend_svg: str
+    trend_text: str
+    spine_svg: str
+    rank_text: str
+    suppressed: bool
+
+
+@dataclass
+class Theme:
+    id: str
+    title: str
+    rows: list[Row]
+    chart_svg: str = ""
+    chart_table: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    id: str
+    publisher: str
+    title: str
+    table_id: str
+    year: int | None
+    licence: str
+    path: str
+    sha256: str
+
+
+@dataclass
+class Report:
+    code: str
+    name: str
+    level: str
+    level_label: str
+    gemeente_code: str
+    gemeente_name: str
+    region_slug: str
+    region_name: str
+    regio_label: str
+    organisation: str
+    accent: str
+    logo_svg: str
+    generated: str
+    version: str
+    key_figures: list[tuple[str, str, str]]
+    findings: list[str]
+    themes: list[Theme]
+    map_svg: str
+    map_reason: str
+    age_svg: str
+    age_table: list[tuple[str, str, str]]
+    sources: list[Source]
+    suppression: str
+    members: list[str]
+    all_suppressed: bool
+    comparators: list[str]
+    csv_name: str
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+def _cell(value: float | None, status: str, fmt: str) -> Cell:
+    if status != "ok" or value is None:
+        return Cell(STATUS_TEXT.get(status, MISSING_TEXT), value=None)
+    return Cell(number(value, fmt), value=value)
+
+
+class ContextBuilder:
+    """Loads everything once; ``report(code)`` then builds one area's context."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, region: Region,
+                 indicators: list[Indicator], logo_svg: str, today: date) -> None:
+        self.region = region
+        self.indicators = indicators
+        self.logo_svg = logo_svg
+        self.today = today
+        self.area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
+        values = frame(con, "SELECT * FROM ind_value")
+        self.values: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for r in values.sort("year").iter_rows(named=True):
+            self.values[(r["indicator_id"], r["area_code"])].append(r)
+        comps = frame(con, "SELECT * FROM ind_comparison")
+        self.comps: dict[tuple[str, str, int], dict[str, dict]] = defaultdict(dict)
+        for r in comps.iter_rows(named=True):
+            self.comps[(r["indicator_id"], r["area_code"], r["year"])][r["comparator"]] = r
+        self.spread = self._spread(values)
+        self.geometry = {r["code"]: r for r in frame(con, "SELECT * FROM geometry")
+                         .iter_rows(named=True)}
+        self.sources = [Source(r["source_id"], r["publisher"], r["title"], r["table_id"],
+                               r["year"], r["licence"], r["path"], r["sha256"])
+                        for r in frame(con, "SELECT * FROM provenance").iter_rows(named=True)]
+        self.members: dict[str, list[str]] = defaultdict(list)
+        for r in frame(con, "SELECT * FROM custom_area_member").iter_rows(named=True):
+            self.members[r["custom_code"]].append(r["buurt_code"])
+
+    def _spread(self, values: pl.DataFrame) -> dict[tuple[str, int, str], tuple[float, ...]]:
+        """Range and quartiles of each indicator over the region's wijken / buurten per year."""
+        level = pl.DataFrame({"area_code": list(self.area),
+                              "level": [a["level"] for a in self.area.values()]})
+        v = values.join(level, on="area_code").filter(
+            pl.col("value").is_not_null() & pl.col("level").is_in(["wijk", "buurt"]))
+        agg = v.group_by("indicator_id", "year", "level").agg(
+            pl.col("value").min().alias("lo"), pl.col("value").quantile(0.25).alias("q1"),
+            pl.col("value").quantile(0.75).alias("q3"), pl.col("value").max().alias("hi"))
+        return {(r["indicator_id"], r["year"], r["level"]): (r["lo"], r["q1"], r["q3"], r["hi"])
+                for r in agg.iter_rows(named=True)}
+
+    def latest(self, ind_id: str, code: str) -> dict | None:
+        rows = self.values.get((ind_id, code))
+        return rows[-1] if rows else None
+
+    def report(self, code: str) -> Report:
+        a = self.area[code]
+        cfg = self.region.config
+        gm_code = a["gemeente_code"] or code
+        gm_name = self.area.get(gm_code, {}).get("name", gm_code)
+        names = {"gemeente": gm_name, "regio": cfg.regio_label, "land": "Nederland"}
+        comparators = [c for c in cfg.comparators if not (c == "gemeente" and a["level"] == "gemeente")]
+        themes: dict[str, list[Row]] = defaultdict(list)
+        found: list[Finding] = []
+        any_value = False
+        for ind in self.indicators:
+            lvl = "custom" if a["level"] == "custom" else a["level"]
+            if lvl not in ind.levels:
+                continue
+            row = self._row(ind, code, a, comparators)
+            if row is None:
+                continue
+            any_value = any_value or row.value.value is not None
+            themes[ind.theme].append(row)
+            found.extend(self._findings(ind, a["name"], row, names))
+        theme_list = [Theme(t, THEMES[t], rows) for t, rows in
+                      sorted(themes.items(), key=lambda kv: list(THEMES).index(kv[0]))]
+        for t in theme_list:
+            self._theme_chart(t, a["name"], gm_name)
+        key = [(r.indicator.label, r.value.text, r.comparisons.get("gemeente", Cell("")).symbol)
+               for t in theme_list for r in t.rows if r.indicator.key][:8]
+        map_svg, reason = self._map(code, a, gm_code)
+        age_svg, age_table = self._age(code, gm_code, a["name"])
+        sup = cfg.suppression
+        org = cfg.organisation
+        return Report(
+            code=code, name=a["name"], level=a["level"], level_label=LEVEL_LABEL[a["level"]],
+            gemeente_code=gm_code, gemeente_name=gm_name, region_slug=self.region.slug,
+            region_name=cfg.name, regio_label=cfg.regio_label, organisation=org.name,
+            accent=org.accent, logo_svg=self.logo_svg, generated=long_date(self.today),
+            version=__version__, key_figures=key,
+            findings=[f.text for f in rank(found)], themes=theme_list, map_svg=map_svg,
+            map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
+            suppression=(f"Een percentage of cijfer wordt niet getoond als de teller kleiner is "
+                         f"dan {sup.min_numerator} of de noemer kleiner dan "
+                         f"{plain(sup.min_denominator, 0)}, of als de bron het geheim houdt."),
+            members=[self.area[b]["name"] for b in self.members.get(code, [])],
+            all_suppressed=not any_value, comparators=comparators,
+            csv_name=f"{code}.csv",
+        )
+
+    def _row(self, ind: Indicator, code: str, a: dict, comparators: list[str]) -> Row | None:
+        series = self.values.get((ind.id, code))
+        if not series:
+            return None
+        last = series[-1]
+        value = _cell(last["value"], last["status"], ind.format)
+        interval = ""
+        if last["lower"] is not None and last["upper"] is not None:
+            interval = f"{number(last['lower'], ind.format)} – {number(last['upper'], ind.format)}"
+        comps: dict[str, Cell] = {}
+        crow = self.comps.get((ind.id, code, last["year"]), {})
+        for c in comparators:
+            r = crow.get(c)
+            if r is None or r["comparator_value"] is None:
+                comps[c] = Cell(MISSING_TEXT)
+                continue
+            j = r["judgement"]
+            comps[c] = Cell(number(r["comparator_value"], ind.format), judgement=j,
+                            symbol=charts.JUDGEMENT_SYMBOL.get(j, ""),
+                            value=r["comparator_value"])
+        pts = [(r["year"], r["value"]) for r in series if r["value"] is not None]
+        trend_svg = charts.trend(pts, ind.format, f"Trend {ind.title}") if len(pts) > 1 else ""
+        trend_text = ""
+        if len(pts) > 1:
+            d = pts[-1][1] - pts[-2][1]
+            arrow = "↑" if d > 0 else ("↓" if d < 0 else "→")
+            trend_text = f"{arrow} {signed(d, ind.format)} sinds {pts[-2][0]}"
+        lvl = a["level"] if a["level"] in ("wijk", "buurt") else "wijk"
+        spread = self.spread.get((ind.id, last["year"], lvl))
+        spine_svg = ""
+        if spread and last["value"] is not None:
+            bench = comps.get("gemeente", comps.get("land", Cell(""))).value
+            spine_svg = charts.spine(last["value"], *spread, bench,
+                                     comps.get("gemeente", Cell("")).judgement,
+                                     f"{ind.title}: positie tussen de {lvl}en van de regio")
+        rank_text = ""
+        if last.get("rank") and last.get("n_ranked"):
+            rank_text = f"{last['rank']} van {last['n_ranked']} (kwintiel {last['quintile']})"
+        return Row(ind, last["year"], value, interval, comps, trend_svg, trend_text, spine_svg,
+                   rank_text, last["status"] == "suppressed")
+
+    def _findings(self, ind: Indicator, area_name: str, row: Row,
+                  names: dict[str, str]) -> list[Finding]:
+        out = []
+        v = row.value.value
+        if v is None:
+            return out
+        for comp in ("gemeente", "land"):
+            cell = row.comparisons.get(comp)
+            if cell is None or cell.value is None:
+                continue
+            diff = v - cell.value
+            if cell.judgement in ("better", "worse", "neutral"):
+                cmp = "higher" if diff > 0 else "lower"
+                out.append(Finding(ind.id, ind.theme, sentence(
+                    area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
+                    cell.judgement), cell.judgement, abs(diff) / (abs(cell.value) or 1)))
+                break
+            if (cell.judgement == "not_tested" and ind.unit == "%"
+                    and abs(diff) >= UNTESTED_GAP):
+                cmp = "higher" if diff > 0 else "lower"
+                out.append(Finding(ind.id, ind.theme, sentence(
+                    area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
+                    "untested"), "untested", abs(diff) / (abs(cell.value) or 1)))
+                break
+        return out
+
+    def _theme_chart(self, theme: Theme, area_name: str, gm_name: str) -> None:
+        pct = [r for r in theme.rows if r.indicator.unit == "%" and r.value.value is not None]
+        rows = []
+        for r in pct[:6]:
+            rows.append((r.indicator.label, r.value.value))
+            g = r.comparisons.get("gemeente") or r.comparisons.get("land")
+            rows.append(("  " + ("gemeente" if "gemeente" in r.comparisons else "Nederland"),
+                         g.value if g else None))
+        if rows:
+            theme.chart_svg = charts.bars(rows, "percent_1",
+                                          f"{theme.title}: {area_name} tegen de gemeente")
+            theme.chart_table = [(n.strip(), number(v, "percent_1")) for n, v in rows
+                                 if v is not None]
+
+    def _map(self, code: str, a: dict, gm_code: str) -> tuple[str, str]:
+        level = "buurt" if a["level"] in ("buurt", "custom") else "wijk"
+        shapes = [g for g in self.geometry.values()
+                  if g["level"] == level and g["code"].startswith(
+                      ("BU" if level == "buurt" else "WK") + gm_code[2:])]
+        if not shapes:
+            return "", f"Geen {level}grenzen beschikbaar voor deze gemeente."
+        outline = set(self.members.get(code, [code]))
+        if not outline & {g["code"] for g in shapes}:
+            return "", "Voor dit gebied zijn geen grenzen beschikbaar."
+        ind = next((i for i in self.indicators if i.key and i.unit == "%"
+                    and any(self.latest(i.id, s["code"]) for s in shapes)), None)
+        vals = {}
+        if ind:
+            for s in shapes:
+                r = self.latest(ind.id, s["code"])
+                vals[s["code"]] = r["value"] if r else None
+        data = [(s["code"], self.area.get(s["code"], {}).get("name", s["code"]), s["geojson"],
+                 vals.get(s["code"])) for s in shapes]
+        title = ind.label if ind else "gebied"
+        svg = charts.choropleth(data, outline, ind.format if ind else "number_1",
+                                f"Kaart van de {level}en in de gemeente, {title}", title)
+        return svg, ""
+
+    def _age(self, code: str, gm_code: str, name: str) -> tuple[str, list[tuple[str, str, str]]]:
+        groups = []
+        for label, ind_id in AGE_GROUPS:
+            r = self.latest(ind_id, code)
+            g = self.latest(ind_id, gm_code)
+            groups.append((label, r["value"] if r else None, g["value"] if g else None))
+        if all(a is None for _, a, _ in groups):
+            return "", []
+        table = [(g, number(a, "percent_1") if a is not None else SUPPRESSED_TEXT,
+                  number(b, "percent_1") if b is not None else "")
+                 for g, a, b in groups]
+        return charts.age_pyramid(groups, f"Leeftijdsopbouw van {name}"), table
+
+
+def profile_codes(region: Region, area: dict[str, dict], levels: list[str] | None = None) -> list[str]:
+    """The areas a build profiles: configured levels inside the region, then custom areas."""
+    cfg = region.config
+    want = levels or list(cfg.areas.levels)
+    out = [c for c, a in sorted(area.items())
+           if a["level"] in want and a["gemeente_code"] in cfg.gemeenten]
+    out += [c.code for c in cfg.areas.custom]
+    return out
+
+
+def nan_to_none(x: float | None) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+__all__ = ["ContextBuilder", "Report", "codes", "profile_codes"]

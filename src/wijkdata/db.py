@@ -1,0 +1,34 @@
+"""Small DuckDB helpers shared by ingest, compute and the report context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from .errors import DataError
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    """Run a query and return a polars frame."""
+    if params:
+        return pl.from_arrow(con.execute(sql, params).to_arrow_table())  # type: ignore[return-value]
+    return con.sql(sql).pl()
+
+
+def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame,
+                order_by: str | None = None) -> None:
+    """Create (or replace) table ``name`` from a polars frame."""
+    con.register("_wd_frame", df.to_arrow())
+    try:
+        order = f" ORDER BY {order_by}" if order_by else ""
+        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _wd_frame{order}')
+    finally:
+        con.unregister("_wd_frame")
+
+
+def connect_existing(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    if not path.exists():
+        raise DataError(f"no database at {path}", hint="run 'wijkdata build' first")
+    return duckdb.connect(str(path), read_only=read_only)

@@ -1,0 +1,46 @@
+"""Opvallende punten: short Dutch sentences about what stands out in an area.
+
+Only significant differences are stated as differences; a published percentage without an
+interval is mentioned as "niet getoetst" when the gap is large, so a reader is never told that
+a model estimate is a proven difference. Neutral indicators are described, not judged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .formatting import number
+
+# A gap this large (in percentage points) on an untested percentage is worth a mention.
+UNTESTED_GAP = 5.0
+
+COMPARATOR_PHRASE = {"gemeente": "de gemeente {name}", "regio": "{name}", "land": "Nederland"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    indicator_id: str
+    theme: str
+    text: str
+    judgement: str  # better / worse / neutral / untested
+    weight: float
+
+
+def sentence(area: str, label: str, comparison: str, comparator: str, comparator_name: str,
+             value: float, bench: float, fmt: str, judgement: str) -> str:
+    direction = "hoger" if comparison == "higher" else "lager"
+    where = COMPARATOR_PHRASE[comparator].format(name=comparator_name)
+    text = (f"In {area} ligt ‘{label}’ {direction} dan gemiddeld in {where} "
+            f"({number(value, fmt)} tegen {number(bench, fmt)})")
+    if judgement == "better":
+        text += "; dat is gunstig"
+    elif judgement == "worse":
+        text += "; dat is ongunstig"
+    elif judgement == "untested":
+        text += "; niet getoetst, want de bron geeft geen marge"
+    return text + "."
+
+
+def rank(findings: list[Finding], limit: int = 8) -> list[Finding]:
+    order = {"worse": 0, "better": 1, "neutral": 2, "untested": 3}
+    return sorted(findings, key=lambda f: (order[f.judgement], -f.weight))[:limit]

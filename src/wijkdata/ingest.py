@@ -1,0 +1,212 @@
+"""Run a region's ingest stages into a DuckDB file.
+
+raw files -> ``raw_<id>`` (as read, codes stripped) -> ``stg_<id>`` (long, typed, with status)
+-> ``observation`` (all stages) + ``area``, ``custom_area_member``, ``geometry``, ``provenance``.
+
+The database is written to a temporary file and renamed over the previous one only when every
+stage succeeded, so a failed or killed ingest leaves the last good database in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from . import codes
+from .clock import build_timestamp
+from .config import Region, Source
+from .db import write_table
+from .errors import DataError
+from .sources import KINDS, Loaded
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class StageResult:
+    source: Source
+    path: Path
+    rows: int
+    observations: int
+    sha256: str
+    notes: tuple[str, ...]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def source_path(region: Region, source: Source, data_dir: Path) -> Path:
+    return data_dir / source.path
+
+
+def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, Path]:
+    path = source_path(region, source, data_dir)
+    if not path.exists():
+        raise DataError(
+            f"data file not found: {path} (source '{source.id}' in {region.path.name})",
+            hint="run 'wijkdata fetch --regio " + region.slug + "' or pass --data-dir",
+        )
+    return KINDS[source.kind].read(source, path), path
+
+
+def _in_region(frame: pl.DataFrame, col: str, gemeenten: list[str]) -> pl.DataFrame:
+    code = pl.col(col)
+    gm = pl.when(code.str.starts_with("GM")).then(code).otherwise(
+        pl.lit("GM") + code.str.slice(2, 4)
+    )
+    return frame.filter((code == codes.LAND) | gm.is_in(gemeenten))
+
+
+def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
+           finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> list[StageResult]:
+    """Load every stage; ``finish`` runs on the new database before it replaces the old one."""
+    cfg = region.config
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    results: list[StageResult] = []
+    obs_frames: list[pl.DataFrame] = []
+    names: list[pl.DataFrame] = []
+    geoms: list[pl.DataFrame] = []
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            for i, source in enumerate(cfg.sources, start=1):
+                progress(f"[{i}/{len(cfg.sources)}] {source.kind} '{source.id}': {source.path}")
+                loaded, path = read_stage(region, source, data_dir)
+                obs = _in_region(loaded.observations, "area_code", cfg.gemeenten)
+                for col in ("lower", "upper"):
+                    if col not in obs.columns:
+                        obs = obs.with_columns(pl.lit(None, pl.Float64).alias(col))
+                obs = obs.select(
+                    pl.lit(source.id).alias("source_id"),
+                    "area_code", "year", "variable", "value", "status", "lower", "upper",
+                )
+                raw = loaded.raw
+                write_table(con, f"raw_{source.id}", raw)
+                write_table(con, f"stg_{source.id}", obs)
+                obs_frames.append(obs)
+                names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
+                             .with_columns(pl.lit(i).alias("stage")))
+                if loaded.geometry is not None:
+                    geoms.append(_in_region(loaded.geometry, "code", cfg.gemeenten))
+                digest = sha256_file(path)
+                results.append(StageResult(source, path, loaded.rows, obs.height, digest,
+                                           tuple(loaded.notes)))
+            observation = pl.concat(obs_frames) if obs_frames else pl.DataFrame()
+            _check_duplicates(observation)
+            write_table(con, "observation", observation, order_by="ALL")
+            area = _areas(region, observation, names, geoms)
+            write_table(con, "area", area, order_by="code")
+            members = pl.DataFrame(
+                [(c.code, b) for c in cfg.areas.custom for b in c.buurten],
+                schema={"custom_code": pl.String, "buurt_code": pl.String}, orient="row",
+            )
+            write_table(con, "custom_area_member", members)
+            geo = (pl.concat(geoms).unique("code", keep="first").sort("code") if geoms
+                   else pl.DataFrame(schema={"code": pl.String, "level": pl.String,
+                                             "geojson": pl.String}))
+            write_table(con, "geometry", geo)
+            _provenance(con, results)
+            if finish is not None:
+                finish(con)
+        finally:
+            con.close()
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return results
+
+
+def _check_duplicates(obs: pl.DataFrame) -> None:
+    dup = obs.group_by("area_code", "year", "variable").agg(
+        pl.col("source_id").unique().sort().alias("sources"), pl.len().alias("n")
+    ).filter(pl.col("n") > 1)
+    if dup.height:
+        row = dup.sort("variable", "area_code").row(0, named=True)
+        raise DataError(
+            f"variable '{row['variable']}' for {row['year']} is given twice for "
+            f"{row['area_code']} (sources: {', '.join(row['sources'])})",
+            hint="two stages load the same year of the same table; keep one",
+        )
+
+
+def _areas(region: Region, obs: pl.DataFrame, names: list[pl.DataFrame],
+           geoms: list[pl.DataFrame]) -> pl.DataFrame:
+    cfg = region.config
+    all_codes = pl.concat(
+        [obs.select(pl.col("area_code").alias("code"))]
+        + [n.select("code") for n in names]
+        + [g.select("code") for g in geoms]
+    )["code"]
+    hier = codes.hierarchy(all_codes).filter(pl.col("level").is_not_null())
+    name_table = (
+        pl.concat(names).filter(pl.col("name").is_not_null() & (pl.col("name") != ""))
+        .sort("stage").unique("code", keep="first").select("code", "name")
+        if names else pl.DataFrame(schema={"code": pl.String, "name": pl.String})
+    )
+    area = hier.join(name_table, on="code", how="left").with_columns(
+        pl.col("name").fill_null(pl.col("code"))
+    )
+    buurten = set(area.filter(pl.col("level") == "buurt")["code"].to_list())
+    for custom in cfg.areas.custom:
+        missing = [b for b in custom.buurten if b not in buurten]
+        if missing:
+            raise DataError(
+                f"{region.path}: custom area {custom.code} ({custom.name}): buurt {missing[0]} "
+                "is not in the data",
+                hint="check the code against 'wijkdata check --regio " + region.slug + "'",
+            )
+    missing_gm = [g for g in cfg.gemeenten if g not in set(area["code"].to_list())]
+    if missing_gm:
+        raise DataError(f"{region.path}: gemeente {missing_gm[0]} is not in the data")
+    extra = pl.DataFrame(
+        [(c.code, c.name, "custom", c.gemeente_code, c.gemeente_code) for c in cfg.areas.custom]
+        + [(codes.REGIO, cfg.regio_label, "regio", codes.LAND, None)],
+        schema={"code": pl.String, "name": pl.String, "level": pl.String,
+                "parent_code": pl.String, "gemeente_code": pl.String},
+        orient="row",
+    )
+    area = pl.concat([area.select(extra.columns), extra])
+    return area.with_columns(
+        pl.when(pl.col("code") == codes.LAND).then(pl.lit("Nederland"))
+        .otherwise(pl.col("name")).alias("name")
+    )
+
+
+def _provenance(con: duckdb.DuckDBPyConnection, results: list[StageResult]) -> None:
+    rows = []
+    for r in results:
+        mod = KINDS[r.source.kind]
+        rows.append({
+            "source_id": r.source.id,
+            "kind": r.source.kind,
+            "path": str(r.source.path),
+            "sha256": r.sha256,
+            "publisher": r.source.publisher or mod.PUBLISHER,
+            "title": r.source.title or mod.TITLE,
+            "table_id": r.source.table_id or "",
+            "year": r.source.year,
+            "licence": r.source.licence or mod.LICENCE,
+            "rows": r.rows,
+            "observations": r.observations,
+            "loaded_at": build_timestamp().isoformat(),
+        })
+    df = pl.DataFrame(rows, schema={
+        "source_id": pl.String, "kind": pl.String, "path": pl.String, "sha256": pl.String,
+        "publisher": pl.String, "title": pl.String, "table_id": pl.String, "year": pl.Int32,
+        "licence": pl.String, "rows": pl.Int64, "observations": pl.Int64, "loaded_at": pl.String,
+    })
+    write_table(con, "provenance", df)
