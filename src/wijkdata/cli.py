@@ -193,6 +193,19 @@ def _root(
         raise typer.Exit(0)
 
 
+def _load_command_modules() -> None:
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(commands.__path__)):
+        importlib.import_module(f"{commands.__name__}.{mod}")
+
+
+_load_command_modules()
+
+
 def main() -> None:
     try:
         app()
