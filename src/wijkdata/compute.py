@@ -20,6 +20,7 @@ from .errors import DataError
 from .indicators import Indicator
 
 COUNTED = ("proportion", "rate", "count")
+ROUNDING = 5.0  # CBS rounds wijk and buurt counts to multiples of 5
 
 VALUE_SCHEMA = {
     "indicator_id": pl.String, "area_code": pl.String, "year": pl.Int32,
@@ -64,14 +65,15 @@ def _counted_sql(ind: Indicator, gemeenten: list[str]) -> str:
            CASE WHEN num_status <> 'ok' THEN num_status
                 WHEN den_status IS NULL THEN 'missing'
                 WHEN den_status <> 'ok' THEN den_status ELSE 'ok' END AS status,
-           NULL::DOUBLE AS pub_value, NULL::DOUBLE AS pub_lower, NULL::DOUBLE AS pub_upper
+           NULL::DOUBLE AS pub_value, NULL::DOUBLE AS pub_lower, NULL::DOUBLE AS pub_upper,
+           1 AS parts
     FROM base
     UNION ALL
     SELECT a.area_code, a.year,
            CASE WHEN num_ok AND den_ok AND parts = s.size THEN num END,
            CASE WHEN num_ok AND den_ok AND parts = s.size THEN den END,
            CASE WHEN num_ok AND den_ok AND parts = s.size THEN 'ok' ELSE 'incomplete' END,
-           NULL, NULL, NULL
+           NULL, NULL, NULL, a.parts
     FROM agg a JOIN group_size s ON s.group_code = a.area_code
     """
 
@@ -104,12 +106,12 @@ def _given_sql(ind: Indicator, gemeenten: list[str]) -> str:
         GROUP BY ALL
     )
     SELECT area_code, year, NULL::DOUBLE AS num, weight AS den, status,
-           value AS pub_value, lower AS pub_lower, upper AS pub_upper
+           value AS pub_value, lower AS pub_lower, upper AS pub_upper, 1 AS parts
     FROM base
     UNION ALL
     SELECT a.area_code, a.year, NULL, NULL,
            CASE WHEN ok AND parts = s.size THEN 'ok' ELSE 'incomplete' END,
-           CASE WHEN ok AND parts = s.size THEN value END, NULL, NULL
+           CASE WHEN ok AND parts = s.size THEN value END, NULL, NULL, a.parts
     FROM agg a JOIN group_size s ON s.group_code = a.area_code
     """
 
@@ -136,6 +138,11 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
         status = np.where(zero, "not_applicable", status)
         ok = ok & ~zero
         if ind.statistic == "proportion":
+            # CBS rounds every wijk/buurt count to a multiple of 5 on its own, so a rounded
+            # numerator may exceed its rounded denominator by up to 5 per summed part; such a
+            # figure is capped at 100%. Anything beyond that is a data error.
+            slack = ROUNDING * raw["parts"].to_numpy().astype(np.float64)
+            num = np.where(ok & (num > den) & (num - den <= slack), den, num)
             over = ok & (num > den)
             if over.any():
                 i = int(np.argmax(over))

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
+from .session.settings import DialogueSettings, NetworkSettings
 from .yamlio import load_yaml, validation_message
 
 GM_RE = re.compile(r"^GM\d{4}$")
@@ -19,7 +20,8 @@ WK_RE = re.compile(r"^WK\d{6}$")
 CUSTOM_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
-SourceKind = Literal["cbs_kwb", "ggd_monitor", "boundaries"]
+SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
+                     "region_lookup"]
 Level = Literal["gemeente", "wijk", "buurt"]
 Comparator = Literal["gemeente", "regio", "land"]
 Format = Literal["html", "pdf", "csv"]
@@ -65,6 +67,8 @@ class Source(_Model):
     # ggd_monitor kind: appended to every variable name (e.g. "_65plus" for the 65+ table).
     variable_suffix: Annotated[str, Field(pattern=r"^[a-z0-9_]{0,20}$")] = ""
     filters: dict[str, list[str]] = Field(default_factory=dict)
+    # cbs_odata kind: API version (3: TypedDataSet pages, 4: Observations pages).
+    odata_version: Literal[3, 4] = 3
 
     @property
     def suffix_format(self) -> str:
@@ -74,12 +78,18 @@ class Source(_Model):
 
 
 class CustomArea(_Model):
-    """A village (dorp) or cluster: a named set of buurten, profiled as one area."""
+    """A village (dorp), cluster or focus area: a named set of buurten, profiled as one area.
+
+    ``wijken`` is shorthand for "every buurt of these wijken" in the loaded data, handy for
+    clusters of whole wijken such as Amersfoort's Koppel/Schothorst.
+    """
 
     code: str
     name: str = Field(min_length=1, max_length=120)
-    buurten: list[str] = Field(min_length=1)
+    buurten: list[str] = Field(default_factory=list)
+    wijken: list[str] = Field(default_factory=list)
     kind: Literal["dorp", "cluster", "focusgebied"] = "dorp"
+    note: str = ""
 
     @field_validator("code")
     @classmethod
@@ -98,9 +108,27 @@ class CustomArea(_Model):
             raise ValueError("a buurt is listed twice")
         return [c.strip() for c in v]
 
+    @field_validator("wijken")
+    @classmethod
+    def _wijken(cls, v: list[str]) -> list[str]:
+        bad = [c for c in v if not WK_RE.match(c.strip())]
+        if bad:
+            raise ValueError(f"wijk codes look like WK019701, got {', '.join(map(repr, bad))}")
+        return [c.strip() for c in v]
+
+    @model_validator(mode="after")
+    def _parts(self) -> CustomArea:
+        if not self.buurten and not self.wijken:
+            raise ValueError(f"custom area {self.code} needs 'buurten' (or 'wijken')")
+        gms = {"GM" + c[2:6] for c in self.buurten + self.wijken}
+        if len(gms) > 1:
+            raise ValueError(f"custom area {self.code} spans gemeenten {', '.join(sorted(gms))}; "
+                             "keep a custom area inside one gemeente")
+        return self
+
     @property
     def gemeente_code(self) -> str:
-        return "GM" + self.buurten[0][2:6]
+        return "GM" + (self.buurten or self.wijken)[0][2:6]
 
 
 class Areas(_Model):
@@ -124,13 +152,21 @@ class RegionConfig(_Model):
     organisation: Organisation = Organisation()
     gemeenten: list[str] = Field(min_length=1)
     regio_name: str | None = None
+    # id of a region_lookup source: the "regio" comparator of an area is then its gemeente's
+    # regio (e.g. GGD-regio) instead of all gemeenten of this config together.
+    regio_lookup: str | None = None
     data_dir: str = "data/raw"
+    # Base URL of the CBS OData API for `wijkdata fetch`; $WIJKDATA_CBS_API overrides it.
+    cbs_api: str | None = None
     areas: Areas = Areas()
     comparators: list[Comparator] = Field(default_factory=lambda: ["gemeente", "regio", "land"])
     sources: list[Source] = Field(min_length=1)
     indicators: list[str] = Field(default_factory=lambda: ["all"])
     output: Output = Output()
     suppression: Suppression = Suppression()
+    # Data – dialoog – doen (issue 8): dialogue questions and the partner network.
+    dialogue: DialogueSettings = DialogueSettings()
+    network: NetworkSettings = NetworkSettings()
 
     @field_validator("gemeenten")
     @classmethod
@@ -146,6 +182,10 @@ class RegionConfig(_Model):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise ValueError(f"source id used twice: {', '.join(dup)}")
+        if self.regio_lookup is not None and not any(
+                s.id == self.regio_lookup and s.kind == "region_lookup" for s in self.sources):
+            raise ValueError(f"regio_lookup '{self.regio_lookup}' is not the id of a source "
+                             "of kind region_lookup")
         codes = [c.code for c in self.areas.custom]
         dup = sorted({c for c in codes if codes.count(c) > 1})
         if dup:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from . import codes
+from . import codes, regio
 from .clock import build_timestamp
 from .config import Region, Source
 from .db import write_table
@@ -79,6 +79,7 @@ def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
     obs_frames: list[pl.DataFrame] = []
     names: list[pl.DataFrame] = []
     geoms: list[pl.DataFrame] = []
+    lookups: dict[str, pl.DataFrame] = {}
     try:
         con = duckdb.connect(str(tmp))
         try:
@@ -99,6 +100,8 @@ def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
                 obs_frames.append(obs)
                 names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
                              .with_columns(pl.lit(i).alias("stage")))
+                if loaded.lookups is not None:
+                    lookups[source.id] = loaded.lookups
                 if loaded.geometry is not None:
                     geoms.append(_in_region(loaded.geometry, "code", cfg.gemeenten))
                 digest = sha256_file(path)
@@ -108,11 +111,11 @@ def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
             _check_duplicates(observation)
             write_table(con, "observation", observation, order_by="ALL")
             area = _areas(region, observation, names, geoms)
+            regio_members = regio.member_table(region, lookups)
+            write_table(con, "regio_member", regio_members)
+            area = regio.with_regio_areas(region, area, regio_members)
             write_table(con, "area", area, order_by="code")
-            members = pl.DataFrame(
-                [(c.code, b) for c in cfg.areas.custom for b in c.buurten],
-                schema={"custom_code": pl.String, "buurt_code": pl.String}, orient="row",
-            )
+            members = _members(region, area)
             write_table(con, "custom_area_member", members)
             geo = (pl.concat(geoms).unique("code", keep="first").sort("code") if geoms
                    else pl.DataFrame(schema={"code": pl.String, "level": pl.String,
@@ -160,12 +163,13 @@ def _areas(region: Region, obs: pl.DataFrame, names: list[pl.DataFrame],
     area = hier.join(name_table, on="code", how="left").with_columns(
         pl.col("name").fill_null(pl.col("code"))
     )
-    buurten = set(area.filter(pl.col("level") == "buurt")["code"].to_list())
+    known = set(area.filter(pl.col("level").is_in(["buurt", "wijk"]))["code"].to_list())
     for custom in cfg.areas.custom:
-        missing = [b for b in custom.buurten if b not in buurten]
+        missing = [b for b in custom.buurten + custom.wijken if b not in known]
         if missing:
+            kind = "buurt" if missing[0].startswith("BU") else "wijk"
             raise DataError(
-                f"{region.path}: custom area {custom.code} ({custom.name}): buurt {missing[0]} "
+                f"{region.path}: custom area {custom.code} ({custom.name}): {kind} {missing[0]} "
                 "is not in the data",
                 hint="check the code against 'wijkdata check --regio " + region.slug + "'",
             )
@@ -184,6 +188,22 @@ def _areas(region: Region, obs: pl.DataFrame, names: list[pl.DataFrame],
         pl.when(pl.col("code") == codes.LAND).then(pl.lit("Nederland"))
         .otherwise(pl.col("name")).alias("name")
     )
+
+
+def _members(region: Region, area: pl.DataFrame) -> pl.DataFrame:
+    """custom_code -> buurt_code, with ``wijken:`` expanded to the buurten found in the data."""
+    buurten = area.filter(pl.col("level") == "buurt")
+    rows: list[tuple[str, str]] = []
+    for custom in region.config.areas.custom:
+        chosen = list(custom.buurten)
+        for wijk in custom.wijken:
+            chosen += sorted(b for b in buurten.filter(pl.col("parent_code") == wijk)["code"]
+                             if b not in chosen)
+        if not chosen:
+            raise DataError(f"{region.path}: custom area {custom.code} has no buurten in the data")
+        rows += [(custom.code, b) for b in chosen]
+    return pl.DataFrame(rows, schema={"custom_code": pl.String, "buurt_code": pl.String},
+                        orient="row")
 
 
 def _provenance(con: duckdb.DuckDBPyConnection, results: list[StageResult]) -> None:
