@@ -15,24 +15,29 @@ SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private copy of configs/, indicators/, templates/, assets/ and the demo data.
+def make_project(base: Path, mp: pytest.MonkeyPatch) -> Path:
+    """Copy configs/, indicators/, templates/, assets/ and the demo data under ``base``.
 
-    Tests build into it (WIJKDATA_HOME points there), so they never touch the real reports/
-    or data/processed/ and can run side by side.
+    Tests build into it (WIJKDATA_HOME and the cwd point there), so they never touch the real
+    reports/ or data/processed/ and can run side by side.
     """
-    proj = tmp_path / "project"
+    proj = base / "project"
     proj.mkdir()
     for name in ("configs", "indicators", "templates", "assets"):
         shutil.copytree(ROOT / name, proj / name)
     (proj / "data").mkdir()
     shutil.copytree(ROOT / "data" / "demo", proj / "data" / "demo")
-    monkeypatch.setenv("WIJKDATA_HOME", str(proj))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 23 November 2026, 00:00 UTC
-    monkeypatch.delenv("WIJKDATA_DATA_DIR", raising=False)
-    monkeypatch.chdir(proj)
-    yield proj
+    mp.setenv("WIJKDATA_HOME", str(proj))
+    mp.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 23 November 2026, 00:00 UTC
+    mp.delenv("WIJKDATA_DATA_DIR", raising=False)
+    mp.chdir(proj)
+    return proj
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of the project per test (see :func:`make_project`)."""
+    yield make_project(tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import __version__
-from .config import known_regions, load_region, project_root
+from .config import Region, known_regions, load_region, project_root
 from .errors import ConfigError, WijkdataError
 
 app = typer.Typer(
@@ -86,6 +86,9 @@ def build(
     level: Annotated[list[str] | None, typer.Option(
         "--level", help="Profile these levels (wijk, buurt, gemeente) instead of the config's.")]
     = None,
+    if_changed: Annotated[bool, typer.Option(
+        "--if-changed", help="Do nothing when no source, indicator, template or config changed.")]
+    = False,
 ) -> None:
     """Ingest the region's sources, compute all indicators and write the reports.
 
@@ -105,10 +108,14 @@ def build(
         if lv not in ("wijk", "buurt", "gemeente"):
             raise ConfigError(f"--level: unknown level '{lv}'; use wijk, buurt or gemeente")
     opts = BuildOptions(data_dir=data_dir, out_dir=out, formats=_formats(format),
-                        areas=tuple(area or ()), levels=tuple(level) if level else None)
+                        areas=tuple(area or ()), levels=tuple(level) if level else None,
+                        if_changed=if_changed)
     t0 = time.perf_counter()
     result = run_build(region, opts, say)
     dt = time.perf_counter() - t0
+    if result.ran == "skipped":
+        say(f"up to date: nothing changed since the last build of {region.slug}")
+        return
     rel = result.out_dir
     try:
         rel = result.out_dir.relative_to(Path.cwd())
@@ -121,7 +128,8 @@ def build(
 @app.command()
 @handled
 def regios() -> None:
-    """List the configured regions with their gemeenten and area counts.
+    """List the configured regions: gemeenten, profiled levels, own areas (villages, focus
+    areas) and the number of profiles in the last build ('-' if never built).
 
     Example:
 
@@ -131,11 +139,36 @@ def regios() -> None:
     names = known_regions(project)
     if not names:
         raise ConfigError(f"no region configs in {project / 'configs'}")
-    typer.echo(f"{'regio':<14} {'gemeenten':>9} {'dorpen':>7}  naam")
+    typer.echo(f"{'regio':<14} {'gemeenten':>9} {'niveaus':<12} {'eigen gebieden':>14} "
+               f"{'profielen':>9}  naam")
     for slug in names:
         region = load_region(slug, project)
         cfg = region.config
-        typer.echo(f"{slug:<14} {len(cfg.gemeenten):>9} {len(cfg.areas.custom):>7}  {cfg.name}")
+        typer.echo(f"{slug:<14} {len(cfg.gemeenten):>9} {','.join(cfg.areas.levels):<12} "
+                   f"{len(cfg.areas.custom):>14} {_profile_count(region):>9}  {cfg.name}")
+
+
+def _profile_count(region: Region) -> str:
+    """Profiles in the region's last build, or '-' when it was never built."""
+    from .build import db_path_for
+
+    path = db_path_for(region)
+    if not path.exists():
+        return "-"
+    import duckdb
+
+    from .context import profile_codes
+    from .db import frame
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return "?"
+    try:
+        area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
+    finally:
+        con.close()
+    return str(len(profile_codes(region, area)))
 
 
 @app.command()
