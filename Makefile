@@ -38,7 +38,15 @@ lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
+# The peer's WeasyPrint needs Pango and HarfBuzz (Debian: libpango-1.0-0, libpangoft2-1.0-0,
+# libharfbuzz-subset0); installed only when missing.
 bench: setup
+	@if ! dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	fi
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/wijkdata bench --data-dir ../shared/data --out reports/bench.json
 
 clean:

@@ -14,8 +14,8 @@ from wijkdata.cli import app
 
 pytestmark = pytest.mark.slow
 
-KWB = "cbs/kwb_2023_selectie_doelgemeenten.csv"
-RIVM = "rivm/gezondheid_wijk_buurt_50090NED_2020_18plus_doelgemeenten.csv"
+KWB = "cbs/kwb_2023_selectie.csv"
+RIVM = "rivm/gezondheid_wijk_buurt_50090NED_2020_18plus.csv"
 
 
 def _rows(path: Path, key: str) -> dict[str, dict[str, str]]:

@@ -10,22 +10,28 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from . import atomic, compute, overview, render
+from . import atomic, compute, manifest, overview, render
 from .clock import build_date, build_timestamp
 from .config import Region
 from .context import ContextBuilder, profile_codes
 from .errors import DataError
 from .formatting import long_date
 from .indicators import Indicator, load_all, select
-from .ingest import ingest
+from .pdf import PrintJob, print_all
+from .render_pool import Rendered, render_one, render_parallel
+from .testhooks import pause_point
 
 Progress = Callable[[str], None]
+PDF_WORKERS = min(2, len(os.sched_getaffinity(0)))  # one browser per core
+RENDER_WORKERS = PDF_WORKERS
+PARALLEL_HTML_FROM = 400
+PARALLEL_PDF_FROM = 8  # below this a second browser start costs more than it saves
 ACTIVE_SVG = re.compile(r"<script|javascript:|<foreignobject|\son[a-z]+\s*=", re.IGNORECASE)
 
 
@@ -36,6 +42,8 @@ class BuildOptions:
     formats: tuple[str, ...] | None = None
     areas: tuple[str, ...] = ()
     levels: tuple[str, ...] | None = None
+    if_changed: bool = False  # stop early when manifest.py finds every input unchanged
+    jobs: int | None = None  # render processes; None = both cores for large builds
 
 
 @dataclass
@@ -45,6 +53,7 @@ class BuildResult:
     profiles: list[str]
     files: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
+    ran: str = "ingest"  # stages redone: ingest | compute | none (render only) | skipped
 
 
 def db_path_for(region: Region) -> Path:
@@ -76,6 +85,7 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
     out_dir = atomic.check_output_dir(region.output_dir(opts.out_dir), region.project)
     formats = opts.formats or tuple(region.config.output.formats)
     indicators = load_indicators(region)
+    logo = logo_svg(region)  # before ingest: a refused logo must not replace the database
     db_path = db_path_for(region)
     with atomic.region_lock(region.project / "data" / "processed", region.slug):
         t0 = time.perf_counter()
@@ -85,19 +95,44 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
             progress(f"computing {len(indicators)} indicators")
             compute.compute(con, indicators, region.config)
             timings["indicators"] = time.perf_counter() - t
+            # Runs on the new database before it replaces the old one, so an unknown --area
+            # stops the build with the previous database still in place.
+            _check_areas(region, opts, [r[0] for r in con.execute(
+                "SELECT code FROM area WHERE level IN ('gemeente', 'wijk', 'buurt', 'custom') "
+                "ORDER BY code").fetchall()])
 
-        ingest(region, db_path, region.data_dir(opts.data_dir), progress, finish=finish)
-        timings["ingest"] = time.perf_counter() - t0 - timings["indicators"]
+        data_dir = region.data_dir(opts.data_dir)
+        hasher = manifest.hasher_for(region)
+        keys = manifest.compute_keys(region, indicators, data_dir, manifest.build_options(
+            formats, opts.areas, opts.levels, out_dir), hasher)
+        if opts.if_changed and manifest.is_current(out_dir, keys):
+            return BuildResult(out_dir, db_path, [], [], timings, ran="skipped")
+        ran = manifest.refresh_database(region, keys, db_path, data_dir, progress, finish)
+        timings["ingest"] = time.perf_counter() - t0 - timings.get("indicators", 0.0)
         t = time.perf_counter()
         con = duckdb.connect(str(db_path), read_only=True)
         try:
-            builder = ContextBuilder(con, region, indicators, logo_svg(region), build_date())
+            builder = ContextBuilder(con, region, indicators, logo, build_date())
         finally:
             con.close()
         codes = _select_areas(region, builder, opts)
         timings["context"] = time.perf_counter() - t
-        files = _render_all(region, builder, codes, formats, out_dir, progress, timings)
-    return BuildResult(out_dir, db_path, codes, files, timings)
+        files = _render_all(region, builder, codes, formats, out_dir, progress, timings,
+                            db_path=db_path, logo=logo, jobs_wanted=opts.jobs)
+        manifest.write(region, out_dir, keys, hasher, files)
+    return BuildResult(out_dir, db_path, codes, files, timings, ran=ran)
+
+
+def _check_areas(region: Region, opts: BuildOptions, known: list[str]) -> None:
+    present = set(known)
+    unknown = [c for c in opts.areas if c not in present]
+    if unknown:
+        near = [c for c in known if c[:6] == unknown[0][:6]][:5]
+        raise DataError(
+            f"area code {unknown[0]} is not in the data of region '{region.slug}'",
+            hint=("similar codes: " + ", ".join(near)) if near
+            else "'wijkdata check --regio " + region.slug + "' lists what was loaded",
+        )
 
 
 def _select_areas(region: Region, builder: ContextBuilder, opts: BuildOptions) -> list[str]:
@@ -105,38 +140,45 @@ def _select_areas(region: Region, builder: ContextBuilder, opts: BuildOptions) -
     codes = profile_codes(region, builder.area, levels)
     if not opts.areas:
         return codes
-    unknown = [c for c in opts.areas if c not in builder.area]
-    if unknown:
-        near = [c for c in codes if c[:6] == unknown[0][:6]][:5]
-        raise DataError(
-            f"area code {unknown[0]} is not in the data of region '{region.slug}'",
-            hint=("similar codes: " + ", ".join(near)) if near
-            else "'wijkdata check --regio " + region.slug + "' lists what was loaded",
-        )
+    _check_areas(region, opts, [c for c in codes if c in builder.area]
+                 + [c for c in opts.areas if c in builder.area])
     return list(opts.areas)
 
 
 def _render_all(region: Region, builder: ContextBuilder, codes: list[str],
                 formats: tuple[str, ...], out_dir: Path, progress: Progress,
-                timings: dict[str, float]) -> list[Path]:
+                timings: dict[str, float], *, db_path: Path, logo: str,
+                jobs_wanted: int | None = None) -> list[Path]:
+    # Worker processes pay ~2-5 s each to load the context, worth it only for many profiles.
+    workers = jobs_wanted or (RENDER_WORKERS if len(codes) >= PARALLEL_HTML_FROM else 1)
     env = render.environment(region.project / "templates")
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    # We hold the region lock, so any staging folder of this output is left by a killed build.
+    for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     staging.mkdir(parents=True)
     written: list[str] = []
     try:
         t = time.perf_counter()
-        htmls: dict[str, tuple[str, render.Report]] = {}
-        for i, code in enumerate(codes, start=1):
-            report = builder.report(code)
-            html = render.profile(env, report)
-            htmls[code] = (html, report)
+        # Pages are written as they are rendered (streaming): nothing per profile stays in
+        # memory but the few strings the PDF metadata needs.
+        jobs: list[PrintJob] = []
+        created = build_timestamp()
+        csv = "csv" in formats
+        if workers > 1:
+            rendered: Iterable[Rendered] = render_parallel(region, db_path, logo, codes,
+                                                           staging, csv, workers)
+        else:
+            rendered = (render_one(region, builder, env, c, staging, csv) for c in codes)
+        for i, r in enumerate(rendered, start=1):
+            jobs.append(PrintJob(staging / f"{r.code}.html", r.title, r.author, r.subject,
+                                 created))
             if "html" in formats:
-                (staging / f"{code}.html").write_text(html, encoding="utf-8")
-                written.append(f"{code}.html")
-            if "csv" in formats:
-                (staging / f"{code}.csv").write_text(render.area_csv(report), encoding="utf-8")
-                written.append(f"{code}.csv")
+                written.append(f"{r.code}.html")
+                if i == 1:
+                    pause_point("render")
+            if csv:
+                written.append(f"{r.code}.csv")
             if i % 25 == 0 or i == len(codes):
                 progress(f"rendered {i}/{len(codes)} profiles")
         links = {c: f"{c}.html" for c in codes} if "html" in formats else {}
@@ -146,21 +188,15 @@ def _render_all(region: Region, builder: ContextBuilder, codes: list[str],
         timings["html"] = time.perf_counter() - t
         if "pdf" in formats:
             t = time.perf_counter()
-            from .pdf import PdfPrinter
-
-            created = build_timestamp()
-            with PdfPrinter() as printer:
-                for i, code in enumerate(codes, start=1):
-                    html, report = htmls[code]
-                    pdf = printer.print(html, title=render.title_of(report),
-                                        author=report.organisation,
-                                        subject=f"{report.name} ({report.code}), "
-                                                f"{report.region_name}",
-                                        created=created)
-                    (staging / f"{code}.pdf").write_bytes(pdf)
-                    written.append(f"{code}.pdf")
-                    if i % 10 == 0 or i == len(codes):
-                        progress(f"printed {i}/{len(codes)} PDFs")
+            # Two browsers in two processes when there is enough to print to pay for the
+            # second start (~1 s); results come back in input order (see pdf.print_all).
+            workers = PDF_WORKERS if len(jobs) >= PARALLEL_PDF_FROM else 1
+            for i, (code, pdf) in enumerate(zip(codes, print_all(jobs, workers), strict=True),
+                                            start=1):
+                (staging / f"{code}.pdf").write_bytes(pdf)
+                written.append(f"{code}.pdf")
+                if i % 10 == 0 or i == len(codes):
+                    progress(f"printed {i}/{len(codes)} PDFs")
             timings["pdf"] = time.perf_counter() - t
         out_dir.mkdir(parents=True, exist_ok=True)
         # Everything succeeded: move each file into place (each rename is atomic).

@@ -15,7 +15,8 @@ LAND = "NL00"
 REGIO = "REGIO"
 LEVELS = ("land", "regio", "gemeente", "wijk", "buurt", "custom")
 
-CODE_RE = re.compile(r"^(NL0[01]|GM\d{4}|WK\d{6}|BU\d{8})$")
+# Amsterdam codes its wijken and buurten with letters since 2022 (WK0363AA, BU0363AA01).
+CODE_RE = re.compile(r"^(NL0[01]|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 _PREFIX_LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
 

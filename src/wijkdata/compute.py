@@ -9,11 +9,13 @@ ranks are then applied to the whole frame at once with numpy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 import numpy as np
 import polars as pl
 
-from . import codes, stats
+from . import codes, disclosure, regio, stats, trends
 from .config import RegionConfig
 from .db import frame, write_table
 from .errors import DataError
@@ -33,93 +35,121 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _counted_sql(ind: Indicator, gemeenten: list[str]) -> str:
-    den = ind.denominator
-    den_join = (
-        f"LEFT JOIN observation d ON d.area_code = n.area_code AND d.year = n.year "
-        f"AND d.variable = {_q(den)}" if den else ""
-    )
-    den_cols = "d.value AS den, d.status AS den_status" if den else \
-        "NULL::DOUBLE AS den, 'ok' AS den_status"
-    gm = ", ".join(_q(g) for g in gemeenten)
+def _values(rows: list[tuple[str | None, ...]]) -> str:
+    return ", ".join("(" + ", ".join(_q(x) if x is not None else "NULL" for x in r) + ")"
+                     for r in rows)
+
+
+def _counted_sql(indicators: list[Indicator], groups: str) -> str:
+    """All counted indicators in ONE statement: a spec table joined to the observations.
+
+    A count has no denominator: its den_status is 'ok' by definition. A part of a village
+    whose denominator row is missing makes the village 'incomplete' (summing the numerator
+    without that denominator would bias the figure).
+    """
+    spec = _values([(i.id, i.numerator or "", i.denominator) for i in indicators])
     return f"""
-    WITH base AS (
-        SELECT n.area_code, n.year, n.value AS num, n.status AS num_status, {den_cols}
-        FROM observation n {den_join}
-        WHERE n.variable = {_q(ind.numerator or '')}
+    WITH spec(indicator_id, num_var, den_var) AS (VALUES {spec}),
+    base AS (
+        SELECT s.indicator_id, n.area_code, n.year, n.value AS num, n.status AS num_status,
+               d.value AS den,
+               CASE WHEN s.den_var IS NULL THEN 'ok' ELSE coalesce(d.status, 'missing') END
+                   AS den_status
+        FROM spec s JOIN observation n ON n.variable = s.num_var
+        LEFT JOIN observation d ON d.area_code = n.area_code AND d.year = n.year
+             AND d.variable = s.den_var
     ),
     groups AS (
         SELECT custom_code AS group_code, buurt_code AS part FROM custom_area_member
-        UNION ALL SELECT '{codes.REGIO}', unnest([{gm}])
+        UNION ALL {groups}
     ),
     group_size AS (SELECT group_code, count(*) AS size FROM groups GROUP BY ALL),
     agg AS (
-        SELECT g.group_code AS area_code, b.year, sum(b.num) AS num, sum(b.den) AS den,
-               count(*) AS parts,
-               bool_and(b.num_status = 'ok') AS num_ok,
-               bool_and(b.den_status = 'ok' OR b.den_status IS NULL) AS den_ok
+        SELECT b.indicator_id, g.group_code AS area_code, b.year, sum(b.num) AS num,
+               sum(b.den) AS den, count(*) AS parts,
+               bool_and(b.num_status = 'ok' AND b.den_status = 'ok') AS ok
         FROM groups g JOIN base b ON b.area_code = g.part
         GROUP BY ALL
     )
-    SELECT area_code, year, num, den,
-           CASE WHEN num_status <> 'ok' THEN num_status
-                WHEN den_status IS NULL THEN 'missing'
-                WHEN den_status <> 'ok' THEN den_status ELSE 'ok' END AS status,
+    SELECT indicator_id, area_code, year, num, den,
+           CASE WHEN num_status <> 'ok' THEN num_status ELSE den_status END AS status,
            NULL::DOUBLE AS pub_value, NULL::DOUBLE AS pub_lower, NULL::DOUBLE AS pub_upper,
            1 AS parts
     FROM base
     UNION ALL
-    SELECT a.area_code, a.year,
-           CASE WHEN num_ok AND den_ok AND parts = s.size THEN num END,
-           CASE WHEN num_ok AND den_ok AND parts = s.size THEN den END,
-           CASE WHEN num_ok AND den_ok AND parts = s.size THEN 'ok' ELSE 'incomplete' END,
+    SELECT a.indicator_id, a.area_code, a.year,
+           CASE WHEN ok AND parts = s.size THEN num END,
+           CASE WHEN ok AND parts = s.size THEN den END,
+           CASE WHEN ok AND parts = s.size THEN 'ok' ELSE 'incomplete' END,
            NULL, NULL, NULL, a.parts
     FROM agg a JOIN group_size s ON s.group_code = a.area_code
     """
 
 
-def _given_sql(ind: Indicator, gemeenten: list[str]) -> str:
-    gm = ", ".join(_q(g) for g in gemeenten)
-    weight = _q(ind.weight or "a_inw")
+def _given_sql(indicators: list[Indicator], groups: str) -> str:
+    """All published figures (means, percentages) in ONE statement, weighted for groups.
+
+    The weight is taken from the nearest year that has one (RIVM 2020 figures are weighted
+    with KWB inhabitants of 2020 or, failing that, the closest KWB year).
+    """
+    spec = _values([(i.id, i.value or "", i.weight or "a_inw") for i in indicators])
     return f"""
-    WITH vals AS (
-        SELECT area_code, year, value, status, lower, upper FROM observation
-        WHERE variable = {_q(ind.value or '')}
+    WITH spec(indicator_id, value_var, weight_var) AS (VALUES {spec}),
+    vals AS (
+        SELECT s.indicator_id, s.weight_var, o.area_code, o.year, o.value, o.status,
+               o.lower, o.upper
+        FROM spec s JOIN observation o ON o.variable = s.value_var
     ),
     w AS (
-        SELECT v.area_code, v.year, arg_min(o.value, abs(o.year - v.year)) AS weight
+        SELECT v.indicator_id, v.area_code, v.year,
+               arg_min(o.value, abs(o.year - v.year)) AS weight
         FROM vals v JOIN observation o ON o.area_code = v.area_code
-        WHERE o.variable = {weight} AND o.status = 'ok'
+             AND o.variable = v.weight_var AND o.status = 'ok'
         GROUP BY ALL
     ),
-    base AS (SELECT v.*, w.weight FROM vals v LEFT JOIN w USING (area_code, year)),
+    base AS (SELECT v.*, w.weight FROM vals v
+             LEFT JOIN w USING (indicator_id, area_code, year)),
     groups AS (
         SELECT custom_code AS group_code, buurt_code AS part FROM custom_area_member
-        UNION ALL SELECT '{codes.REGIO}', unnest([{gm}])
+        UNION ALL {groups}
     ),
     group_size AS (SELECT group_code, count(*) AS size FROM groups GROUP BY ALL),
     agg AS (
-        SELECT g.group_code AS area_code, b.year,
+        SELECT b.indicator_id, g.group_code AS area_code, b.year,
                sum(b.value * b.weight) / sum(b.weight) AS value, count(*) AS parts,
                bool_and(b.status = 'ok' AND b.weight IS NOT NULL) AS ok
         FROM groups g JOIN base b ON b.area_code = g.part
         GROUP BY ALL
     )
-    SELECT area_code, year, NULL::DOUBLE AS num, weight AS den, status,
+    SELECT indicator_id, area_code, year, NULL::DOUBLE AS num, weight AS den, status,
            value AS pub_value, lower AS pub_lower, upper AS pub_upper, 1 AS parts
     FROM base
     UNION ALL
-    SELECT a.area_code, a.year, NULL, NULL,
+    SELECT a.indicator_id, a.area_code, a.year, NULL, NULL,
            CASE WHEN ok AND parts = s.size THEN 'ok' ELSE 'incomplete' END,
            CASE WHEN ok AND parts = s.size THEN value END, NULL, NULL, a.parts
     FROM agg a JOIN group_size s ON s.group_code = a.area_code
     """
 
 
+def gather_all(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
+               cfg: RegionConfig) -> dict[str, pl.DataFrame]:
+    """Raw rows per indicator id, from two statements in all (counted and published)."""
+    groups = regio.groups_sql(cfg)
+    out: dict[str, pl.DataFrame] = {}
+    for kind, sql in ((COUNTED, _counted_sql), (None, _given_sql)):
+        chosen = [i for i in indicators if (i.statistic in COUNTED) == (kind is not None)]
+        if not chosen:
+            continue
+        raw = frame(con, sql(chosen, groups))
+        parts = raw.partition_by("indicator_id", as_dict=True, include_key=False)
+        for ind in chosen:
+            out[ind.id] = parts.get((ind.id,), raw.clear().drop("indicator_id"))
+    return out
+
+
 def gather(con: duckdb.DuckDBPyConnection, ind: Indicator, cfg: RegionConfig) -> pl.DataFrame:
-    sql = _counted_sql(ind, cfg.gemeenten) if ind.statistic in COUNTED \
-        else _given_sql(ind, cfg.gemeenten)
-    return frame(con, sql)
+    return gather_all(con, [ind], cfg)[ind.id]
 
 
 def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame:
@@ -161,10 +191,12 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
     elif ind.statistic == "count":
         value = np.where(ok, num * mult, np.nan)
     else:
-        value = np.where(ok, raw["pub_value"].to_numpy().astype(np.float64), np.nan)
+        # A published figure keeps its unit except for the multiplier (CBS gives WOZ-waarde
+        # and income in x 1000 euro; `multiplier: 1000` turns them into euro).
+        value = np.where(ok, raw["pub_value"].to_numpy().astype(np.float64) * mult, np.nan)
         if ind.interval == "published":
-            lower = raw["pub_lower"].to_numpy().astype(np.float64)
-            upper = raw["pub_upper"].to_numpy().astype(np.float64)
+            lower = raw["pub_lower"].to_numpy().astype(np.float64) * mult
+            upper = raw["pub_upper"].to_numpy().astype(np.float64) * mult
     min_num = ind.suppress.min_numerator
     min_den = ind.suppress.min_denominator
     if ind.statistic in ("proportion", "rate"):
@@ -195,16 +227,22 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
 
 
 def compare_all(values: pl.DataFrame, area: pl.DataFrame, indicators: list[Indicator],
-                comparators: list[str]) -> pl.DataFrame:
+                comparators: Sequence[str]) -> pl.DataFrame:
     """One row per area, indicator, year and comparator with the significance verdict."""
-    subjects = values.join(area.select("code", "level", "gemeente_code"),
-                           left_on="area_code", right_on="code")
+    per_regio = ["regio_code"] if "regio_code" in area.columns else []
+    # _row keeps the (indicator, area, year) order of `values`, so the result is ordered by two
+    # integers instead of a multi-column string sort (seconds on 4 million national pairs).
+    subjects = values.with_row_index("_row").join(
+        area.select("code", "level", "gemeente_code", *per_regio),
+        left_on="area_code", right_on="code")
     subjects = subjects.filter(pl.col("level").is_in(["gemeente", "wijk", "buurt", "custom"]))
     frames = []
     for comp in comparators:
         if comp == "gemeente":
             s = subjects.filter(pl.col("level") != "gemeente").with_columns(
                 comparator_code=pl.col("gemeente_code"))
+        elif comp == "regio" and per_regio:  # each area against its own regio (GGD-regio)
+            s = subjects.with_columns(comparator_code=pl.col("regio_code"))
         else:
             s = subjects.with_columns(
                 comparator_code=pl.lit(codes.REGIO if comp == "regio" else codes.LAND))
@@ -212,29 +250,24 @@ def compare_all(values: pl.DataFrame, area: pl.DataFrame, indicators: list[Indic
     pairs = pl.concat(frames)
     bench = values.select("indicator_id", "year", pl.col("area_code").alias("comparator_code"),
                           pl.col("value").alias("comparator_value"))
-    pairs = pairs.join(bench, on=["indicator_id", "year", "comparator_code"], how="left")
-    polarity = {i.id: i.polarity for i in indicators}
-    tested = {i.id for i in indicators if i.interval != "none"}
-    out = []
-    for ind_id, part in pairs.group_by("indicator_id", maintain_order=True):
-        iid = str(ind_id[0])
-        cmp = stats.compare(part["lower"].to_numpy(), part["upper"].to_numpy(),
-                            part["comparator_value"].to_numpy())
-        if iid not in tested:
-            cmp = np.full(len(cmp), "not_tested")
-        judgement = stats.judge(cmp, polarity[iid])
-        out.append(part.with_columns(comparison=pl.Series(cmp.astype(str)),
-                                     judgement=pl.Series(judgement.astype(str))))
-    res = pl.concat(out) if out else pairs.with_columns(
-        comparison=pl.lit(None, pl.String), judgement=pl.lit(None, pl.String))
-    return res.select(
+    meta = pl.DataFrame({"indicator_id": [i.id for i in indicators],
+                         "_polarity": [i.polarity for i in indicators],
+                         "_tested": [i.interval != "none" for i in indicators]})
+    pairs = pairs.join(bench, on=["indicator_id", "year", "comparator_code"], how="left") \
+        .join(meta, on="indicator_id", how="left")
+    # One vectorised pass over all indicators, as polars expressions (same rules as
+    # stats.compare / stats.judge, which tests hold against each other).
+    cmp = pl.when(pl.col("value").is_null() | ~pl.col("_tested").fill_null(False)) \
+        .then(pl.lit("not_tested")) \
+        .otherwise(stats.compare_expr(pl.col("lower"), pl.col("upper"),
+                                      pl.col("comparator_value")))
+    pairs = pairs.with_columns(comparison=cmp).with_columns(
+        judgement=stats.judge_expr(pl.col("comparison"), pl.col("_polarity")))
+    return pairs.sort("_row", "comparator").select(
         "indicator_id", "area_code", "year", "comparator", "comparator_code",
         "comparator_value", (pl.col("value") - pl.col("comparator_value")).alias("difference"),
-        pl.when(pl.col("value").is_null()).then(pl.lit("not_tested"))
-        .otherwise(pl.col("comparison")).alias("comparison"),
-        pl.when(pl.col("value").is_null()).then(pl.lit("not_tested"))
-        .otherwise(pl.col("judgement")).alias("judgement"),
-    ).sort("indicator_id", "area_code", "year", "comparator")
+        "comparison", "judgement",
+    )
 
 
 def ranks(values: pl.DataFrame, area: pl.DataFrame) -> pl.DataFrame:
@@ -252,12 +285,19 @@ def ranks(values: pl.DataFrame, area: pl.DataFrame) -> pl.DataFrame:
 
 def compute(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
             cfg: RegionConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
-    frames = [finish(ind, gather(con, ind, cfg), cfg) for ind in indicators]
+    raw = gather_all(con, indicators, cfg)
+    frames = [finish(ind, raw[ind.id], cfg) for ind in indicators]
     values = pl.concat(frames) if frames else pl.DataFrame(schema=VALUE_SCHEMA)
     area = frame(con, "SELECT * FROM area")
+    if cfg.regio_lookup is not None:
+        area = area.join(regio.comparator_codes(area, frame(con, "SELECT * FROM regio_member")),
+                         on="code")
+    # Complementary suppression before anything is ranked, compared or trended.
+    values = disclosure.apply(values, frame(con, "SELECT * FROM custom_area_member"))
     values = values.join(ranks(values, area), on=["indicator_id", "area_code", "year"],
                          how="left").sort("indicator_id", "area_code", "year")
     comparisons = compare_all(values, area, indicators, cfg.comparators)
     write_table(con, "ind_value", values)
     write_table(con, "ind_comparison", comparisons)
+    write_table(con, "ind_trend", trends.latest_change(values, indicators))
     return values, comparisons

@@ -11,12 +11,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
+from .mail.settings import MailSettings
 from .session.settings import DialogueSettings, NetworkSettings
 from .yamlio import load_yaml, validation_message
 
 GM_RE = re.compile(r"^GM\d{4}$")
-BU_RE = re.compile(r"^BU\d{8}$")
-WK_RE = re.compile(r"^WK\d{6}$")
+BU_RE = re.compile(r"^BU\d{4}[0-9A-Z]{4}$")  # Amsterdam uses letters: BU0363AA01
+WK_RE = re.compile(r"^WK\d{4}[0-9A-Z]{2}$")
 CUSTOM_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -132,7 +133,7 @@ class CustomArea(_Model):
 
 
 class Areas(_Model):
-    levels: list[Level] = Field(default_factory=lambda: ["wijk"])
+    levels: list[Level] = ["wijk"]
     custom: list[CustomArea] = Field(default_factory=list)
 
 
@@ -142,7 +143,7 @@ class Suppression(_Model):
 
 
 class Output(_Model):
-    formats: list[Format] = Field(default_factory=lambda: ["html", "pdf"])
+    formats: list[Format] = ["html", "pdf"]
     dir: str | None = None
 
 
@@ -159,11 +160,12 @@ class RegionConfig(_Model):
     # Base URL of the CBS OData API for `wijkdata fetch`; $WIJKDATA_CBS_API overrides it.
     cbs_api: str | None = None
     areas: Areas = Areas()
-    comparators: list[Comparator] = Field(default_factory=lambda: ["gemeente", "regio", "land"])
+    comparators: list[Comparator] = ["gemeente", "regio", "land"]
     sources: list[Source] = Field(min_length=1)
     indicators: list[str] = Field(default_factory=lambda: ["all"])
     output: Output = Output()
     suppression: Suppression = Suppression()
+    mail: MailSettings | None = None  # wijkdata mail: sender, recipients file, SMTP
     # Data – dialoog – doen (issue 8): dialogue questions and the partner network.
     dialogue: DialogueSettings = DialogueSettings()
     network: NetworkSettings = NetworkSettings()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
 import polars as pl
 
-from . import __version__, charts, codes
+from . import __version__, charts, codes, rowindex, trends, village_table
 from .config import Region
 from .db import frame
 from .findings import UNTESTED_GAP, Finding, rank, sentence
@@ -27,7 +28,8 @@ AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
               ("25-44 jaar", "leeftijd_25_44"), ("45-64 jaar", "leeftijd_45_64"),
               ("65+ jaar", "leeftijd_65plus")]
 STATUS_TEXT = {"suppressed": SUPPRESSED_TEXT, "missing": MISSING_TEXT,
-               "not_applicable": "niet van toepassing", "incomplete": "onvolledig (buurt ontbreekt)"}
+               "not_applicable": "niet van toepassing",
+               "incomplete": "onvolledig (buurt ontbreekt)"}
 
 
 @dataclass
@@ -53,12 +55,24 @@ class Row:
 
 
 @dataclass
+class KeyFigure:
+    """One tile of *In het kort*: the value, its unit and how it compares with the gemeente."""
+
+    label: str
+    value: str
+    unit: str
+    comparison: str
+    symbol: str
+    judgement: str
+
+
+@dataclass
 class Theme:
     id: str
     title: str
     rows: list[Row]
     chart_svg: str = ""
-    chart_table: list[tuple[str, str]] = field(default_factory=list)
+    chart_table: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -89,7 +103,7 @@ class Report:
     logo_svg: str
     generated: str
     version: str
-    key_figures: list[tuple[str, str, str]]
+    key_figures: list[KeyFigure]
     findings: list[str]
     themes: list[Theme]
     map_svg: str
@@ -103,12 +117,26 @@ class Report:
     comparators: list[str]
     csv_name: str
     extras: dict[str, object] = field(default_factory=dict)
+    # The map's figures as text: (area name, value) for the table behind the map.
+    map_table: list[tuple[str, str]] = field(default_factory=list)
+    map_title: str = ""
 
 
 def _cell(value: float | None, status: str, fmt: str) -> Cell:
     if status != "ok" or value is None:
         return Cell(STATUS_TEXT.get(status, MISSING_TEXT), value=None)
     return Cell(number(value, fmt), value=value)
+
+
+def _key_figure(row: Row) -> KeyFigure:
+    # Compare with the gemeente where there is one (a gemeente profile compares with the regio).
+    comp = next((c for c in ("gemeente", "regio", "land") if c in row.comparisons), "")
+    cell = row.comparisons.get(comp, Cell(""))
+    unit = row.indicator.unit if row.indicator.unit not in ("%", "") else ""
+    text = (f"{COMPARATOR_LABEL[comp].lower()}: {cell.text}"
+            if comp and cell.value is not None else "")
+    return KeyFigure(row.indicator.label, row.value.text, unit, text, cell.symbol,
+                     cell.judgement)
 
 
 class ContextBuilder:
@@ -122,13 +150,12 @@ class ContextBuilder:
         self.today = today
         self.area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
         values = frame(con, "SELECT * FROM ind_value")
-        self.values: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for r in values.sort("year").iter_rows(named=True):
-            self.values[(r["indicator_id"], r["area_code"])].append(r)
-        comps = frame(con, "SELECT * FROM ind_comparison")
-        self.comps: dict[tuple[str, str, int], dict[str, dict]] = defaultdict(dict)
-        for r in comps.iter_rows(named=True):
-            self.comps[(r["indicator_id"], r["area_code"], r["year"])][r["comparator"]] = r
+        # Rows become dicts per area on first use (rowindex.py): a national build would
+        # otherwise spend ~35 s and GBs turning millions of rows it never reads into dicts.
+        self.values: Mapping[tuple[str, str], list[dict]] = rowindex.AreaRows(
+            values.sort("year", maintain_order=True), rowindex.by_indicator_area)
+        self.comps: Mapping[tuple[str, str, int], dict[str, dict]] = rowindex.AreaRows(
+            frame(con, "SELECT * FROM ind_comparison"), rowindex.by_indicator_area_year)
         self.spread = self._spread(values)
         self.geometry = {r["code"]: r for r in frame(con, "SELECT * FROM geometry")
                          .iter_rows(named=True)}
@@ -138,8 +165,17 @@ class ContextBuilder:
         self.members: dict[str, list[str]] = defaultdict(list)
         for r in frame(con, "SELECT * FROM custom_area_member").iter_rows(named=True):
             self.members[r["custom_code"]].append(r["buurt_code"])
+        self.trend: Mapping[tuple[str, str], dict] = rowindex.AreaRows(
+            frame(con, "SELECT * FROM ind_trend"), rowindex.one_per_indicator_area)
+        self.names = {c: r["name"] for c, r in self.area.items()}  # once, not per profile
+        # Shapes per (level, gemeente digits): scanning all 3,475 wijken per profile was
+        # quadratic in a national build.
+        self.shapes: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for g in self.geometry.values():
+            self.shapes[(g["level"], g["code"][2:6])].append(g)
 
-    def _spread(self, values: pl.DataFrame) -> dict[tuple[str, int, str], tuple[float, ...]]:
+    def _spread(self, values: pl.DataFrame
+                ) -> dict[tuple[str, int, str], tuple[float, float, float, float]]:
         """Range and quartiles of each indicator over the region's wijken / buurten per year."""
         level = pl.DataFrame({"area_code": list(self.area),
                               "level": [a["level"] for a in self.area.values()]})
@@ -161,7 +197,8 @@ class ContextBuilder:
         gm_code = a["gemeente_code"] or code
         gm_name = self.area.get(gm_code, {}).get("name", gm_code)
         names = {"gemeente": gm_name, "regio": cfg.regio_label, "land": "Nederland"}
-        comparators = [c for c in cfg.comparators if not (c == "gemeente" and a["level"] == "gemeente")]
+        comparators: list[str] = [c for c in cfg.comparators
+                                  if not (c == "gemeente" and a["level"] == "gemeente")]
         themes: dict[str, list[Row]] = defaultdict(list)
         found: list[Finding] = []
         any_value = False
@@ -179,9 +216,8 @@ class ContextBuilder:
                       sorted(themes.items(), key=lambda kv: list(THEMES).index(kv[0]))]
         for t in theme_list:
             self._theme_chart(t, a["name"], gm_name)
-        key = [(r.indicator.label, r.value.text, r.comparisons.get("gemeente", Cell("")).symbol)
-               for t in theme_list for r in t.rows if r.indicator.key][:8]
-        map_svg, reason = self._map(code, a, gm_code)
+        key = [_key_figure(r) for t in theme_list for r in t.rows if r.indicator.key][:8]
+        map_svg, reason, map_table, map_title = self._map(code, a, gm_code)
         age_svg, age_table = self._age(code, gm_code, a["name"])
         sup = cfg.suppression
         org = cfg.organisation
@@ -198,7 +234,10 @@ class ContextBuilder:
                          f"{plain(sup.min_denominator, 0)}, of als de bron het geheim houdt."),
             members=[self.area[b]["name"] for b in self.members.get(code, [])],
             all_suppressed=not any_value, comparators=comparators,
-            csv_name=f"{code}.csv",
+            csv_name=f"{code}.csv", map_table=map_table, map_title=map_title,
+            extras={"buurten": village_table.build(
+                self.values, self.names, self.indicators,
+                code, a["name"], self.members.get(code, []))},
         )
 
     def _row(self, ind: Indicator, code: str, a: dict, comparators: list[str]) -> Row | None:
@@ -228,6 +267,10 @@ class ContextBuilder:
             d = pts[-1][1] - pts[-2][1]
             arrow = "↑" if d > 0 else ("↓" if d < 0 else "→")
             trend_text = f"{arrow} {signed(d, ind.format)} sinds {pts[-2][0]}"
+            t = self.trend.get((ind.id, code))  # verdict only for the two years shown
+            if t and (t["prev_year"], t["year"]) == (pts[-2][0], pts[-1][0]) \
+                    and trends.verdict_text(t["verdict"]):
+                trend_text += f" ({trends.verdict_text(t['verdict'])})"
         lvl = a["level"] if a["level"] in ("wijk", "buurt") else "wijk"
         spread = self.spread.get((ind.id, last["year"], lvl))
         spine_svg = ""
@@ -244,7 +287,7 @@ class ContextBuilder:
 
     def _findings(self, ind: Indicator, area_name: str, row: Row,
                   names: dict[str, str]) -> list[Finding]:
-        out = []
+        out: list[Finding] = []
         v = row.value.value
         if v is None:
             return out
@@ -257,41 +300,48 @@ class ContextBuilder:
                 cmp = "higher" if diff > 0 else "lower"
                 out.append(Finding(ind.id, ind.theme, sentence(
                     area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
-                    cell.judgement), cell.judgement, abs(diff) / (abs(cell.value) or 1)))
+                    cell.judgement, phrase=ind.finding_phrase(cmp)), cell.judgement,
+                    abs(diff) / (abs(cell.value) or 1)))
                 break
             if (cell.judgement == "not_tested" and ind.unit == "%"
                     and abs(diff) >= UNTESTED_GAP):
                 cmp = "higher" if diff > 0 else "lower"
                 out.append(Finding(ind.id, ind.theme, sentence(
                     area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
-                    "untested"), "untested", abs(diff) / (abs(cell.value) or 1)))
+                    "untested", phrase=ind.finding_phrase(cmp)), "untested",
+                    abs(diff) / (abs(cell.value) or 1)))
                 break
         return out
 
     def _theme_chart(self, theme: Theme, area_name: str, gm_name: str) -> None:
         pct = [r for r in theme.rows if r.indicator.unit == "%" and r.value.value is not None]
-        rows = []
+        rows: list[tuple[str, float | None]] = []
+        table = []
         for r in pct[:6]:
-            rows.append((r.indicator.label, r.value.value))
-            g = r.comparisons.get("gemeente") or r.comparisons.get("land")
-            rows.append(("  " + ("gemeente" if "gemeente" in r.comparisons else "Nederland"),
-                         g.value if g else None))
+            # The nearest comparator: the gemeente, or for a gemeente profile the regio.
+            comp = next((c for c in ("gemeente", "regio", "land") if c in r.comparisons), "")
+            g = r.comparisons.get(comp)
+            rows += [(r.indicator.label, r.value.value),
+                     (COMPARATOR_LABEL.get(comp, "").lower(), g.value if g else None)]
+            table.append((r.indicator.label, r.value.text, g.text if g else MISSING_TEXT))
         if rows:
+            near = rows[1][0] or "gemeente"
             theme.chart_svg = charts.bars(rows, "percent_1",
-                                          f"{theme.title}: {area_name} tegen de gemeente")
-            theme.chart_table = [(n.strip(), number(v, "percent_1")) for n, v in rows
-                                 if v is not None]
+                                          f"{theme.title}: {area_name} tegen de {near}",
+                                          highlight=range(0, len(rows), 2))
+            theme.chart_table = table
 
-    def _map(self, code: str, a: dict, gm_code: str) -> tuple[str, str]:
+    def _map(self, code: str, a: dict, gm_code: str
+             ) -> tuple[str, str, list[tuple[str, str]], str]:
         level = "buurt" if a["level"] in ("buurt", "custom") else "wijk"
-        shapes = [g for g in self.geometry.values()
-                  if g["level"] == level and g["code"].startswith(
-                      ("BU" if level == "buurt" else "WK") + gm_code[2:])]
+        shapes = self.shapes.get((level, gm_code[2:]), [])
         if not shapes:
-            return "", f"Geen {level}grenzen beschikbaar voor deze gemeente."
+            return "", f"Geen {level}grenzen beschikbaar voor deze gemeente.", [], ""
         outline = set(self.members.get(code, [code]))
-        if not outline & {g["code"] for g in shapes}:
-            return "", "Voor dit gebied zijn geen grenzen beschikbaar."
+        if a["level"] == "gemeente":  # a gemeente profile shows all its wijken, none singled out
+            outline = set()
+        elif not outline & {g["code"] for g in shapes}:
+            return "", "Voor dit gebied zijn geen grenzen beschikbaar.", [], ""
         ind = next((i for i in self.indicators if i.key and i.unit == "%"
                     and any(self.latest(i.id, s["code"]) for s in shapes)), None)
         vals = {}
@@ -304,7 +354,10 @@ class ContextBuilder:
         title = ind.label if ind else "gebied"
         svg = charts.choropleth(data, outline, ind.format if ind else "number_1",
                                 f"Kaart van de {level}en in de gemeente, {title}", title)
-        return svg, ""
+        fmt = ind.format if ind else "number_1"
+        table = [(n, number(v, fmt) if v is not None else MISSING_TEXT)
+                 for _, n, _, v in sorted(data, key=lambda d: d[1])]
+        return svg, "", table, title
 
     def _age(self, code: str, gm_code: str, name: str) -> tuple[str, list[tuple[str, str, str]]]:
         groups = []
@@ -320,7 +373,8 @@ class ContextBuilder:
         return charts.age_pyramid(groups, f"Leeftijdsopbouw van {name}"), table
 
 
-def profile_codes(region: Region, area: dict[str, dict], levels: list[str] | None = None) -> list[str]:
+def profile_codes(region: Region, area: dict[str, dict],
+                  levels: list[str] | None = None) -> list[str]:
     """The areas a build profiles: configured levels inside the region, then custom areas."""
     cfg = region.config
     want = levels or list(cfg.areas.levels)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 SEED = 20261123
 
@@ -78,7 +79,7 @@ GGD_MEASURES = [
 ]
 
 
-def _buurt_rows(rng: random.Random, year_shift: float) -> list[dict[str, object]]:
+def _buurt_rows(rng: random.Random, year_shift: float) -> list[dict[str, Any]]:
     rows = []
     for gm, gm_name, wijken in GEMEENTEN:
         for wk, wk_name, buurten in wijken:
@@ -92,7 +93,7 @@ def _buurt_rows(rng: random.Random, year_shift: float) -> list[dict[str, object]
                 hh = n / rng.uniform(1.9, 2.7)
                 one = rng.uniform(0.22, 0.50)
                 withk = rng.uniform(0.22, 0.38)
-                row: dict[str, object] = {
+                row: dict[str, Any] = {
                     "code": code, "name": bu_name, "gm": gm, "gm_name": gm_name,
                     "a_inw": n, "a_man": n * 0.495, "a_vrouw": n * 0.505, "a_00_14": n * kids,
                     "a_15_24": n * young, "a_25_44": n * mid,
@@ -121,16 +122,16 @@ def _buurt_rows(rng: random.Random, year_shift: float) -> list[dict[str, object]
     return rows
 
 
-def _aggregate(rows: list[dict[str, object]], code: str, name: str, gm_name: str) -> dict:
-    out: dict[str, object] = {"code": code, "name": name, "gm_name": gm_name}
+def _aggregate(rows: list[dict[str, Any]], code: str, name: str, gm_name: str) -> dict:
+    out: dict[str, Any] = {"code": code, "name": name, "gm_name": gm_name}
     for col in COUNT_COLUMNS:
-        out[col] = sum(float(r[col]) for r in rows)  # type: ignore[arg-type]
+        out[col] = sum(float(r[col]) for r in rows)
     for col, weight in MEAN_COLUMNS.items():
-        w = [float(r[weight or "a_inw"]) for r in rows]  # type: ignore[arg-type]
-        out[col] = sum(float(r[col]) * x for r, x in zip(rows, w, strict=True)) / sum(w)  # type: ignore[arg-type]
+        w = [float(r[weight or "a_inw"]) for r in rows]
+        out[col] = sum(float(r[col]) * x for r, x in zip(rows, w, strict=True)) / sum(w)
     for measure, _ in GGD_MEASURES:
-        w = [float(r["a_inw"]) for r in rows]  # type: ignore[arg-type]
-        out[measure] = sum(float(r[measure]) * x for r, x in zip(rows, w, strict=True)) / sum(w)  # type: ignore[arg-type]
+        w = [float(r["a_inw"]) for r in rows]
+        out[measure] = sum(float(r[measure]) * x for r, x in zip(rows, w, strict=True)) / sum(w)
     return out
 
 
@@ -140,7 +141,7 @@ def _all_rows(rng: random.Random, year_shift: float) -> list[dict]:
     nl = _aggregate(buurten, "NL00", "Nederland", "Nederland")
     # The country is not the sum of two small gemeenten: give it its own level.
     for col in COUNT_COLUMNS:
-        nl[col] = float(nl[col]) * 600  # type: ignore[arg-type]
+        nl[col] = float(nl[col]) * 600
     nl["ErvarenGezondheidGoedZeerGoed_4"] = 78.4 + year_shift * 10
     nl["Eenzaam_28"] = 47.0
     out.append(nl)
@@ -173,18 +174,18 @@ def kwb_csv(year_shift: float = 0.0) -> str:
             elif col == "recs":
                 cells.append(recs)
             elif col in COUNT_COLUMNS:
-                value = _r5(float(r[col]))  # type: ignore[arg-type]
+                value = _r5(float(r[col]))
                 keep = col in ("a_inw", "a_man", "a_vrouw", "a_hh", "a_woning")
                 cells.append("." if secret and not keep else str(value))
             else:
                 v = r[col]
                 if secret or (code[:2] == "BU" and col in ("g_ink_pi", "p_hh_li")
-                              and float(r["a_inw"]) < 500):  # type: ignore[arg-type]
+                              and float(r["a_inw"]) < 500):
                     cells.append(".")
                 elif col == "ste_mvs":
-                    cells.append(str(round(float(v))))  # type: ignore[arg-type]
+                    cells.append(str(round(float(v))))
                 else:
-                    cells.append(_fmt(float(v), comma=col in COMMA_COLUMNS))  # type: ignore[arg-type]
+                    cells.append(_fmt(float(v), comma=col in COMMA_COLUMNS))
         lines.append(";".join(cells))
     return "\n".join(lines) + "\n"
 
@@ -207,7 +208,7 @@ def ggd_csv(year: int, year_shift: float) -> str:
             elif year == 2016 and measure == "BeperktVanwegeGezondheid_17":
                 cells.append("")  # not asked that year: empty, not '.'
             else:
-                cells.append(f"{float(r[measure]):8.1f}")  # type: ignore[arg-type]
+                cells.append(f"{float(r[measure]):8.1f}")
         lines.append(";".join(cells))
     return "\n".join(lines) + "\n"
 

@@ -27,10 +27,18 @@ class Finding:
 
 
 def sentence(area: str, label: str, comparison: str, comparator: str, comparator_name: str,
-             value: float, bench: float, fmt: str, judgement: str) -> str:
+             value: float, bench: float, fmt: str, judgement: str,
+             phrase: str | None = None) -> str:
+    """One Dutch sentence; ``phrase`` is the indicator's own wording (YAML ``finding:``).
+
+    With a phrase: "In Bredevoort wonen naar verhouding meer 65-plussers dan gemiddeld in de
+    gemeente Aalten (31,0% tegen 24,0%)." Without: "In X ligt ‘titel’ hoger dan ...".
+    A neutral indicator gets no verdict; better/worse say gunstig/ongunstig.
+    """
     direction = "hoger" if comparison == "higher" else "lager"
     where = COMPARATOR_PHRASE[comparator].format(name=comparator_name)
-    text = (f"In {area} ligt ‘{label}’ {direction} dan gemiddeld in {where} "
+    what = phrase if phrase else f"ligt ‘{label}’ {direction}"
+    text = (f"In {area} {what} dan gemiddeld in {where} "
             f"({number(value, fmt)} tegen {number(bench, fmt)})")
     if judgement == "better":
         text += "; dat is gunstig"

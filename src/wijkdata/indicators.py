@@ -3,6 +3,14 @@
 A definition states what is counted (numerator, denominator or value), how it is shown (unit,
 format), which direction is good (polarity), how uncertainty is expressed (interval) and when
 a figure is too small to publish (suppress) — the Fingertips metadata habit.
+
+Disclosure rule (documented here because every definition inherits it): a proportion or rate
+is suppressed when its numerator is below ``suppression.min_numerator`` (default 5) or its
+denominator below ``suppression.min_denominator`` (default 50) of the region config; an
+indicator's own ``suppress:`` block overrides those minima. Counts, means and published
+percentages are suppressed only where the source marks them secret (``.``) or where the
+indicator sets ``suppress:`` itself. Villages get complementary suppression
+(``disclosure.py``).
 """
 
 from __future__ import annotations
@@ -30,10 +38,29 @@ FormatCode = Literal["percent_1", "percent_0", "number_0", "number_1", "decimal_
                      "euro_0", "km_1"]
 
 
+Level = Literal["gemeente", "wijk", "buurt", "custom"]
+
+
+def _all_levels() -> list[Level]:
+    return ["gemeente", "wijk", "buurt", "custom"]
+
+
 class Suppress(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     min_numerator: int | None = Field(default=None, ge=0)
     min_denominator: int | None = Field(default=None, ge=0)
+
+
+class FindingText(BaseModel):
+    """How "opvallende punten" word a difference, e.g. ``wonen naar verhouding meer 65-plussers``.
+
+    The phrase follows "In <gebied>" and precedes "dan gemiddeld in ...", so it carries the
+    verb and the direction; without it the generic "ligt '<titel>' hoger/lager" is used.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    higher: str = Field(min_length=3, max_length=120)
+    lower: str = Field(min_length=3, max_length=120)
 
 
 class Indicator(BaseModel):
@@ -59,9 +86,10 @@ class Indicator(BaseModel):
     caveats: str = ""
     key: bool = False
     denominator_label: str | None = None
-    levels: list[Literal["gemeente", "wijk", "buurt", "custom"]] = Field(
-        default_factory=lambda: ["gemeente", "wijk", "buurt", "custom"]
-    )
+    finding: FindingText | None = None
+    # Years the open sources publish the figure for (documentation; a build uses what it has).
+    available_years: list[int] = Field(default_factory=list)
+    levels: list[Level] = Field(default_factory=_all_levels)
 
     @model_validator(mode="after")
     def _shape(self) -> Indicator:
@@ -76,11 +104,26 @@ class Indicator(BaseModel):
             raise ValueError("a proportion's interval is 'wilson' (or 'none')")
         if self.statistic == "rate" and self.interval not in ("byar", "none"):
             raise ValueError("a rate's interval is 'byar' (or 'none')")
+        if self.statistic in ("mean", "count") and self.interval == "wilson":
+            raise ValueError(f"a {self.statistic} has no Wilson interval; use 'published' or "
+                             "'none'")
+        if self.unit == "%" and self.statistic == "proportion" and self.multiplier != 100:
+            raise ValueError("a proportion shown in '%' needs 'multiplier: 100'")
+        if self.statistic == "rate" and self.multiplier not in (1000, 10000, 100000):
+            raise ValueError("a rate's multiplier is 1000, 10000 or 100000 (per ... inwoners)")
+        if any(y < 1990 or y > 2100 for y in self.available_years):
+            raise ValueError("available_years: years between 1990 and 2100 expected")
         return self
 
     @property
     def label(self) -> str:
         return self.short_title or self.title
+
+    def finding_phrase(self, comparison: str) -> str | None:
+        """The YAML phrase for 'higher' or 'lower', or None for the generic sentence."""
+        if self.finding is None:
+            return None
+        return self.finding.higher if comparison == "higher" else self.finding.lower
 
     @property
     def variables(self) -> list[str]:

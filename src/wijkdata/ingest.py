@@ -24,6 +24,7 @@ from .config import Region, Source
 from .db import write_table
 from .errors import DataError
 from .sources import KINDS, Loaded
+from .testhooks import pause_point
 
 Progress = Callable[[str], None]
 
@@ -40,6 +41,10 @@ class StageResult:
 
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
+    if path.is_dir():  # a cbs_odata source: the saved API pages, by name and content
+        for part in sorted(p for p in path.rglob("*") if p.is_file()):
+            h.update(f"{part.relative_to(path)}\0{sha256_file(part)}\n".encode())
+        return h.hexdigest()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
@@ -74,7 +79,9 @@ def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
     cfg = region.config
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
+    # The caller holds the region lock: other temporary databases were left by killed builds.
+    for stale in db_path.parent.glob(f".{db_path.name}.tmp-*"):
+        stale.unlink(missing_ok=True)
     results: list[StageResult] = []
     obs_frames: list[pl.DataFrame] = []
     names: list[pl.DataFrame] = []
@@ -97,6 +104,8 @@ def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
                 raw = loaded.raw
                 write_table(con, f"raw_{source.id}", raw)
                 write_table(con, f"stg_{source.id}", obs)
+                if i == 1:
+                    pause_point("ingest")  # crash tests kill the build here
                 obs_frames.append(obs)
                 names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
                              .with_columns(pl.lit(i).alias("stage")))

@@ -10,7 +10,7 @@ import altair as alt
 import vl_convert as vlc
 from jinja2 import Environment
 
-from . import charts
+from . import __version__, charts
 from .context import ContextBuilder
 from .formatting import number
 from .indicators import Indicator
@@ -59,18 +59,20 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
             if r and r["value"] is not None:
                 chart_rows.append((builder.area[code]["name"], r["value"]))
         if chart_rows:
-            chart_svg = altair_bars(chart_rows, chart_ind, builder.region.config.organisation.accent)
-    map_svg = _map(builder, chart_ind, set(codes))
+            chart_svg = altair_bars(chart_rows, chart_ind,
+                                    builder.region.config.organisation.accent)
+    map_svg = _map(builder, chart_ind, links)
     cfg = builder.region.config
     return env.get_template("index.html.j2").render(
         region=cfg, slug=builder.region.slug, rows=rows, keys=keys, today=today,
         chart_svg=chart_svg, chart_ind=chart_ind, map_svg=map_svg,
         chart_table=[(n, number(v, chart_ind.format)) for n, v in chart_rows] if chart_ind else [],
-        logo_svg=builder.logo_svg,
+        logo_svg=builder.logo_svg, version=__version__,
     )
 
 
-def _map(builder: ContextBuilder, ind: Indicator | None, profiled: set[str]) -> str:
+def _map(builder: ContextBuilder, ind: Indicator | None, links: dict[str, str]) -> str:
+    """The region's wijken coloured by one key indicator; a profiled wijk links to its profile."""
     shapes = [g for g in builder.geometry.values() if g["level"] == "wijk"]
     if not shapes:
         return ""
@@ -80,4 +82,5 @@ def _map(builder: ContextBuilder, ind: Indicator | None, profiled: set[str]) -> 
         data.append((s["code"], builder.area.get(s["code"], {}).get("name", s["code"]),
                      s["geojson"], r["value"] if r else None))
     return charts.choropleth(data, set(), ind.format if ind else "number_1",
-                             "Kaart van de wijken in de regio", ind.label if ind else "wijken")
+                             "Kaart van de wijken in de regio", ind.label if ind else "wijken",
+                             links=links)

@@ -7,9 +7,14 @@ printed with JavaScript off and every network request refused: a profile is self
 
 from __future__ import annotations
 
+import atexit
 import io
+import multiprocessing
 import os
 import shutil
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -105,3 +110,60 @@ def set_metadata(pdf: bytes, *, title: str, author: str, subject: str,
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# --- Printing many profiles on both cores -------------------------------------------------
+# Playwright's sync API serves one page at a time, so two tabs in one browser do not overlap
+# here; two worker processes, each with its own long-lived browser, do. Workers are started
+# with ``spawn`` (a forked Playwright or vl-convert hangs) and ``map`` keeps the input order,
+# so the files come out the same as with one printer.
+
+@dataclass(frozen=True)
+class PrintJob:
+    html_path: Path  # read by the worker: pages are not held in memory or pickled whole
+    title: str
+    author: str
+    subject: str
+    created: datetime
+
+
+_WORKER: PdfPrinter | None = None
+
+
+def _close_worker() -> None:
+    global _WORKER
+    if _WORKER is not None:
+        _WORKER.__exit__(None, None, None)
+        _WORKER = None
+
+
+def _start_worker(browser: Path | None) -> None:
+    global _WORKER
+    _WORKER = PdfPrinter(browser).__enter__()
+    atexit.register(_close_worker)
+
+
+def _print_job(job: PrintJob) -> bytes:
+    assert _WORKER is not None, "worker started without a printer"
+    return _WORKER.print(job.html_path.read_text(encoding="utf-8"), title=job.title,
+                         author=job.author, subject=job.subject, created=job.created)
+
+
+def print_all(jobs: Iterable[PrintJob], workers: int = 2,
+              browser: Path | None = None) -> Iterator[bytes]:
+    """PDF bytes for every job, in the order given; ``workers`` browsers print side by side."""
+    jobs = list(jobs)
+    if workers <= 1 or len(jobs) < 2:
+        with PdfPrinter(browser) as printer:
+            for job in jobs:
+                yield printer.print(job.html_path.read_text(encoding="utf-8"), title=job.title,
+                                    author=job.author, subject=job.subject,
+                                    created=job.created)
+        return
+    found = browser or find_browser()
+    if found is None:
+        PdfPrinter(None)  # raises the "no Chromium found" DataError
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
+                             initializer=_start_worker, initargs=(found,)) as pool:
+        yield from pool.map(_print_job, jobs, chunksize=1)

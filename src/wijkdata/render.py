@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
-from .context import COMPARATOR_LABEL, Report
+from .context import COMPARATOR_LABEL, LEVEL_LABEL, Report
 from .errors import ConfigError
 from .indicators import Indicator
 
@@ -37,12 +37,13 @@ def environment(templates: Path) -> Environment:
                       autoescape=True, trim_blocks=False, lstrip_blocks=False,
                       keep_trailing_newline=True)
     env.globals.update(comparator_label=COMPARATOR_LABEL, interval_label=INTERVAL_LABEL,
-                       definition=definition)
+                       definition=definition, level_label=LEVEL_LABEL)
     return env
 
 
 def title_of(report: Report) -> str:
-    kind = "Dorpsprofiel" if report.level == "custom" else "Wijkgezondheidsprofiel"
+    kind = {"custom": "Dorpsprofiel", "gemeente": "Gezondheidsprofiel"}.get(
+        report.level, "Wijkgezondheidsprofiel")
     return f"{kind} {report.name}"
 
 

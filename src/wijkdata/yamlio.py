@@ -7,6 +7,7 @@ kept so that validation errors can say ``configs/demo.yml, line 12``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ KeyPath = tuple[str | int, ...]
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise ConfigError(
@@ -57,8 +58,16 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    loader = _NoAliasLoader(text)
+        lineno = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}, line {lineno}: not UTF-8 text (byte {exc.start})",
+                          hint="save the file as UTF-8") from None
+    try:
+        loader = _NoAliasLoader(text)  # the reader checks every character up front
+    except yaml.reader.ReaderError as exc:
+        lineno = text[: exc.position].count("\n") + 1
+        raise ConfigError(f"{path}, line {lineno}: control character #x{exc.character:04x} is not "
+                          "allowed in YAML", hint="remove it; it is invisible in most editors"
+                          ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -68,6 +77,15 @@ def load_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         data = loader.construct_document(node)
     except ConfigError as exc:
         raise ConfigError(f"{path}, {exc.message}", hint=exc.hint) from None
+    except yaml.constructor.ConstructorError as exc:
+        # SafeLoader cannot build !!python/... objects; say so instead of PyYAML's jargon.
+        mark = exc.problem_mark or exc.context_mark
+        line = f", line {mark.line + 1}" if mark else ""
+        tag = re.search(r"tag '([^']*)'", exc.problem or "")
+        what = f"the tag '{tag.group(1).replace('tag:yaml.org,2002:', '!!')}'" if tag \
+            else (exc.problem or "this value")
+        raise ConfigError(f"{path}{line}: {what} is not allowed",
+                          hint="use plain values: text, numbers, lists and mappings") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f", line {mark.line + 1}" if mark else ""

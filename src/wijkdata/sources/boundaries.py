@@ -1,4 +1,5 @@
-"""Wijk and buurt boundaries from GeoJSON (WGS84), simplified once at ingest for small maps.
+"""Wijk and buurt boundaries from GeoJSON (WGS84) or GeoPackage (RD New or WGS84), simplified
+once at ingest for small maps.
 
 A profile map is ~300 px wide, so coordinates are rounded to 5 decimals (~1 m) and points closer
 than ``TOLERANCE`` degrees to the previous kept point are dropped; that keeps a national wijk file
@@ -8,6 +9,7 @@ small enough to embed a gemeente's map in every profile.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ import polars as pl
 from .. import codes
 from ..config import Source
 from ..errors import DataError
+from . import gpkg
 from .common import Loaded, empty_observations
+from .rd import rd_to_wgs84
 
 PUBLISHER = "CBS / Kadaster (PDOK, CBS Wijken en Buurten)"
 LICENCE = "CC BY 4.0"
@@ -24,9 +28,13 @@ TITLE = "Wijk- en buurtkaart"
 CODE_KEYS = ("buurtcode", "wijkcode", "gemeentecode", "statcode", "code")
 NAME_KEYS = {"buurtcode": "buurtnaam", "wijkcode": "wijknaam", "gemeentecode": "gemeentenaam"}
 TOLERANCE = 0.0004
+RD_NEW, WGS84 = 28992, 4326
 
 
 def _simplify_ring(ring: list[list[float]]) -> list[list[float]]:
+    if not isinstance(ring, list) or len(ring) < 4:
+        # GeoJSON: a linear ring is closed and has at least four positions.
+        raise ValueError("a polygon ring needs at least 4 positions")
     kept = [ring[0]]
     for x, y in ring[1:-1]:
         px, py = kept[-1]
@@ -51,20 +59,39 @@ def simplify(geometry: dict[str, Any]) -> dict[str, Any]:
     raise ValueError(f"geometry type {kind!r} is not a (Multi)Polygon")
 
 
-def read(source: Source, path: Path) -> Loaded:
-    if not path.exists():
-        raise DataError(f"data file not found: {path} (source '{source.id}')")
-    if source.suffix_format not in ("geojson", "json"):
-        raise DataError(f"{path}: boundaries are read from GeoJSON; got '{source.suffix_format}'")
+def _transform_for(path: Path) -> Callable[[int], gpkg.Transform]:
+    def pick(srs: int) -> gpkg.Transform:
+        if srs == RD_NEW:
+            return rd_to_wgs84
+        if srs == WGS84:
+            return lambda x, y: (x, y)
+        raise DataError(f"{path}: coordinate system EPSG:{srs} is not supported; "
+                        f"expected EPSG:{RD_NEW} (RD New) or EPSG:{WGS84}")
+    return pick
+
+
+def _features(source: Source, path: Path) -> Iterator[tuple[int, dict, dict]]:
+    fmt = source.suffix_format
+    if fmt == "gpkg":
+        yield from gpkg.features(path, _transform_for(path))
+        return
+    if fmt not in ("geojson", "json"):
+        raise DataError(f"{path}: boundaries are read from GeoJSON or GeoPackage; got '{fmt}'")
     try:
         data = json.loads(path.read_bytes())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not valid GeoJSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
         raise DataError(f"{path}: expected a GeoJSON FeatureCollection with 'features'")
-    rows: list[dict[str, Any]] = []
     for i, feat in enumerate(data["features"], start=1):
-        props = (feat or {}).get("properties") or {}
+        yield i, (feat or {}).get("properties") or {}, (feat or {}).get("geometry") or {}
+
+
+def read(source: Source, path: Path) -> Loaded:
+    if not path.exists():
+        raise DataError(f"data file not found: {path} (source '{source.id}')")
+    rows: list[dict[str, Any]] = []
+    for i, props, geometry in _features(source, path):
         key = next((k for k in CODE_KEYS if props.get(k)), None)
         if key is None:
             raise DataError(f"{path}, feature {i}: no area code property ({', '.join(CODE_KEYS)})")
@@ -73,14 +100,14 @@ def read(source: Source, path: Path) -> Loaded:
         if level is None:
             raise DataError(f"{path}, feature {i}: '{code}' is not a CBS area code")
         try:
-            geom = simplify(feat.get("geometry") or {})
+            geom = simplify(geometry)
         except (ValueError, TypeError) as exc:
             raise DataError(f"{path}, feature {i} ({code}): {exc}") from None
         name_key = NAME_KEYS.get(key)
         name = props.get(name_key) if name_key else None
         rows.append({"code": code, "level": level, "name": name, "geojson": json.dumps(geom)})
     if not rows:
-        raise DataError(f"{path}: the FeatureCollection has no features")
+        raise DataError(f"{path}: the file has no features")
     geo = pl.DataFrame(rows, schema={"code": pl.String, "level": pl.String,
                                      "name": pl.String, "geojson": pl.String})
     dup = geo["code"].is_duplicated()

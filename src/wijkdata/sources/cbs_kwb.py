@@ -38,7 +38,7 @@ def column_map(year: int) -> dict:
         )
     with path.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def match_columns(published: list[str], wanted: dict[str, str | list[str]]) -> dict[str, str]:
@@ -70,7 +70,9 @@ def read(source: Source, path: Path) -> Loaded:
     if code_col is None:
         raise DataError(
             f"{path}: no area code column; expected one of {', '.join(spec['code_columns'])} "
-            f"(KWB {source.year})"
+            f"(KWB {source.year})",
+            hint=f"the first row holds {', '.join(df.columns[:3])}; if title rows stand above "
+            f"the header, set skip_rows: <number of title rows> on source '{source.id}'",
         )
     mapping = match_columns(df.columns, spec["columns"])
     for req in spec.get("required", []):
@@ -97,7 +99,27 @@ def read(source: Source, path: Path) -> Loaded:
             f"negative value {row['value']:g}; counts cannot be negative"
         )
     areas = _names(df, code_col, spec)
+    labels = _dimension_labels(path)
+    if labels is not None:
+        areas = (areas.join(labels, on="code", how="left")
+                 .select("code", pl.coalesce("label", "name").alias("name")))
     return Loaded(observations=obs, areas=areas, raw=df, notes=notes)
+
+
+def _dimension_labels(path: Path) -> pl.DataFrame | None:
+    """Wijk and buurt names from the OData dump's ``WijkenEnBuurten`` entity set.
+
+    A TypedDataSet carries codes only; tools that save the OData entity sets (statline-bq)
+    write the region dimension next to it as ``..._WijkenEnBuurten.parquet`` (Key, Title).
+    """
+    if "TypedDataSet" not in path.name or path.suffix != ".parquet":
+        return None
+    sibling = path.with_name(path.name.replace("TypedDataSet", "WijkenEnBuurten"))
+    if not sibling.is_file():
+        return None
+    dim = pl.read_parquet(sibling, columns=["Key", "Title"])
+    return dim.select(codes.normalise_expr("Key").alias("code"),
+                      pl.col("Title").str.strip_chars().alias("label"))
 
 
 def _names(df: pl.DataFrame, code_col: str, spec: dict) -> pl.DataFrame:

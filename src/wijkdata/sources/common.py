@@ -31,6 +31,7 @@ OBS_SCHEMA = {
     "status": pl.String,
 }
 AREA_SCHEMA = {"code": pl.String, "name": pl.String}
+NEWLINE = b"\n"
 
 
 @dataclass
@@ -61,7 +62,8 @@ def decode(path: Path, declared: str | None) -> tuple[str, str]:
             return raw.decode(declared), declared
         except UnicodeDecodeError as exc:
             raise DataError(
-                f"{path}: not valid {declared} text (byte {exc.start})",
+                f"{path}: not valid {declared} text (line "
+                f"{raw.count(NEWLINE, 0, exc.start) + 1}, byte {exc.start})",
                 hint="remove 'encoding:' from the source to detect it",
             ) from None
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -95,7 +97,15 @@ def read_table(path: Path, source: Source, *, expect: list[str] | None = None) -
         df = df.with_columns(pl.all().cast(pl.String))
     else:
         raise DataError(f"{path}: format '{fmt}' is not a table format for source '{source.id}'")
-    df = df.rename({c: c.strip() for c in df.columns})
+    stripped = [c.strip() for c in df.columns]
+    for i, name in enumerate(stripped):
+        if name in stripped[:i]:
+            raise DataError(
+                f"{path}: column name '{name}' appears twice in the header "
+                f"(columns {stripped.index(name) + 1} and {i + 1})",
+                hint="give every column its own name",
+            )
+    df = df.rename(dict(zip(df.columns, stripped, strict=True)))
     if df.height == 0:
         raise DataError(f"{path}: no data rows (header only)")
     if expect:
@@ -115,7 +125,16 @@ def _read_csv(path: Path, source: Source) -> pl.DataFrame:
     if not lines or not lines[0].strip():
         raise DataError(f"{path}: the file is empty")
     body = "\n".join(lines[source.skip_rows :])
-    sep = source.separator or sniff_separator(body.split("\n", 1)[0])
+    header = body.split("\n", 1)[0]
+    sep = source.separator or sniff_separator(header)
+    if source.separator and source.separator not in header:
+        found = sniff_separator(header)
+        raise DataError(
+            f"{path}: the header has no '{sep}' although the source says separator: '{sep}'; "
+            f"it looks '{found}'-separated",
+            hint=f"set separator: '{found}' on source '{source.id}', or remove 'separator:' "
+            "to detect it",
+        )
     try:
         df = pl.read_csv(
             io.StringIO(body),
@@ -126,8 +145,8 @@ def _read_csv(path: Path, source: Source) -> pl.DataFrame:
             empty_string_is_null=False,
             truncate_ragged_lines=False,
         )
-    except pl.exceptions.ComputeError as exc:
-        first = str(exc).splitlines()[0]
+    except (pl.exceptions.PolarsError, OSError) as exc:  # OSError: polars sniffs compression
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise DataError(f"{path}: cannot read as '{sep}'-separated CSV ({first})") from None
     if df.width == 1 and source.separator is None:
         raise DataError(
@@ -193,10 +212,10 @@ def parse_numbers(
             )
         status = (
             pl.Series(col, [OK] * len(t))
-            .set(is_empty, empty_status)  # type: ignore[arg-type]
-            .set(is_supp, SUPPRESSED)  # type: ignore[arg-type]
+            .set(is_empty, empty_status)
+            .set(is_supp, SUPPRESSED)
         )
-        out[col] = value.set(is_supp | is_empty, None)  # type: ignore[arg-type]
+        out[col] = value.set(is_supp | is_empty, None)
         out[f"{col}__status"] = status
     return pl.DataFrame(out)
 
@@ -247,3 +266,18 @@ def csv_quote(text: str) -> str:
     buf = io.StringIO()
     csv.writer(buf).writerow([text])
     return buf.getvalue().strip()
+
+
+# StatLine region types that are not wijk/buurt/gemeente areas: GGD-regio, provincie,
+# COROP, landsdeel, "CG" groups. Tables like the Gezondheidsmonitor per gemeente mix them in.
+OTHER_REGION_RE = r"^(GG|PV|CR|LD|CG|RE|AM|ZW|JZ)\d{2,4}$"
+
+
+def drop_other_regions(df: pl.DataFrame, code_col: str) -> tuple[pl.DataFrame, list[str]]:
+    """Drop rows of other StatLine region types, saying how many of each were left out."""
+    other = df[code_col].str.contains(OTHER_REGION_RE).fill_null(False)
+    if not other.any():
+        return df, []
+    kinds = df.filter(other)[code_col].str.slice(0, 2).value_counts(sort=True)
+    counts = ", ".join(f"{n} {k}" for k, n in kinds.sort(code_col).iter_rows())
+    return df.filter(~other), [f"left out rows of other region types (not areas): {counts}"]

@@ -17,7 +17,15 @@ import polars as pl
 from .. import codes
 from ..config import Source
 from ..errors import DataError
-from .common import NOT_APPLICABLE, Loaded, check_codes, parse_numbers, read_table, to_long
+from .common import (
+    NOT_APPLICABLE,
+    Loaded,
+    check_codes,
+    drop_other_regions,
+    parse_numbers,
+    read_table,
+    to_long,
+)
 
 PUBLISHER = "RIVM / GGD'en / CBS, Gezondheidsmonitor Volwassenen en Ouderen"
 LICENCE = "open data (RIVM StatLine)"
@@ -45,6 +53,7 @@ def read(source: Source, path: Path) -> Loaded:
     if code_col is None:
         raise DataError(f"{path}: no area code column; expected 'WijkenEnBuurten' or 'RegioS'")
     df = df.with_columns(codes.normalise_expr(code_col).alias(code_col))
+    df, region_notes = drop_other_regions(df, code_col)
     if "Marges" in df.columns:
         df = df.with_columns(pl.col("Marges").str.strip_chars())
     year = source.year
@@ -71,7 +80,7 @@ def read(source: Source, path: Path) -> Loaded:
             f"{row['value']:g} is not a percentage between 0 and 100"
         )
     obs = obs.with_columns(lower=pl.lit(None, pl.Float64), upper=pl.lit(None, pl.Float64))
-    notes = []
+    notes = list(region_notes)
     if "Marges" in df.columns:
         for margin, col in ((MARGIN_LOWER, "lower"), (MARGIN_UPPER, "upper")):
             bound = df.filter(pl.col("Marges") == margin)

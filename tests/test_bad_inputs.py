@@ -1,0 +1,210 @@
+"""The bad-input corpus: every case in ``tests/bad_inputs/<name>/case.yml`` runs the real CLI.
+
+A case starts from the demo project (the ``project`` fixture), changes it (``files/`` copied over
+the project, ``cells`` set in a CSV, ``replace`` text, ``remove`` files, ``encode`` a file, a
+named ``setup`` step), runs ``wijkdata <args>`` and checks the exact exit code and stderr lines.
+A failing case must leave ``reports/`` and ``data/processed/`` byte-identical: both are seeded
+with a "previous build" first, so a stray write, a half-replaced file or a leftover lock or
+temporary file shows up. A good case (exit 0) checks what the written report contains.
+The corpus is listed in ``docs/bad_inputs.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests.conftest import tree_snapshot
+from wijkdata.cli import app
+
+CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.yml").is_file())
+PREVIOUS_REPORT = b"<!doctype html><title>previous build</title>\n"
+PREVIOUS_DB = b"previous database bytes\n"
+
+
+def set_cells(path: Path, code: str, values: dict[str, str]) -> None:
+    """Set columns of the row whose first cell (stripped) is ``code`` in a ';' CSV."""
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    header = rows[0]
+    hits = [r for r in rows[1:] if r and r[0].strip() == code]
+    assert len(hits) == 1, f"fixture edit: {code} found {len(hits)} times in {path}"
+    for column, value in values.items():
+        hits[0][header.index(column)] = value
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def _xlsx_with_title_rows(project: Path) -> None:
+    """KWB 2023 as a workbook with three title rows above the header, as CBS publishes it."""
+    import openpyxl
+
+    src = project / "data" / "demo" / "kwb_2023_demo.csv"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Kerncijfers wijken en buurten 2023"])
+    ws.append(["Bron: CBS (demo)"])
+    ws.append([])
+    for row in csv.reader(io.StringIO(src.read_text(encoding="utf-8")), delimiter=";"):
+        ws.append(row)
+    wb.save(project / "data" / "demo" / "kwb_2023_demo.xlsx")
+    src.unlink()
+
+
+def _make_unwritable(folder: Path) -> None:
+    """chmod a-w; as root (which ignores mode bits) also set the immutable attribute."""
+    folder.chmod(0o555)
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(folder)], check=False, capture_output=True)
+    probe = folder / ".probe"
+    try:
+        probe.write_bytes(b"")
+    except OSError:
+        return
+    probe.unlink()
+    pytest.skip(f"cannot make {folder} read-only here (root without chattr)")
+
+
+def _readonly_output(project: Path) -> None:
+    _make_unwritable(project / "reports" / "demo")
+
+
+def _readonly_database(project: Path) -> None:
+    _make_unwritable(project / "data" / "processed")
+
+
+def _symlinked_output(project: Path) -> None:
+    real = project / "elsewhere"
+    shutil.move(project / "reports" / "demo", real)
+    (project / "reports" / "demo").symlink_to(real, target_is_directory=True)
+
+
+def _header_only(project: Path) -> None:
+    path = project / "data" / "demo" / "kwb_2023_demo.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+
+
+SETUPS: dict[str, Callable[[Path], None]] = {
+    "header_only": _header_only,
+    "xlsx_with_title_rows": _xlsx_with_title_rows,
+    "readonly_output": _readonly_output,
+    "readonly_database": _readonly_database,
+    "symlinked_output": _symlinked_output,
+}
+
+
+def apply_case(case: Path, spec: dict[str, Any], project: Path) -> None:
+    files = case / "files"
+    if files.is_dir():
+        for src in sorted(files.rglob("*")):
+            if src.is_file():
+                dst = project / src.relative_to(files)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dst)
+    for edit in spec.get("cells", []):
+        set_cells(project / edit["file"], edit["code"], edit["set"])
+    for edit in spec.get("replace", []):
+        path = project / edit["file"]
+        text = path.read_text(encoding="utf-8")
+        assert text.count(edit["old"]) == 1, f"fixture edit: {edit['old']!r} not unique in {path}"
+        path.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+    for name in spec.get("remove", []):
+        (project / name).unlink()
+    for edit in spec.get("encode", []):
+        path = project / edit["file"]
+        path.write_bytes(path.read_text(encoding="utf-8").encode(edit["encoding"]))
+    if "setup" in spec:
+        SETUPS[spec["setup"]](project)
+
+
+def _line_of(spec: dict[str, Any], project: Path) -> str:
+    """``{line}`` in an expected message: where ``line_of.text`` stands in ``line_of.file``.
+
+    Computed, so that others editing the demo config or an indicator does not break the case.
+    """
+    if "line_of" not in spec:
+        return "{line}"
+    data = (project / spec["line_of"]["file"]).read_bytes().splitlines()
+    needle = spec["line_of"]["text"].encode()
+    return str(next(i for i, line in enumerate(data, start=1) if needle in line))
+
+
+def seed_previous_build(project: Path) -> None:
+    out = project / "reports" / "demo"
+    out.mkdir(parents=True)
+    (out / "index.html").write_bytes(PREVIOUS_REPORT)
+    processed = project / "data" / "processed"
+    processed.mkdir(parents=True)
+    (processed / "demo.duckdb").write_bytes(PREVIOUS_DB)
+
+
+def snapshot(project: Path) -> dict[str, dict[str, bytes]]:
+    return {name: tree_snapshot(project / name)
+            for name in ("reports", "data/processed", "elsewhere")}
+
+
+@pytest.fixture
+def restore_permissions(project: Path) -> Iterator[None]:
+    yield
+    for folder in (project / "reports" / "demo", project / "data" / "processed"):
+        if folder.is_dir() and not folder.is_symlink():
+            if os.geteuid() == 0:
+                subprocess.run(["chattr", "-i", str(folder)], check=False, capture_output=True)
+            folder.chmod(0o755)
+
+
+def test_corpus_has_at_least_25_cases() -> None:
+    assert len(CASES) >= 25
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "bad_inputs.md").read_text("utf-8")
+    undocumented = [c for c in CASES if f"`{c}`" not in doc]
+    assert undocumented == []
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_input(name: str, project: Path, runner: CliRunner,
+                   restore_permissions: None) -> None:
+    case = CORPUS / name
+    spec = yaml.safe_load((case / "case.yml").read_text(encoding="utf-8"))
+    seed_previous_build(project)
+    apply_case(case, spec, project)
+    before = snapshot(project)
+    result = runner.invoke(app, [str(a) for a in spec["args"]])
+    assert result.exit_code == spec["exit"], result.stderr + result.stdout
+    lines = result.stderr.splitlines()
+    for line in spec.get("stderr", []):
+        line = line.replace("{project}", str(project)).replace("{line}", _line_of(spec, project))
+        if "{byte}" in line:  # offset of the first byte that is not UTF-8 in the line_of file
+            raw = (project / spec["line_of"]["file"]).read_bytes()
+            with pytest.raises(UnicodeDecodeError) as bad:
+                raw.decode("utf-8")
+            line = line.replace("{byte}", str(bad.value.start))
+        assert line in lines, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    for name in spec.get("absent", []):  # e.g. the file a !!python tag would have created
+        assert not (project / name).exists()
+    if spec["exit"] != 0:
+        assert snapshot(project) == before
+        return
+    for rel, needles in spec.get("contains", {}).items():
+        text = (project / rel).read_text(encoding="utf-8")
+        for needle in needles:
+            assert needle in text, f"{rel} lacks {needle!r}"
+    con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
+    try:
+        for check in spec.get("sql", []):
+            assert [list(r) for r in con.execute(check["query"]).fetchall()] == check["rows"]
+    finally:
+        con.close()

@@ -1,0 +1,180 @@
+"""The demo profile and overview in real headless Chromium (Debian's /usr/bin/chromium).
+
+Self-contained (no request but the page itself, no console error, network refused), phone width
+without horizontal scroll, keyboard order with a visible focus ring, working sort and filter,
+and a visual-regression screenshot kept in tests/artifacts/ with its key elements on screen.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from wijkdata.cli import app
+from wijkdata.pdf import CHROMIUM_ARGS, find_browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+pytestmark = pytest.mark.skipif(find_browser() is None, reason="no Chromium on this machine")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One HTML build of the demo region for the whole module, in a private project copy."""
+    proj = tmp_path_factory.mktemp("browser") / "project"
+    for name in ("configs", "indicators", "templates", "assets"):
+        shutil.copytree(ROOT / name, proj / name)
+    shutil.copytree(ROOT / "data" / "demo", proj / "data" / "demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WIJKDATA_HOME", str(proj))
+        mp.setenv("SOURCE_DATE_EPOCH", "1795392000")
+        mp.delenv("WIJKDATA_DATA_DIR", raising=False)
+        mp.chdir(proj)
+        result = CliRunner().invoke(app, ["build", "--regio", "demo", "--format", "html,csv"])
+        assert result.exit_code == 0, result.output
+    yield proj / "reports" / "demo"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(find_browser()), args=CHROMIUM_ARGS,
+                               headless=True)
+        yield b
+        b.close()
+
+
+def open_page(browser: Any, url: str, width: int = 1200) -> tuple[Any, Any, dict[str, list]]:
+    """A page with the network refused; records every request, failure and console error."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
+    seen: dict[str, list] = {"requests": [], "failed": [], "errors": []}
+    page = context.new_page()
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.goto(url, wait_until="load")
+    return context, page, seen
+
+
+@pytest.mark.parametrize("name", ["DORP_ESVELD.html", "WK990100.html", "index.html"])
+def test_self_contained_no_failed_requests_or_console_errors(reports: Path, browser: Any,
+                                                             name: str) -> None:
+    url = (reports / name).as_uri()
+    context, page, seen = open_page(browser, url)
+    page.wait_for_timeout(200)
+    context.close()
+    assert seen["failed"] == []
+    assert seen["errors"] == []
+    assert seen["requests"] == [url]  # the document itself, nothing else
+
+
+@pytest.mark.parametrize("name", ["DORP_ESVELD.html", "index.html"])
+def test_phone_width_has_no_horizontal_scroll(reports: Path, browser: Any, name: str) -> None:
+    context, page, _ = open_page(browser, (reports / name).as_uri(), width=375)
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth,"
+                           " window.innerWidth]")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"phone-{name.replace('.html', '')}.png"))
+    context.close()
+    assert widths == [375, 375, 375]
+
+
+def test_keyboard_reaches_links_in_order_with_visible_focus(reports: Path, browser: Any) -> None:
+    context, page, _ = open_page(browser, (reports / "DORP_ESVELD.html").as_uri())
+    stops = []
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(
+            "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+            " return [e.tagName, e.textContent.trim(), s.outlineStyle, s.outlineWidth]; })()"))
+    context.close()
+    texts = [s[1] for s in stops]
+    assert texts[:4] == ["Naar de inhoud", "In het kort", "Het gebied", "Bevolking en huishoudens"]
+    assert all(s[0] == "A" for s in stops)
+    assert all(s[2] == "solid" and s[3] == "3px" for s in stops)
+
+
+def test_overview_filters_and_sorts(reports: Path, browser: Any) -> None:
+    context, page, seen = open_page(browser, (reports / "index.html").as_uri())
+    order = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id || "
+                                   "document.activeElement.textContent.trim()"))
+    assert order == ["Naar de inhoud", "zoek", "niveau", "gemeente", "Gebied", "Gemeente"]
+    visible = "Array.from(document.querySelectorAll('#gebieden tbody tr')).filter(r => !r.hidden)"
+    page.select_option("#niveau", "custom")
+    assert page.evaluate(f"{visible}.map(r => r.cells[0].textContent.trim())") == [
+        "Esveld dorp · DORP_ESVELD", "Holterhoek dorp · DORP_HOLTERHOEK"]
+    assert page.inner_text("#aantal") == "2 van 27 gebieden"
+    page.select_option("#niveau", "")
+    page.fill("#zoek", "esveld")
+    assert page.evaluate(f"{visible}.map(r => r.cells[0].dataset.sort)") == [
+        "Esveld-Dorp", "Esveld-Buiten", "Wijk 02 Esveld en Holterhoek", "Esveld"]
+    assert page.inner_text("#aantal") == "4 van 27 gebieden"
+    page.fill("#zoek", "")
+    page.click("th button[data-col='0']")
+    names = page.evaluate(f"{visible}.map(r => r.cells[0].dataset.sort)")
+    assert names == sorted(names, key=str.lower) and len(names) == 27
+    assert page.get_attribute("#gebieden thead th:first-child", "aria-sort") == "ascending"
+    page.click("th button[data-col='0']")
+    assert page.evaluate(f"{visible}[0].cells[0].dataset.sort") == max(names, key=str.lower)
+    context.close()
+    assert seen["errors"] == []
+
+
+def test_visual_regression_screenshot_with_key_elements_visible(reports: Path,
+                                                               browser: Any) -> None:
+    context, page, _ = open_page(browser, (reports / "DORP_ESVELD.html").as_uri())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "profile-DORP_ESVELD.png"), full_page=True)
+    boxes = {}
+    for name, selector in {"title": "h1", "first table": "table.ind",
+                           "chart": "section.theme figure.chart svg",
+                           "map": "figure.map svg", "key figures": "ul.kort"}.items():
+        el = page.locator(selector).first
+        assert el.is_visible(), name
+        boxes[name] = el.bounding_box()
+    assert page.inner_text("h1") == "Esveld"
+    height = page.evaluate("document.documentElement.scrollHeight")
+    context.close()
+    for name, box in boxes.items():
+        assert box is not None and box["width"] > 100 and box["height"] > 20, name
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1200, name
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, name
+    # Reading order on the page: title, key figures, map, first theme table, its chart.
+    assert boxes["title"]["y"] < boxes["key figures"]["y"] < boxes["map"]["y"] \
+        < boxes["first table"]["y"] < boxes["chart"]["y"]
+
+
+def test_print_stylesheet_and_table_headers(reports: Path, browser: Any) -> None:
+    context, page, _ = open_page(browser, (reports / "DORP_ESVELD.html").as_uri())
+    tables = page.evaluate(
+        "Array.from(document.querySelectorAll('table')).map(t => [!!t.caption,"
+        " t.querySelectorAll('thead th[scope=col]').length])")
+    assert len(tables) >= 10
+    for has_caption, col_heads in tables:
+        assert has_caption and col_heads >= 2
+    # The indicator tables: every body row has a row header.
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('table.ind tbody tr'))"
+        ".every(r => r.cells[0].tagName === 'TH' && r.cells[0].scope === 'row')")
+    assert page.locator("nav.toc").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("nav.toc").is_visible()
+    assert not page.locator("details table.data").first.is_visible()  # chart data: in the table
+    assert page.locator("table.ind").first.is_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('section.theme h2'))"
+                         ".breakAfter") == "avoid"
+    assert page.evaluate("getComputedStyle(document.querySelector('table.ind tr'))"
+                         ".breakInside") == "avoid"
+    context.close()

@@ -1,0 +1,93 @@
+"""Plain-SVG charts: well-formed XML, every text escaped, significance not by colour alone."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from wijkdata import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+EVIL = "<script>alert('x')</script> \"Q\" & Co"
+
+
+def texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)  # raises on any unescaped <, & or quote
+    return ["".join(t.itertext()) for t in root.iter() if t.tag in (f"{SVG}text", f"{SVG}title")]
+
+
+def square(x: float, y: float) -> str:
+    ring = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
+    return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+
+def test_bars_escape_labels_and_write_values_in_dutch() -> None:
+    svg = charts.bars([(EVIL, 12.34), ("gemeente", 1234.5)], "percent_1", f"Titel {EVIL}")
+    # Labels are clipped at 30 characters: 29 of the name and an ellipsis.
+    assert texts(svg) == ["<script>alert('x')</script> \"…", "12,3%", "gemeente", "1.234,5%"]
+    root = ET.fromstring(svg)
+    assert root.get("aria-label") == f"Titel {EVIL}"
+    assert root.get("role") == "img"
+    assert "<script" not in svg
+
+
+def test_bars_mark_every_area_row_and_skip_missing_values() -> None:
+    rows = [("Roken", 20.0), ("gemeente", 18.0), ("Drinken", 8.0), ("gemeente", None)]
+    svg = charts.bars(rows, "percent_1", "x", highlight=range(0, 4, 2))
+    assert texts(svg) == ["Roken", "20,0%", "gemeente", "18,0%", "Drinken", "8,0%"]
+    fills = [r.get("fill") for r in ET.fromstring(svg).iter(f"{SVG}rect")]
+    assert fills == [charts.BLUE, "#a6a6a6", charts.BLUE]
+
+
+def test_bars_without_values_draw_nothing() -> None:
+    assert charts.bars([("a", None)], "percent_1", "x") == ""
+
+
+def test_age_chart_escapes_and_keeps_label_clear_of_the_gemeente_mark() -> None:
+    svg = charts.age_pyramid([(EVIL, 20.0, 30.0), ("65+ jaar", 26.1, 21.7)], f"Leeftijd {EVIL}")
+    assert texts(svg) == [EVIL, "20,0%", "65+ jaar", "26,1%",
+                          "balk = dit gebied, oranje streep = gemeente"]
+    root = ET.fromstring(svg)
+    # Group 1: gemeente (30) beyond the area (20): the value label starts right of the mark.
+    mark = next(e for e in root.iter(f"{SVG}line"))
+    label = [e for e in root.iter(f"{SVG}text")][1]
+    assert float(label.get("x", 0)) > float(mark.get("x1", 0))
+
+
+def test_choropleth_escapes_names_and_outlines_the_area() -> None:
+    shapes = [("BU1", EVIL, square(6.0, 52.0), 10.0), ("BU2", "Noord", square(6.01, 52.0), None)]
+    svg = charts.choropleth(shapes, {"BU1"}, "percent_1", "Kaart", "Roken")
+    # The outlined area is drawn last, so its heavy border lies on top of its neighbours.
+    assert texts(svg) == ["Noord: geen gegevens", f"{EVIL}: 10,0%", "Roken: 10,0% – 10,0%"]
+    paths = [p for p in ET.fromstring(svg).iter(f"{SVG}path") if p.find(f"{SVG}title") is not None]
+    outlined = {p.find(f"{SVG}title").text: p.get("stroke-width") for p in paths}  # type: ignore
+    assert outlined == {f"{EVIL}: 10,0%": "3", "Noord: geen gegevens": "0.8"}
+    assert [p.get("fill") for p in paths] == ["url(#nodata)", "#eff3ff"]  # hatched = no data
+
+
+def test_spine_marks_value_benchmark_and_range() -> None:
+    svg = charts.spine(12.0, 5.0, 9.0, 15.0, 20.0, 11.0, "worse", "Roken: positie")
+    root = ET.fromstring(svg)
+    dot = next(root.iter(f"{SVG}circle"))
+    # x = 4 + (v - lo) / (hi - lo) * 152: value 12 -> 74.9, benchmark 11 -> 64.8.
+    assert dot.get("cx") == "74.9" and dot.get("fill") == charts.ORANGE
+    assert next(root.iter(f"{SVG}line")).get("x1") == "64.8"
+    assert charts.spine(12.0, 5.0, None, None, 5.0, None, "worse", "x") == ""  # no range
+    # A value outside the wijken's range stretches the scale: the dot stays on the chart.
+    root = ET.fromstring(charts.spine(25.0, 5.0, 9.0, 15.0, 20.0, 11.0, "better", "x"))
+    assert next(root.iter(f"{SVG}circle")).get("cx") == "156.0"
+    assert next(root.iter(f"{SVG}rect")).get("width") == "114.0"  # 5..20 of 5..25 on 152 px
+
+
+def test_significance_has_a_symbol_and_a_word_for_every_judgement() -> None:
+    assert charts.JUDGEMENT_SYMBOL == {"better": "▲ gunstiger", "worse": "▼ ongunstiger",
+                                       "similar": "● gelijk", "neutral": "◆ verschilt",
+                                       "not_tested": "○ niet getoetst"}
+    symbols = [s.split()[0] for s in charts.JUDGEMENT_SYMBOL.values()]
+    assert len(set(symbols)) == len(symbols)
+
+
+def test_trend_writes_first_year_and_last_value() -> None:
+    svg = charts.trend([(2016, 10.0), (2020, 12.5)], "percent_1", "Trend roken")
+    assert texts(svg) == ["2016", "2020: 12,5%"]
+    assert charts.trend([(2020, 1.0)], "percent_1", "x") == ""

@@ -1,0 +1,68 @@
+"""Opvallende punten: exact Dutch sentences and their order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from typer.testing import CliRunner
+
+from wijkdata.cli import app
+from wijkdata.findings import Finding, rank, sentence
+from wijkdata.indicators import load_all
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_phrase_from_the_yaml_for_a_neutral_indicator() -> None:
+    ind = next(i for i in load_all(ROOT / "indicators") if i.id == "leeftijd_65plus")
+    text = sentence("Bredevoort", ind.label, "higher", "gemeente", "Aalten", 31.0, 24.0,
+                    "percent_0", "neutral", phrase=ind.finding_phrase("higher"))
+    assert text == ("In Bredevoort wonen naar verhouding meer 65-plussers dan gemiddeld in de "
+                    "gemeente Aalten (31% tegen 24%).")
+
+
+def test_lower_phrase_and_judgement_with_polarity() -> None:
+    ind = next(i for i in load_all(ROOT / "indicators") if i.id == "bijstand")
+    text = sentence("Dinxperlo", ind.label, "lower", "land", "Nederland", 12.26, 20.0,
+                    ind.format, "better", phrase=ind.finding_phrase("lower"))
+    assert text == ("In Dinxperlo ontvangen naar verhouding minder inwoners een "
+                    "bijstandsuitkering dan gemiddeld in Nederland (12,3 tegen 20,0); "
+                    "dat is gunstig.")
+
+
+def test_generic_sentence_without_phrase_and_untested_source() -> None:
+    assert sentence("Groenlo", "Rokers", "higher", "regio", "Achterhoek", 21.44, 15.0,
+                    "percent_1", "untested") == (
+        "In Groenlo ligt ‘Rokers’ hoger dan gemiddeld in Achterhoek (21,4% tegen 15,0%); "
+        "niet getoetst, want de bron geeft geen marge.")
+    assert sentence("Eibergen", "Bijstand", "higher", "gemeente", "Berkelland", 30.0, 20.0,
+                    "per_1000_1", "worse") == (
+        "In Eibergen ligt ‘Bijstand’ hoger dan gemiddeld in de gemeente Berkelland "
+        "(30,0 tegen 20,0); dat is ongunstig.")
+
+
+def test_rank_puts_unfavourable_first_then_by_size() -> None:
+    found = [Finding("a", "t", "A", "neutral", 0.9), Finding("b", "t", "B", "better", 0.1),
+             Finding("c", "t", "C", "worse", 0.2), Finding("d", "t", "D", "worse", 0.5),
+             Finding("e", "t", "E", "untested", 2.0)]
+    assert [f.text for f in rank(found)] == ["D", "C", "B", "A", "E"]
+    assert [f.text for f in rank(found, limit=2)] == ["D", "C"]
+
+
+def test_demo_village_findings_use_the_yaml_phrasing(project: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["build", "--regio", "demo", "--format", "html"])
+    assert result.exit_code == 0, result.output
+    html = (project / "reports" / "demo" / "DORP_HOLTERHOEK.html").read_text(encoding="utf-8")
+    con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
+    # Holterhoek 65+: (a_65_oo) / (a_inw) of its three buurten in 2023, against Vreedebeek.
+    num, den = con.execute(
+        "SELECT numerator, denominator FROM ind_value WHERE indicator_id = 'leeftijd_65plus' "
+        "AND area_code = 'DORP_HOLTERHOEK' AND year = 2023").fetchone() or (None, None)
+    assert (num, den) == (280.0, 1670.0)  # 16,8%; the gemeente has 3920 / 18070 = 21,7%
+    assert ("<li>In Holterhoek wonen naar verhouding minder 65-plussers dan gemiddeld in de "
+            "gemeente Vreedebeek (16,8% tegen 21,7%).</li>") in html
+    # Trend: 310/775 = 40,0% (2022) -> 315/795 = 39,6% (2023); se = sqrt(.4·.6/775 +
+    # .3962·.6038/795) = 0.0247, |Δ| = 0.0038 = 0.15 se -> not significant, and said so.
+    row = html.split('<th scope="row">Eenpersoonshuishoudens')[1].split("</tr>")[0]
+    assert "↓ −0,4 procentpunt sinds 2022 (niet significant)" in row

@@ -1,0 +1,176 @@
+"""The whole data – dialoog – doen cycle through the CLI: build -> session kit -> record -> build.
+
+The kit's PDFs are read back with pypdf: page sizes (A4 portrait, 16:9 landscape) and text.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from tests.conftest import SHARED_DATA, tree_snapshot
+from wijkdata.cli import app
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "session"
+A4 = (595.92, 842.88)  # 210 x 297 mm in points, as Chromium writes it
+SLIDE = (720.0, 404.88)  # 254 x 142.875 mm (16:9), as Chromium writes it
+
+PRIORITY = """priorities:
+  - title: Niemand alleen aan tafel
+    indicators: [eenzaamheid]
+    actions:
+      - {what: Eetclub uitbreiden naar Esveld-Buiten, owner: Welzijn Vreedebeek}
+"""
+
+
+def _pdf(path: Path) -> tuple[list[tuple[float, float]], str]:
+    reader = PdfReader(path)
+    sizes = [(round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2))
+             for p in reader.pages]
+    return sizes, "\n".join(p.extract_text() for p in reader.pages)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _record_from_template(kit: Path, target: Path) -> None:
+    """What an analyst does after the meeting: fill in the template and save it in configs/."""
+    text = (kit / "verslag-sjabloon.yml").read_text(encoding="utf-8")
+    assert "priorities: []\n" in text
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.replace("priorities: []\n", PRIORITY), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_demo_cycle(project: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["build", "--regio", "demo", "--format", "html"])
+    assert result.exit_code == 0, result.output
+    html = (project / "reports" / "demo" / "DORP_ESVELD.html").read_text(encoding="utf-8")
+    # The demo record of 16 May 2017 (configs/demo/sessies/): Esveld = BU99010200 (1.245
+    # inwoners in KWB 2022) + BU99010201 (370); RIVM overgewicht 2016 42,5% and 54,0%, 2020
+    # 49,4% and 58,5% -> (42,5*1245 + 54,0*370) / 1615 = 45,1% and
+    # (49,4*1245 + 58,5*370) / 1615 = 51,5%; difference 6,35 -> +6,4 procentpunt, up is bad.
+    assert '<section id="speerpunten"' in html
+    assert ("<th scope=\"row\">Overgewicht</th><td>2016: 45,1%</td><td>2020: 51,5%</td>"
+            "<td>↑ +6,4 procentpunt sinds 2016<span class=\"desc\">de verkeerde kant op</span>"
+            in html)
+    assert '<section id="netwerk"' in html and "Huisartsenpraktijk Esveld" in html
+    # Five of the eight demo partners have coordinates: numbered points on the map, in the
+    # order of the grouped table (huisarts, wijkverpleging, fysiotherapie, apotheek, welzijn).
+    assert "<title>1. Huisartsenpraktijk Esveld</title>" in html
+    assert "<title>5. Welzijn Vreedebeek</title>" in html and "<title>6. " not in html
+    # publish_personal_contacts is off by default: no names, numbers or addresses of people.
+    assert "0543-111222" not in html and "J. de Vries" not in html
+    assert "Herkent u dit beeld?" not in html  # the questions are for the handout only
+    # Eenzaamheid 2020: Esveld 51,3% against the gemeente's published 45,7% (RIVM, GM9901):
+    # 5,6 points, more than UNTESTED_GAP (5), the unfavourable way -> its good practices.
+    theme = html[html.index('<section class="theme" id="gezondheid"'):]
+    theme = theme[:theme.index("</section>")]
+    assert ('<a href="https://www.eentegeneenzaamheid.nl/actueel/actieprogramma-een-tegen-'
+            'eenzaamheid-2022-2025/">' in theme)
+    assert theme.count("Genoemd omdat eenzaamheid hier ongunstig afwijkt.") == 2
+
+    result = runner.invoke(app, ["session", "--regio", "demo", "--area", "DORP_ESVELD",
+                                 "--date", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    kit = project / "reports" / "demo" / "sessies" / "2026-11-23-DORP_ESVELD"
+    assert sorted(p.name for p in kit.iterdir()) == [
+        "agenda.pdf", "handout.pdf", "netwerkkaart.pdf", "presentatie.pdf",
+        "verslag-sjabloon.yml"]
+    assert "session kit for DORP_ESVELD in " in result.output
+
+    sizes, text = _pdf(kit / "handout.pdf")
+    assert set(sizes) == {A4} and len(sizes) > 5
+    flat = _flat(text)
+    assert "voor de bijeenkomst van 23 november 2026" in flat
+    # Three questions per theme, five themes in the demo profile.
+    assert flat.count("Wat vindt u belangrijk om samen op te pakken?") == 5
+    assert "In gesprek: Gezondheid en leefstijl" in flat
+
+    sizes, text = _pdf(kit / "presentatie.pdf")
+    assert set(sizes) == {SLIDE} and len(sizes) >= 5
+    flat = _flat(text)
+    assert "Bijeenkomst 23 november 2026" in flat and "Opvallende punten" in flat
+    assert "Speerpunten van de vorige keer" in flat and "Samen bewegen in Esveld" in flat
+
+    sizes, text = _pdf(kit / "netwerkkaart.pdf")
+    assert set(sizes) == {A4}
+    flat = _flat(text)
+    assert "Netwerkkaart Esveld" in flat and "Welzijn Vreedebeek" in flat
+    assert "0543-111222" not in flat
+
+    sizes, text = _pdf(kit / "agenda.pdf")
+    assert sizes == [A4]
+    assert "Agenda: bijeenkomst Esveld" in _flat(text)
+    assert "Terugblik op de speerpunten" in _flat(text)
+
+    # A second run whose printing fails (no browser) leaves the first kit as it was.
+    before = tree_snapshot(kit)
+    result = runner.invoke(app, ["session", "--regio", "demo", "--area", "DORP_ESVELD",
+                                 "--date", "2026-11-23"],
+                           env={"WIJKDATA_BROWSER": str(project / "no-such-browser")})
+    assert result.exit_code == 1
+    assert result.output == (
+        "printing the session kit for Esveld\nerror: no Chromium found to print PDFs\n"
+        "  hint: install it (Debian: apt-get install chromium) or set WIJKDATA_BROWSER; "
+        "'wijkdata doctor' checks this\n")
+    assert tree_snapshot(kit) == before
+    assert [p.name for p in kit.parent.iterdir()] == ["2026-11-23-DORP_ESVELD"]
+
+    _record_from_template(kit, project / "configs" / "demo" / "sessies"
+                          / "DORP_ESVELD-2026-11-23.yml")
+    # One switch publishes the personal contact fields.
+    cfg = project / "configs" / "demo.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").rstrip("\n")
+                   + "\nnetwork: {publish_personal_contacts: true}\n", encoding="utf-8")
+    result = runner.invoke(app, ["build", "--regio", "demo", "--format", "html",
+                                 "--area", "DORP_ESVELD"])
+    assert result.exit_code == 0, result.output
+    html = (project / "reports" / "demo" / "DORP_ESVELD.html").read_text(encoding="utf-8")
+    assert "0543-111222" in html and "J. de Vries" in html
+    # Eenzaamheid 2020: (53,4*1245 + 44,1*370) / 1615 = 51,3%; no figure after 2020 yet.
+    assert "Niemand alleen aan tafel <span class=\"desc\">gekozen op 23 november 2026" in html
+    assert ("<th scope=\"row\">Eenzaamheid</th><td>2020: 51,3%</td><td>2020: 51,3%</td>"
+            "<td>nog geen nieuwere cijfers dan 2020</td>" in html)
+    assert "<td>Eetclub uitbreiden naar Esveld-Buiten</td><td>Welzijn Vreedebeek</td>" in html
+    # The newest session comes first, the 2017 one stays below it.
+    assert html.index("gekozen op 23 november 2026") < html.index("gekozen op 16 mei 2017")
+
+
+@pytest.mark.slow
+def test_achterhoek_village_cycle(project: Path, runner: CliRunner,
+                                  shared_data: Path) -> None:
+    assert shared_data == SHARED_DATA
+    shutil.copytree(FIX / "achterhoek", project / "configs" / "achterhoek")
+    args = ["--regio", "achterhoek"]
+    result = runner.invoke(app, ["build", *args, "--data-dir", str(shared_data), "--format",
+                                 "html", "--area", "DORP_BREDEVOORT"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["session", *args, "--area", "DORP_BREDEVOORT", "--date",
+                                 "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    kit = project / "reports" / "achterhoek" / "sessies" / "2026-12-01-DORP_BREDEVOORT"
+    sizes, text = _pdf(kit / "presentatie.pdf")
+    assert set(sizes) == {SLIDE} and "Bredevoort" in text
+    sizes, text = _pdf(kit / "handout.pdf")
+    assert set(sizes) == {A4} and "voor de bijeenkomst van 1 december 2026" in _flat(text)
+    sizes, text = _pdf(kit / "netwerkkaart.pdf")
+    assert set(sizes) == {A4}
+    flat = _flat(text)
+    assert "Huisartsenpraktijk (voorbeeld) Bredevoort" in flat and "wachtlijst" in flat
+    assert "0543-000001" not in flat and "Voorbeeldnaam" not in flat
+    _record_from_template(kit, project / "configs" / "achterhoek" / "sessies"
+                          / "DORP_BREDEVOORT-2026-12-01.yml")
+    result = runner.invoke(app, ["build", *args, "--data-dir", str(shared_data), "--format",
+                                 "html", "--area", "DORP_BREDEVOORT"])
+    assert result.exit_code == 0, result.output
+    html = (project / "reports" / "achterhoek" / "DORP_BREDEVOORT.html").read_text(
+        encoding="utf-8")
+    assert '<section id="speerpunten"' in html
+    assert "Niemand alleen aan tafel <span class=\"desc\">gekozen op 1 december 2026" in html
+    assert "<td>nog geen nieuwere cijfers dan 2020</td>" in html
