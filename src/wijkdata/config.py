@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import ConfigError
 from .mail.settings import MailSettings
 from .session.settings import DialogueSettings, NetworkSettings
-from .yamlio import load_yaml, validation_message
+from .yamlio import load_model
 
 GM_RE = re.compile(r"^GM\d{4}$")
 BU_RE = re.compile(r"^BU\d{4}[0-9A-Z]{4}$")  # Amsterdam uses letters: BU0363AA01
@@ -256,13 +256,7 @@ def load_region(slug: str, project: Path | None = None) -> Region:
 
 
 def load_region_file(path: Path, project: Path, slug: str | None = None) -> Region:
-    data, lines = load_yaml(path)
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys (name:, gemeenten:, sources:, ...)")
-    try:
-        config = RegionConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(validation_message(path, exc, lines)) from None
+    config, _lines = load_model(path, RegionConfig, "name:, gemeenten:, sources:, ...")
     _check_logo(config, project, path)
     return Region(slug=slug or path.stem, path=path, config=config, project=project)
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ConfigError
-from .yamlio import load_yaml, validation_message
+from .yamlio import load_model
 
 Theme = Literal["demografie", "sociaal_economisch", "zorg", "gezondheid", "leefomgeving"]
 THEMES: dict[str, str] = {
@@ -133,13 +133,7 @@ class Indicator(BaseModel):
 
 
 def load_indicator(path: Path) -> Indicator:
-    data, lines = load_yaml(path)
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping (id:, title:, statistic:, ...)")
-    try:
-        ind = Indicator.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(validation_message(path, exc, lines)) from None
+    ind, _lines = load_model(path, Indicator, "id:, title:, statistic:, ...")
     if ind.id != path.stem:
         raise ConfigError(f"{path}: id '{ind.id}' must equal the file name '{path.stem}'")
     if ind.theme != path.parent.name:

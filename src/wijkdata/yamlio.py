@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import ConfigError
 
@@ -117,3 +117,20 @@ def validation_message(path: Path, exc: ValidationError, lines: Mapping[KeyPath,
             msg = "required key is missing"
         out.append(f"{where}: {key}: {msg}")
     return "\n".join(out)
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def load_model(path: Path, model: type[ModelT], keys: str) -> tuple[ModelT, dict[KeyPath, int]]:
+    """Read a YAML mapping and validate it as ``model``; errors name file, line and key.
+
+    ``keys`` is the hint shown when the file is not a mapping, e.g. ``"id:, title:, ..."``.
+    """
+    data, lines = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys ({keys})")
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        raise ConfigError(validation_message(path, exc, lines)) from None

@@ -13,11 +13,11 @@ import re
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import ConfigError
 from ..indicators import THEMES
-from ..yamlio import load_yaml, validation_message
+from ..yamlio import load_model
 
 NAME_RE = re.compile(r"^(?P<area>[A-Z][A-Z0-9_]{1,39})-(?P<date>\d{4}-\d{2}-\d{2})\.ya?ml$")
 
@@ -66,13 +66,7 @@ def load_record(path: Path, indicator_ids: set[str]) -> SessionRecord:
     if m is None:
         raise ConfigError(f"{path}: a session file is named <AREA>-<YYYY-MM-DD>.yml, "
                           "e.g. DORP_ESVELD-2026-11-23.yml")
-    data, lines = load_yaml(path)
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys (area:, date:, priorities:, ...)")
-    try:
-        rec = SessionRecord.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(validation_message(path, exc, lines)) from None
+    rec, lines = load_model(path, SessionRecord, "area:, date:, priorities:, ...")
     if rec.area != m["area"] or rec.date.isoformat() != m["date"]:
         raise ConfigError(f"{path}, line {lines.get(('area',), '?')}: the file says area "
                           f"{rec.area} on {rec.date.isoformat()} but its name says "
