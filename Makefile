@@ -29,10 +29,10 @@ demo: setup
 	$(BIN)/wijkdata build --regio demo
 
 test: setup
-	$(BIN)/pytest -q -m "slow or not slow"
+	$(BIN)/pytest -m "slow or not slow"
 
 test-fast: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check src tests
