@@ -22,10 +22,10 @@ def test_bench_writes_every_figure(project: Path, runner: CliRunner) -> None:
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data) == {"measured_at", "regio", "profiles", "stages", "html", "pdf",
                          "pdf_one_browser", "pdf_workers", "per_profile_html_pdf_s",
-                         "peak_rss_mb", "floors", "ratios_to_floor", "peer", "machine",
-                         "targets"}
+                         "peak_rss_mb", "peak_rss_children_mb", "floors", "ratios_to_floor",
+                         "peer", "machine", "targets"}
     assert data["regio"] == "demo"
-    assert data["profiles"] == 27  # 19 wijken and buurten of the demo config + 2 dorpen ...
+    assert data["profiles"] == 27  # demo: 6 wijken + 19 buurten + 2 dorpen
     stages = data["stages"]
     for key in ("ingest_s", "indicators_s", "context_s", "html_total_s", "build_wall_s",
                 "no_change_rebuild_s"):
@@ -39,7 +39,7 @@ def test_bench_writes_every_figure(project: Path, runner: CliRunner) -> None:
                                    "vl_convert_svg_s", "pdf_blank_page_s"}
     assert all(v > 0 for v in data["floors"].values())
     assert all(v > 0 for v in data["ratios_to_floor"].values())
-    assert data["peak_rss_mb"] > 0
+    assert data["peak_rss_mb"] > 0 and data["peak_rss_children_mb"] > 0
     assert data["peer"] == {"skipped": "not requested (--peer 0)"}
     assert data["machine"]["cores"] >= 1 and data["machine"]["python"].startswith("3.")
     assert data["machine"]["packages"]["duckdb"]

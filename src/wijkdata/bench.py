@@ -42,9 +42,38 @@ TARGETS = {"ingest_s": 3.0, "indicators_s": 2.0, "html_total_s": 30.0,
            "pdf_per_profile_s": 0.15, "peak_rss_mb": 2048.0, "no_change_rebuild_s": 1.0}
 
 
+# How the build is spread over the machine, and why (measured on the 2-core machine, issue 7).
+DECISIONS = [
+    "", "## Design decisions behind these figures", "",
+    "* **Charts.** A profile has ~110 charts (spine and trend per indicator, bars, age, map);",
+    "  vl-convert costs 20-50 ms a chart, so profile charts are plain SVG strings (~0.01-0.4 ms",
+    "  each). vl-convert draws only the overview's one chart; above 60 areas that chart is a",
+    "  20-bin histogram (3,634 bars took 12 s and made a 50,000 px image; the histogram ~25 ms),",
+    "  with the data put into the spec after `to_dict` to skip schema validation.",
+    "* **HTML on both cores.** `render_pool.py`: from 400 profiles on, two `spawn` worker",
+    "  processes each load the report context once from the finished database (read-only) and",
+    "  render contiguous chunks; `map` keeps the order, so the files equal a serial build's",
+    "  byte for byte (tested). Pages are written as they are rendered, not held in memory.",
+    "* **Context.** Indicator rows become dicts per area on first use (`rowindex.py`) instead",
+    "  of 4 million dicts up front (35 s, GBs); shapes are indexed per gemeente; the",
+    "  nl-NL number formatting (a third of profile time through babel) has an exact fast path.",
+    "* **PDF.** Playwright's sync API serves one tab at a time, so two browsers in two `spawn`",
+    "  worker processes print side by side (`pdf.print_all`, from 8 profiles on); one browser",
+    "  with two async tabs measured about the same here (0.21-0.25 s vs 0.25-0.27 s for one",
+    "  tab, under load). Chromium's own `page.pdf` of a profile (~0.2 s, dozens of inline SVGs)",
+    "  is the floor that keeps the PDF figure near the target, next to 0.04 s for a blank page.",
+]
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def peak_rss_children_mb() -> float:
+    """Largest finished child process. Linux keeps ru_maxrss across exec, so a spawned worker
+    starts with its parent's size at fork: this is an upper bound, not the worker's own use."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def machine() -> dict[str, Any]:
@@ -189,7 +218,7 @@ def run(project: Path, data_dir: Path | None, regio: str, *, peer_n: int, pdf_n:
                  else None},
         "pdf": pdf, "pdf_one_browser": pdf_one, "pdf_workers": pdf_many,
         "per_profile_html_pdf_s": per_profile,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(), "peak_rss_children_mb": peak_rss_children_mb(),
         "floors": floor,
         "ratios_to_floor": {
             "html_per_profile_vs_jinja_empty": html_per / floor["jinja_empty_render_s"],
@@ -240,6 +269,8 @@ def markdown(result: dict[str, Any]) -> str:
                      f"{'yes' if t['met'] else 'no'} |")
     st = result["stages"]
     lines += [
+        "", "Peak memory is the main process (ingest, indicators, overview); the render",
+        "workers each hold their own report context on top of it (see the closing notes).",
         "", f"Context loading: {st['context_s']:.2f} s; whole build wall time "
         f"{st['build_wall_s']:.1f} s; HTML {result['html']['per_profile_s'] * 1000:.1f} ms "
         f"per profile ({result['html']['pages_per_s'] or 0:.0f} pages/s); PDF "
@@ -254,6 +285,7 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"| {key} | {value * 1000:.2f} ms |")
     p = result["peer"]
     lines += ["", "## Peer (`shared/peer/run_peer.sh`, one notebook-style process per wijk)", ""]
+    lines_after = DECISIONS
     if "median_s" in p:
         lines.append(f"Peer: median {p['median_s']:.2f} s per profile over {p['profiles']} "
                      f"Achterhoek wijken (min {p['min_s']:.2f}, max {p['max_s']:.2f}). "
@@ -262,7 +294,7 @@ def markdown(result: dict[str, Any]) -> str:
                      f"({1 / p['ratio_wijkdata_to_peer']:.0f}× faster).")
     else:
         lines.append(f"Not run: {p['skipped']}.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + lines_after) + "\n"
 
 
 def write(result: dict[str, Any], out: Path, docs: Path | None) -> None:

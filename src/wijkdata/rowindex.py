@@ -24,8 +24,12 @@ class AreaRows(Mapping[Key, Any]):
     """
 
     def __init__(self, frame: pl.DataFrame, group: Group, area_col: str = "area_code") -> None:
-        # A stable sort keeps the caller's order (e.g. by year) within each area.
-        self._frame = frame.sort(area_col, maintain_order=True)
+        # A stable sort keeps the caller's order (e.g. by year) within each area. Codes such as
+        # indicator ids, comparators and verdicts repeat millions of times: as categoricals they
+        # take a fraction of the memory and still come back as plain strings.
+        repeated = [c for c, t in frame.schema.items() if t == pl.String and c != area_col]
+        self._frame = frame.with_columns(pl.col(repeated).cast(pl.Categorical)).sort(
+            area_col, maintain_order=True)
         runs = self._frame[area_col].rle()
         self._span: dict[str, tuple[int, int]] = {}
         start = 0
