@@ -137,7 +137,7 @@ def _check_areas(region: Region, opts: BuildOptions, known: list[str]) -> None:
 
 def _select_areas(region: Region, builder: ContextBuilder, opts: BuildOptions) -> list[str]:
     levels = list(opts.levels) if opts.levels else None
-    codes = profile_codes(region, builder.area, levels)
+    codes = profile_codes(region, builder.area, levels, builder.current)
     if not opts.areas:
         return codes
     _check_areas(region, opts, [c for c in codes if c in builder.area]

@@ -157,7 +157,7 @@ def _profile_count(region: Region) -> str:
         return "-"
     import duckdb
 
-    from .context import profile_codes
+    from .context import current_areas, profile_codes
     from .db import frame
 
     try:
@@ -166,9 +166,10 @@ def _profile_count(region: Region) -> str:
         return "?"
     try:
         area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
+        current = current_areas(con)
     finally:
         con.close()
-    return str(len(profile_codes(region, area)))
+    return str(len(profile_codes(region, area, current=current)))
 
 
 @app.command()

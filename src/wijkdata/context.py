@@ -168,6 +168,7 @@ class ContextBuilder:
         self.trend: Mapping[tuple[str, str], dict] = rowindex.AreaRows(
             frame(con, "SELECT * FROM ind_trend"), rowindex.one_per_indicator_area)
         self.names = {c: r["name"] for c, r in self.area.items()}  # once, not per profile
+        self.current = current_areas(con)
         # Shapes per (level, gemeente digits): scanning all 3,475 wijken per profile was
         # quadratic in a national build.
         self.shapes: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -373,13 +374,30 @@ class ContextBuilder:
         return charts.age_pyramid(groups, f"Leeftijdsopbouw van {name}"), table
 
 
-def profile_codes(region: Region, area: dict[str, dict],
-                  levels: list[str] | None = None) -> list[str]:
-    """The areas a build profiles: configured levels inside the region, then custom areas."""
+def current_areas(con: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """Areas of the newest CBS indeling in the data, or None when no KWB source was loaded.
+
+    Boundaries and older monitor years name wijken and buurten that no longer exist (a national
+    build saw 282 such wijken); a profile of a vanished area would be almost empty, so only areas
+    present in the newest Kerncijfers year are profiled.
+    """
+    rows = con.execute(
+        "WITH kwb AS (SELECT o.area_code, o.year FROM observation o "
+        "JOIN provenance p USING (source_id) WHERE p.kind IN ('cbs_kwb', 'cbs_odata')) "
+        "SELECT DISTINCT area_code FROM kwb WHERE year = (SELECT max(year) FROM kwb)"
+    ).fetchall()
+    return {r[0] for r in rows} or None
+
+
+def profile_codes(region: Region, area: dict[str, dict], levels: list[str] | None = None,
+                  current: set[str] | None = None) -> list[str]:
+    """The areas a build profiles: configured levels inside the region (limited to the newest
+    CBS indeling when ``current`` is given), then the custom areas."""
     cfg = region.config
     want = levels or list(cfg.areas.levels)
     out = [c for c, a in sorted(area.items())
-           if a["level"] in want and a["gemeente_code"] in cfg.gemeenten]
+           if a["level"] in want and a["gemeente_code"] in cfg.gemeenten
+           and (current is None or c in current)]
     out += [c.code for c in cfg.areas.custom]
     return out
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from .. import bench as harness
 from ..cli import app, handled, say
 from ..config import project_root
 from ..errors import ConfigError
@@ -40,6 +39,10 @@ def bench(
 
       wijkdata bench --regio demo --peer 0 --pdf 4 --out /tmp/bench.json --docs -
     """
+    # Imported here: the harness pulls in the whole build (Altair, DuckDB, pypdf), which would
+    # otherwise slow down every `wijkdata` command by a second or two.
+    from .. import bench as harness
+
     if pdf < 2:
         raise ConfigError(f"--pdf must be at least 2 (a warm-up page and one timed), got {pdf}")
     if peer < 0 or peer > len(harness.PEER_WIJKEN):
