@@ -1,4 +1,4 @@
-"""Shared fixtures: a throw-away copy of the project per test, the real data folder, a CLI runner."""
+"""Shared fixtures: a throw-away project copy per test, the real data folder, a CLI runner."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""End to end on the demo region: the CLI builds HTML, CSV and the overview with the right figures."""
+"""End to end on the demo region: the CLI builds HTML, CSV and the overview, figures right."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ error's exit code: 0 ok, 1 data or delivery problem, 2 usage or configuration pr
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -78,7 +79,8 @@ Regio = Annotated[str, typer.Option("--regio", "-r", help="Region name: configs/
 def build(
     regio: Regio,
     data_dir: Annotated[Path | None, typer.Option(help="Folder with the raw data files.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output folder (default reports/<regio>).")] = None,
+    out: Annotated[Path | None,
+                   typer.Option(help="Output folder (default reports/<regio>).")] = None,
     format: Annotated[str | None, typer.Option("--format", "-f",
                       help="Comma-separated: html,pdf,csv (default from the config).")] = None,
     area: Annotated[list[str] | None, typer.Option("--area", "-a",
@@ -117,10 +119,8 @@ def build(
         say(f"up to date: nothing changed since the last build of {region.slug}")
         return
     rel = result.out_dir
-    try:
+    with contextlib.suppress(ValueError):  # outside the cwd: show the absolute path
         rel = result.out_dir.relative_to(Path.cwd())
-    except ValueError:
-        pass
     say(f"built {len(result.profiles)} profiles for {region.config.name} in {dt:.1f} s "
         f"-> {rel}/index.html")
 

@@ -33,7 +33,7 @@ GEMEENTEN = [
         ("01", "Lindenoord-Land", [("00", "Oosterveld", 690), ("01", "Zandvoort-Oost", 430)]),
     ]),
 ]
-SECRET_BUURT = "BU99010302"  # 15 inhabitants: CBS publishes '.' for most figures
+TINY_BUURT = "BU99010302"  # 15 inhabitants: CBS publishes '.' for most figures
 
 
 def _r5(x: float) -> int:
@@ -82,7 +82,7 @@ GGD_MEASURES = [
 def _buurt_rows(rng: random.Random, year_shift: float) -> list[dict[str, Any]]:
     rows = []
     for gm, gm_name, wijken in GEMEENTEN:
-        for wk, wk_name, buurten in wijken:
+        for wk, _wk_name, buurten in wijken:
             for bu, bu_name, inw in buurten:
                 code = f"BU{gm}{wk}{bu}"
                 n = inw * (1 + year_shift)
@@ -104,7 +104,8 @@ def _buurt_rows(rng: random.Random, year_shift: float) -> list[dict[str, Any]]:
                     "a_neu_al": n * rng.uniform(0.02, 0.16), "a_hh": hh, "a_1p_hh": hh * one,
                     "a_hh_z_k": hh * (1 - one - withk), "a_hh_m_k": hh * withk,
                     "a_woning": hh * 1.03, "a_soz_wb": n * rng.uniform(0.005, 0.045),
-                    "a_soz_ao": n * rng.uniform(0.03, 0.07), "a_soz_ww": n * rng.uniform(0.005, 0.015),
+                    "a_soz_ao": n * rng.uniform(0.03, 0.07),
+                    "a_soz_ww": n * rng.uniform(0.005, 0.015),
                     "a_soz_ow": n * old * 0.97, "a_wmo_t": n * rng.uniform(0.04, 0.11),
                     "g_hhgro": n / hh, "bev_dich": rng.uniform(80, 5200),
                     "g_wozbag": rng.uniform(210, 480), "p_koopw": rng.uniform(35, 88),
@@ -161,7 +162,7 @@ def kwb_csv(year_shift: float = 0.0) -> str:
     for r in _all_rows(rng, year_shift):
         code = str(r["code"])
         recs = {"NL": "Land", "GM": "Gemeente", "WK": "Wijk", "BU": "Buurt"}[code[:2]]
-        secret = code == SECRET_BUURT
+        secret = code == TINY_BUURT
         cells = []
         for col in KWB_COLUMNS:
             if col == "gwb_code_10":
@@ -203,7 +204,7 @@ def ggd_csv(year: int, year_shift: float) -> str:
         cells = [str(i), "20300", "MW00000", stat_code.ljust(10), f"{year}JJ00",
                  str(r["gm_name"]).ljust(40), soort.ljust(10), stat_code.ljust(20)]
         for measure, _ in GGD_MEASURES:
-            if code == SECRET_BUURT:
+            if code == TINY_BUURT:
                 cells.append("       .")
             elif year == 2016 and measure == "BeperktVanwegeGezondheid_17":
                 cells.append("")  # not asked that year: empty, not '.'
