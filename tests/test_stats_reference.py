@@ -6,7 +6,6 @@ import math
 
 import duckdb
 import numpy as np
-import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -127,25 +126,3 @@ def test_village_equals_its_summed_counts(parts: list[tuple[int, int]]) -> None:
     assert village["value"] == pytest.approx(k / n * 100, rel=1e-12)
     assert np.isclose(village["lower"], float(lo) * 100)
     assert np.isclose(village["upper"], float(hi) * 100)
-
-
-bound = st.one_of(st.none(), st.floats(0, 100, allow_nan=False))
-
-
-@settings(max_examples=50, deadline=None)
-@given(rows=st.lists(st.tuples(bound, bound, bound), min_size=1, max_size=30),
-       polarity=st.sampled_from(["higher_is_better", "lower_is_better", "neutral"]))
-def test_polars_comparison_equals_numpy_comparison(
-        rows: list[tuple[float | None, float | None, float | None]], polarity: str) -> None:
-    """compute uses the expression versions; they must say exactly what the numpy ones say."""
-    lo, hi, b = ([np.nan if r[i] is None else r[i] for r in rows] for i in range(3))
-    expected_cmp = stats.compare(lo, hi, b)
-    expected = stats.judge(expected_cmp, polarity)
-    frame = pl.DataFrame({"lo": [r[0] for r in rows], "hi": [r[1] for r in rows],
-                          "b": [r[2] for r in rows], "pol": [polarity] * len(rows)},
-                         schema={"lo": pl.Float64, "hi": pl.Float64, "b": pl.Float64,
-                                 "pol": pl.String})
-    got = frame.select(c=stats.compare_expr(pl.col("lo"), pl.col("hi"), pl.col("b"))) \
-        .with_columns(j=stats.judge_expr(pl.col("c"), pl.lit(polarity)))
-    assert got["c"].to_list() == expected_cmp.tolist()
-    assert got["j"].to_list() == expected.tolist()

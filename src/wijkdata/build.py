@@ -93,7 +93,7 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
         def finish(con: duckdb.DuckDBPyConnection) -> None:
             t = time.perf_counter()
             progress(f"computing {len(indicators)} indicators")
-            compute.compute(con, indicators, region.config)
+            compute.run(con, indicators, region.config)
             timings["indicators"] = time.perf_counter() - t
             # Runs on the new database before it replaces the old one, so an unknown --area
             # stops the build with the previous database still in place.

@@ -3,19 +3,18 @@
 One SQL statement per indicator gathers numerator and denominator (or value and weight) for all
 published areas and aggregates villages, clusters and the region from their parts: counts are
 summed, never percentages averaged; a published percentage is aggregated with population
-weights (and the indicator's caveat says so). Intervals, disclosure control, comparisons and
-ranks are then applied to the whole frame at once with numpy.
+weights (and the indicator's caveat says so). Intervals and disclosure control are then
+applied to the whole frame at once with numpy; ranks are added as ``ind_value`` is written,
+and comparisons and trends are SQL on that table (``comparisons.py``, ``trends.py``).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import duckdb
 import numpy as np
 import polars as pl
 
-from . import codes, disclosure, regio, stats, trends
+from . import comparisons, disclosure, regio, stats, trends
 from .config import RegionConfig
 from .db import frame, write_table
 from .errors import DataError
@@ -38,6 +37,11 @@ def _q(text: str) -> str:
 def _values(rows: list[tuple[str | None, ...]]) -> str:
     return ", ".join("(" + ", ".join(_q(x) if x is not None else "NULL" for x in r) + ")"
                      for r in rows)
+
+
+# Groups sum their parts in the order of the part codes (list_sum over an ordered list): a
+# plain sum() adds in whatever order DuckDB's threads deliver, and for fractional figures that
+# changed the last bit of ~200 national values from one run to the next.
 
 
 def _counted_sql(indicators: list[Indicator], groups: str) -> str:
@@ -65,8 +69,9 @@ def _counted_sql(indicators: list[Indicator], groups: str) -> str:
     ),
     group_size AS (SELECT group_code, count(*) AS size FROM groups GROUP BY ALL),
     agg AS (
-        SELECT b.indicator_id, g.group_code AS area_code, b.year, sum(b.num) AS num,
-               sum(b.den) AS den, count(*) AS parts,
+        SELECT b.indicator_id, g.group_code AS area_code, b.year,
+               list_sum(list(b.num ORDER BY g.part)) AS num,
+               list_sum(list(b.den ORDER BY g.part)) AS den, count(*) AS parts,
                bool_and(b.num_status = 'ok' AND b.den_status = 'ok') AS ok
         FROM groups g JOIN base b ON b.area_code = g.part
         GROUP BY ALL
@@ -90,7 +95,8 @@ def _given_sql(indicators: list[Indicator], groups: str) -> str:
     """All published figures (means, percentages) in ONE statement, weighted for groups.
 
     The weight is taken from the nearest year that has one (RIVM 2020 figures are weighted
-    with KWB inhabitants of 2020 or, failing that, the closest KWB year).
+    with KWB inhabitants of 2020 or, failing that, the closest KWB year; of two equally close
+    years the earlier).
     """
     spec = _values([(i.id, i.value or "", i.weight or "a_inw") for i in indicators])
     return f"""
@@ -100,15 +106,19 @@ def _given_sql(indicators: list[Indicator], groups: str) -> str:
                o.lower, o.upper
         FROM spec s JOIN observation o ON o.variable = s.value_var
     ),
+    -- Per weight variable, not per indicator: most indicators share a_inw, so this looks
+    -- up each (area, year) once instead of ~35 times nationally.
+    wanted AS (SELECT DISTINCT weight_var, area_code, year FROM vals),
     w AS (
-        SELECT v.indicator_id, v.area_code, v.year,
-               arg_min(o.value, abs(o.year - v.year)) AS weight
-        FROM vals v JOIN observation o ON o.area_code = v.area_code
-             AND o.variable = v.weight_var AND o.status = 'ok'
+        SELECT k.weight_var, k.area_code, k.year,
+               arg_min(o.value, struct_pack(distance := abs(o.year - k.year), year := o.year))
+                   AS weight
+        FROM wanted k JOIN observation o ON o.area_code = k.area_code
+             AND o.variable = k.weight_var AND o.status = 'ok'
         GROUP BY ALL
     ),
     base AS (SELECT v.*, w.weight FROM vals v
-             LEFT JOIN w USING (indicator_id, area_code, year)),
+             LEFT JOIN w USING (weight_var, area_code, year)),
     groups AS (
         SELECT custom_code AS group_code, buurt_code AS part FROM custom_area_member
         UNION ALL {groups}
@@ -116,7 +126,8 @@ def _given_sql(indicators: list[Indicator], groups: str) -> str:
     group_size AS (SELECT group_code, count(*) AS size FROM groups GROUP BY ALL),
     agg AS (
         SELECT b.indicator_id, g.group_code AS area_code, b.year,
-               sum(b.value * b.weight) / sum(b.weight) AS value, count(*) AS parts,
+               list_sum(list(b.value * b.weight ORDER BY g.part))
+                   / list_sum(list(b.weight ORDER BY g.part)) AS value, count(*) AS parts,
                bool_and(b.status = 'ok' AND b.weight IS NOT NULL) AS ok
         FROM groups g JOIN base b ON b.area_code = g.part
         GROUP BY ALL
@@ -158,14 +169,15 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
         return pl.DataFrame(schema=VALUE_SCHEMA)
     num = raw["num"].to_numpy().astype(np.float64)
     den = raw["den"].to_numpy().astype(np.float64)
-    status = raw["status"].to_numpy().astype(object)
-    ok = status == "ok"
+    # Statuses stay a polars column; numpy only sees boolean masks (object arrays of strings
+    # cost a third of this function nationally).
+    ok = (raw["status"] == "ok").fill_null(False).to_numpy()
     mult = ind.multiplier
     nan = np.full(len(num), np.nan)
     lower, upper = nan.copy(), nan.copy()
+    zero = np.zeros(len(num), dtype=bool)
     if ind.statistic in ("proportion", "rate"):
         zero = ok & (den == 0)
-        status = np.where(zero, "not_applicable", status)
         ok = ok & ~zero
         if ind.statistic == "proportion":
             # CBS rounds every wijk/buurt count to a multiple of 5 on its own, so a rounded
@@ -175,7 +187,10 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
             num = np.where(ok & (num > den) & (num - den <= slack), den, num)
             over = ok & (num > den)
             if over.any():
-                i = int(np.argmax(over))
+                # The first by area and year: DuckDB returns the gathered rows in no fixed
+                # order, and the message must not change from one run to the next.
+                hit = raw.with_row_index("_i").filter(pl.Series(over)).sort("area_code", "year")
+                i = int(hit["_i"][0])
                 raise DataError(
                     f"indicator '{ind.id}': numerator {ind.numerator} = {num[i]:g} is larger "
                     f"than denominator {ind.denominator} = {den[i]:g} for "
@@ -207,11 +222,12 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
         small |= ok & (num < min_num)
     if min_den is not None and ind.statistic != "count":
         small |= ok & (np.nan_to_num(den, nan=0.0) < min_den)
-    status = np.where(small, "suppressed", status)
-    status = np.where(status == "suppressed_by_source", "suppressed", status)
-    keep = status == "ok"
+    keep = ok & ~small
+    status = (pl.when(pl.col("_small")).then(pl.lit("suppressed"))
+              .when(pl.col("_zero")).then(pl.lit("not_applicable"))
+              .when(pl.col("status") == "suppressed_by_source").then(pl.lit("suppressed"))
+              .otherwise(pl.col("status")))
     out = pl.DataFrame({
-        "indicator_id": [ind.id] * len(num),
         "area_code": raw["area_code"],
         "year": raw["year"].cast(pl.Int32),
         # Suppressed rows lose their counts here, so nothing downstream can publish them.
@@ -220,84 +236,38 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
         "value": np.where(keep, value, np.nan),
         "lower": np.where(keep, lower, np.nan),
         "upper": np.where(keep, upper, np.nan),
-        "status": status.astype(str),
-    }, schema=VALUE_SCHEMA)
-    return out.with_columns(pl.col(c).fill_nan(None) for c in
-                            ("numerator", "denominator", "value", "lower", "upper"))
+        "status": raw["status"], "_small": small, "_zero": zero,
+    })
+    figures = ("numerator", "denominator", "value", "lower", "upper")
+    return out.select(pl.lit(ind.id, pl.String).alias("indicator_id"), "area_code", "year",
+                      *[pl.col(c).fill_nan(None) for c in figures],
+                      status.cast(pl.String).alias("status")).cast(pl.Schema(VALUE_SCHEMA))
 
 
-def compare_all(values: pl.DataFrame, area: pl.DataFrame, indicators: list[Indicator],
-                comparators: Sequence[str]) -> pl.DataFrame:
-    """One row per area, indicator, year and comparator with the significance verdict."""
-    per_regio = ["regio_code"] if "regio_code" in area.columns else []
-    # _row keeps the (indicator, area, year) order of `values`, so the result is ordered by two
-    # integers instead of a multi-column string sort (seconds on 4 million national pairs).
-    subjects = values.with_row_index("_row").join(
-        area.select("code", "level", "gemeente_code", *per_regio),
-        left_on="area_code", right_on="code")
-    subjects = subjects.filter(pl.col("level").is_in(["gemeente", "wijk", "buurt", "custom"]))
-    frames = []
-    for comp in comparators:
-        if comp == "gemeente":
-            s = subjects.filter(pl.col("level") != "gemeente").with_columns(
-                comparator_code=pl.col("gemeente_code"))
-        elif comp == "regio" and per_regio:  # each area against its own regio (GGD-regio)
-            s = subjects.with_columns(comparator_code=pl.col("regio_code"))
-        else:
-            s = subjects.with_columns(
-                comparator_code=pl.lit(codes.REGIO if comp == "regio" else codes.LAND))
-        frames.append(s.with_columns(comparator=pl.lit(comp)))
-    pairs = pl.concat(frames)
-    bench = values.select("indicator_id", "year", pl.col("area_code").alias("comparator_code"),
-                          pl.col("value").alias("comparator_value"))
-    meta = pl.DataFrame({"indicator_id": [i.id for i in indicators],
-                         "_polarity": [i.polarity for i in indicators],
-                         "_tested": [i.interval != "none" for i in indicators]})
-    pairs = pairs.join(bench, on=["indicator_id", "year", "comparator_code"], how="left") \
-        .join(meta, on="indicator_id", how="left")
-    # One vectorised pass over all indicators, as polars expressions (same rules as
-    # stats.compare / stats.judge, which tests hold against each other).
-    cmp = pl.when(pl.col("value").is_null() | ~pl.col("_tested").fill_null(False)) \
-        .then(pl.lit("not_tested")) \
-        .otherwise(stats.compare_expr(pl.col("lower"), pl.col("upper"),
-                                      pl.col("comparator_value")))
-    pairs = pairs.with_columns(comparison=cmp).with_columns(
-        judgement=stats.judge_expr(pl.col("comparison"), pl.col("_polarity")))
-    return pairs.sort("_row", "comparator").select(
-        "indicator_id", "area_code", "year", "comparator", "comparator_code",
-        "comparator_value", (pl.col("value") - pl.col("comparator_value")).alias("difference"),
-        "comparison", "judgement",
-    )
+def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
+        cfg: RegionConfig) -> None:
+    """Write ``ind_value``, ``ind_comparison`` and ``ind_trend`` into the database.
 
-
-def ranks(values: pl.DataFrame, area: pl.DataFrame) -> pl.DataFrame:
-    """Rank and quintile (1 = lowest value) within the region, per level and year."""
-    v = values.join(area.select("code", "level"), left_on="area_code", right_on="code")
-    v = v.filter(pl.col("value").is_not_null() & pl.col("level").is_in(["wijk", "buurt"]))
-    grp = ["indicator_id", "year", "level"]
-    return v.with_columns(
-        rank=pl.col("value").rank("min").over(grp).cast(pl.Int32),
-        n_ranked=pl.len().over(grp).cast(pl.Int32),
-    ).with_columns(
-        quintile=((pl.col("rank") - 1) * 5 // pl.col("n_ranked") + 1).cast(pl.Int32)
-    ).select("indicator_id", "area_code", "year", "rank", "n_ranked", "quintile")
+    Only the values pass through polars (numpy statistics, complementary suppression, ranks);
+    the ~2.5 million national comparison pairs and the trend selection are SQL on the written
+    ``ind_value``, so they never exist as frames in this process (that peaked at 2.5 GB).
+    """
+    raw = gather_all(con, indicators, cfg)
+    # pop: each indicator's gathered rows are freed as soon as its values exist.
+    frames = [finish(ind, raw.pop(ind.id), cfg) for ind in indicators]
+    values = pl.concat(frames) if frames else pl.DataFrame(schema=VALUE_SCHEMA)
+    del frames
+    # Complementary suppression before anything is ranked, compared or trended.
+    values = disclosure.apply(values, frame(con, "SELECT * FROM custom_area_member"))
+    comparisons.write_values(con, values)
+    del values
+    comparisons.write_comparisons(con, indicators, cfg)
+    write_table(con, "ind_trend", trends.latest_change(con, indicators))
 
 
 def compute(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
             cfg: RegionConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
-    raw = gather_all(con, indicators, cfg)
-    frames = [finish(ind, raw[ind.id], cfg) for ind in indicators]
-    values = pl.concat(frames) if frames else pl.DataFrame(schema=VALUE_SCHEMA)
-    area = frame(con, "SELECT * FROM area")
-    if cfg.regio_lookup is not None:
-        area = area.join(regio.comparator_codes(area, frame(con, "SELECT * FROM regio_member")),
-                         on="code")
-    # Complementary suppression before anything is ranked, compared or trended.
-    values = disclosure.apply(values, frame(con, "SELECT * FROM custom_area_member"))
-    values = values.join(ranks(values, area), on=["indicator_id", "area_code", "year"],
-                         how="left").sort("indicator_id", "area_code", "year")
-    comparisons = compare_all(values, area, indicators, cfg.comparators)
-    write_table(con, "ind_value", values)
-    write_table(con, "ind_comparison", comparisons)
-    write_table(con, "ind_trend", trends.latest_change(values, indicators))
-    return values, comparisons
+    """:func:`run`, then ``ind_value`` and ``ind_comparison`` as frames (for tests and tools;
+    a build calls :func:`run` and leaves the tables in the database)."""
+    run(con, indicators, cfg)
+    return frame(con, "SELECT * FROM ind_value"), frame(con, "SELECT * FROM ind_comparison")

@@ -155,7 +155,7 @@ class ContextBuilder:
         self.values: Mapping[tuple[str, str], list[dict]] = rowindex.AreaRows(
             values.sort("year", maintain_order=True), rowindex.by_indicator_area)
         self.comps: Mapping[tuple[str, str, int], dict[str, dict]] = rowindex.AreaRows(
-            frame(con, "SELECT * FROM ind_comparison"), rowindex.by_indicator_area_year)
+            frame(con, rowindex.COMPARISON_SQL), rowindex.by_indicator_area_year)
         self.spread = self._spread(values)
         self.geometry = {r["code"]: r for r in frame(con, "SELECT * FROM geometry")
                          .iter_rows(named=True)}

@@ -61,11 +61,3 @@ def groups_sql(cfg: RegionConfig) -> str:
         return "SELECT regio_code, gemeente_code FROM regio_member"
     gm = ", ".join("'" + g.replace("'", "''") + "'" for g in cfg.gemeenten)
     return f"SELECT '{codes.REGIO}', unnest([{gm}])"
-
-
-def comparator_codes(con_area: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
-    """code -> regio_code for every area; ``REGIO`` where no lookup applies."""
-    gm = members.select("gemeente_code", "regio_code")
-    return (con_area.select("code", "gemeente_code")
-            .join(gm, on="gemeente_code", how="left")
-            .select("code", pl.col("regio_code").fill_null(pl.lit(codes.REGIO))))

@@ -16,7 +16,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 
 Z95 = 1.959963984540054  # norm.ppf(0.975)
 
@@ -138,24 +137,3 @@ def exact_poisson(count: int, z: float = Z95) -> tuple[float, float]:
 
 def _norm_cdf(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
-
-
-def compare_expr(lower: pl.Expr, upper: pl.Expr, benchmark: pl.Expr) -> pl.Expr:
-    """:func:`compare` as a polars expression, for millions of pairs without numpy strings."""
-    return (pl.when(lower.is_null() | upper.is_null() | benchmark.is_null()
-                    | lower.is_nan() | upper.is_nan() | benchmark.is_nan())
-            .then(pl.lit("not_tested"))
-            .when(lower > benchmark).then(pl.lit("higher"))
-            .when(upper < benchmark).then(pl.lit("lower"))
-            .otherwise(pl.lit("similar")))
-
-
-def judge_expr(comparison: pl.Expr, polarity: pl.Expr) -> pl.Expr:
-    """:func:`judge` as a polars expression; ``polarity`` may differ per row."""
-    moved = comparison.is_in(["higher", "lower"])
-    good = pl.when(polarity == "higher_is_better").then(pl.lit("higher")).otherwise(
-        pl.lit("lower"))
-    return (pl.when(moved & (polarity == "neutral")).then(pl.lit("neutral"))
-            .when(moved & (comparison == good)).then(pl.lit("better"))
-            .when(moved).then(pl.lit("worse"))
-            .otherwise(comparison))
