@@ -6,10 +6,8 @@ building, so thousands of profiles cost seconds, not minutes.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -21,6 +19,7 @@ from .db import frame
 from .findings import UNTESTED_GAP, Finding, rank, sentence
 from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, long_date, number, plain, signed
 from .indicators import THEMES, Indicator
+from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
 
 LEVEL_LABEL = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "custom": "dorp"}
 COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland"}
@@ -30,96 +29,6 @@ AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
 STATUS_TEXT = {"suppressed": SUPPRESSED_TEXT, "missing": MISSING_TEXT,
                "not_applicable": "niet van toepassing",
                "incomplete": "onvolledig (buurt ontbreekt)"}
-
-
-@dataclass
-class Cell:
-    text: str
-    judgement: str = "not_tested"
-    symbol: str = ""
-    value: float | None = None
-
-
-@dataclass
-class Row:
-    indicator: Indicator
-    year: int | None
-    value: Cell
-    interval: str
-    comparisons: dict[str, Cell]
-    trend_svg: str
-    trend_text: str
-    spine_svg: str
-    rank_text: str
-    suppressed: bool
-
-
-@dataclass
-class KeyFigure:
-    """One tile of *In het kort*: the value, its unit and how it compares with the gemeente."""
-
-    label: str
-    value: str
-    unit: str
-    comparison: str
-    symbol: str
-    judgement: str
-
-
-@dataclass
-class Theme:
-    id: str
-    title: str
-    rows: list[Row]
-    chart_svg: str = ""
-    chart_table: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-@dataclass
-class Source:
-    id: str
-    publisher: str
-    title: str
-    table_id: str
-    year: int | None
-    licence: str
-    path: str
-    sha256: str
-
-
-@dataclass
-class Report:
-    code: str
-    name: str
-    level: str
-    level_label: str
-    gemeente_code: str
-    gemeente_name: str
-    region_slug: str
-    region_name: str
-    regio_label: str
-    organisation: str
-    accent: str
-    logo_svg: str
-    generated: str
-    version: str
-    key_figures: list[KeyFigure]
-    findings: list[str]
-    themes: list[Theme]
-    map_svg: str
-    map_reason: str
-    age_svg: str
-    age_table: list[tuple[str, str, str]]
-    sources: list[Source]
-    suppression: str
-    members: list[str]
-    all_suppressed: bool
-    comparators: list[str]
-    csv_name: str
-    extras: dict[str, object] = field(default_factory=dict)
-    # The map's figures as text: (area name, value) for the table behind the map.
-    map_table: list[tuple[str, str]] = field(default_factory=list)
-    map_title: str = ""
 
 
 def _cell(value: float | None, status: str, fmt: str) -> Cell:
@@ -400,10 +309,6 @@ def profile_codes(region: Region, area: dict[str, dict], levels: list[str] | Non
            and (current is None or c in current)]
     out += [c.code for c in cfg.areas.custom]
     return out
-
-
-def nan_to_none(x: float | None) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
 __all__ = ["ContextBuilder", "Report", "codes", "profile_codes"]
