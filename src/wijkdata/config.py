@@ -45,6 +45,14 @@ class Organisation(_Model):
         return v
 
 
+class LabelLookup(_Model):
+    """A code/name table (path relative to data_dir) that turns region names into CBS codes."""
+
+    path: str
+    code_column: str
+    name_column: str
+
+
 class Source(_Model):
     """One ingest stage: a file (or API table) read by the module for its ``kind``."""
 
@@ -70,6 +78,30 @@ class Source(_Model):
     filters: dict[str, list[str]] = Field(default_factory=dict)
     # cbs_odata kind: API version (3: TypedDataSet pages, 4: Observations pages).
     odata_version: Literal[3, 4] = 3
+    # csv kind, StatLine label CSVs (see sources/local_table.py): regions given by NAME in
+    # label_column, resolved through label_lookup (a code/name table, or "provincie");
+    # a long dimension column whose values become variable suffixes (value -> suffix);
+    # repeated_codes: identical accepts repeated rows per area if their values are equal.
+    label_column: str | None = None
+    label_lookup: LabelLookup | Literal["provincie"] | None = None
+    dimension_column: str | None = None
+    dimension_values: dict[str, Annotated[str, Field(pattern=r"^[a-z0-9_]{1,30}$")]] = Field(
+        default_factory=dict)
+    repeated_codes: Literal["error", "identical"] = "error"
+
+    @model_validator(mode="after")
+    def _labels(self) -> Source:
+        if self.code_column and self.label_column:
+            raise ValueError(f"source '{self.id}': give 'code_column:' or 'label_column:', "
+                             "not both")
+        if (self.label_column is None) != (self.label_lookup is None):
+            raise ValueError(f"source '{self.id}': 'label_column:' and 'label_lookup:' go "
+                             "together (region names and the table that turns them into codes)")
+        if (self.dimension_column is None) != (not self.dimension_values):
+            raise ValueError(f"source '{self.id}': 'dimension_column:' needs "
+                             "'dimension_values:' (value in the file: variable suffix), and "
+                             "the other way round")
+        return self
 
     @property
     def suffix_format(self) -> str:
