@@ -7,7 +7,6 @@ and a visual-regression screenshot kept in tests/artifacts/ with its key element
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import make_project
 from wijkdata.cli import app
 from wijkdata.pdf import CHROMIUM_ARGS, find_browser
 
@@ -27,15 +27,8 @@ pytestmark = pytest.mark.skipif(find_browser() is None, reason="no Chromium on t
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One HTML build of the demo region for the whole module, in a private project copy."""
-    proj = tmp_path_factory.mktemp("browser") / "project"
-    for name in ("configs", "indicators", "templates", "assets"):
-        shutil.copytree(ROOT / name, proj / name)
-    shutil.copytree(ROOT / "data" / "demo", proj / "data" / "demo")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WIJKDATA_HOME", str(proj))
-        mp.setenv("SOURCE_DATE_EPOCH", "1795392000")
-        mp.delenv("WIJKDATA_DATA_DIR", raising=False)
-        mp.chdir(proj)
+        proj = make_project(tmp_path_factory.mktemp("browser"), mp)
         result = CliRunner().invoke(app, ["build", "--regio", "demo", "--format", "html,csv"])
         assert result.exit_code == 0, result.output
     yield proj / "reports" / "demo"

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 from typer.testing import CliRunner
 
+from tests.conftest import make_project
 from wijkdata.cli import app
 from wijkdata.pdf import find_browser
 
@@ -29,15 +30,8 @@ pytestmark = pytest.mark.skipif(find_browser() is None or shutil.which("pdftoppm
 @pytest.fixture(scope="module")
 def village(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """The Esveld village handout (PDF + HTML), built once in a private project copy."""
-    proj = tmp_path_factory.mktemp("pdf") / "project"
-    for name in ("configs", "indicators", "templates", "assets"):
-        shutil.copytree(ROOT / name, proj / name)
-    shutil.copytree(ROOT / "data" / "demo", proj / "data" / "demo")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WIJKDATA_HOME", str(proj))
-        mp.setenv("SOURCE_DATE_EPOCH", "1795392000")
-        mp.delenv("WIJKDATA_DATA_DIR", raising=False)
-        mp.chdir(proj)
+        proj = make_project(tmp_path_factory.mktemp("pdf"), mp)
         result = CliRunner().invoke(app, ["build", "--regio", "demo", "--format", "html,pdf",
                                           "--area", "DORP_ESVELD"])
         assert result.exit_code == 0, result.output

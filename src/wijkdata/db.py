@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -32,3 +36,25 @@ def connect_existing(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConne
     if not path.exists():
         raise DataError(f"no database at {path}", hint="run 'wijkdata build' first")
     return duckdb.connect(str(path), read_only=read_only)
+
+
+@contextlib.contextmanager
+def replacing(db_path: Path, *, from_current: bool = False) -> Iterator[Path]:
+    """Yield a temporary database path; it replaces ``db_path`` only if the block succeeds.
+
+    Ingest builds a new database this way and an incremental recompute edits a copy
+    (``from_current``), so a failed or killed run always leaves the last good database.
+    Temporary files of earlier, killed runs are removed first (the caller holds the lock).
+    """
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in db_path.parent.glob(f".{db_path.name}.tmp-*"):
+        stale.unlink(missing_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
+    try:
+        if from_current:
+            shutil.copyfile(db_path, tmp)
+        yield tmp
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)

@@ -11,7 +11,6 @@ stage succeeded, so a failed or killed ingest leaves the last good database in p
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ import polars as pl
 from . import codes, regio
 from .clock import build_timestamp
 from .config import Region, Source
-from .db import write_table
+from .db import replacing, write_table
 from .errors import DataError
 from .sources import KINDS, Loaded
 from .testhooks import pause_point
@@ -78,17 +77,12 @@ def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
            finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> list[StageResult]:
     """Load every stage; ``finish`` runs on the new database before it replaces the old one."""
     cfg = region.config
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
-    # The caller holds the region lock: other temporary databases were left by killed builds.
-    for stale in db_path.parent.glob(f".{db_path.name}.tmp-*"):
-        stale.unlink(missing_ok=True)
     results: list[StageResult] = []
     area_codes: list[pl.Series] = []
     names: list[pl.DataFrame] = []
     geoms: list[pl.DataFrame] = []
     lookups: dict[str, pl.DataFrame] = {}
-    try:
+    with replacing(db_path) as tmp:
         con = duckdb.connect(str(tmp))
         try:
             for i, source in enumerate(cfg.sources, start=1):
@@ -134,10 +128,6 @@ def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
                 finish(con)
         finally:
             con.close()
-        os.replace(tmp, db_path)
-    finally:
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
     return results
 
 

@@ -22,7 +22,6 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ import duckdb
 
 from . import __version__, atomic
 from .config import Region
+from .db import replacing
 from .indicators import Indicator
 
 MANIFEST_NAME = ".wijkdata-manifest.json"
@@ -183,19 +183,13 @@ def refresh_database(region: Region, keys: Keys, db_path: Path, data_dir: Path,
         progress("sources unchanged: skipping ingest, recomputing indicators")
         # Work on a copy and rename it over the original, like ingest does: a failed
         # recompute leaves the last good database in place.
-        tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
-        try:
-            shutil.copyfile(db_path, tmp)
+        with replacing(db_path, from_current=True) as tmp:
             con = duckdb.connect(str(tmp))
             try:
                 finish(con)
                 _write_db_keys(con, keys)
             finally:
                 con.close()
-            os.replace(tmp, db_path)
-        finally:
-            tmp.unlink(missing_ok=True)
-            Path(str(tmp) + ".wal").unlink(missing_ok=True)
         return "compute"
 
     def finish_and_record(con: duckdb.DuckDBPyConnection) -> None:
