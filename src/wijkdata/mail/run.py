@@ -146,23 +146,20 @@ def send_all(messages: list[Composed], log: SendLog, sender: Sender, session: da
                 continue
             try:
                 sender.send(item.message, to)
-            except PermanentFailure as exc:
-                summary.failed.append((to, str(exc)))
-                log.record(session=session.isoformat(), email=to, key=item.key,
-                           attachments=item.attachments, status="failed", error=str(exc))
-                progress(f"failed: {to}: {exc}")
-                continue
             except ConnectFailure as exc:
                 summary.failed.append((to, str(exc)))
                 summary.not_attempted = [m.recipient.email for m in messages[n + 1:]
                                          if not log.already_sent(m.key)]
                 progress(f"failed: {to}: {exc}; stopping (re-run to resume)")
                 break
-            except TemporaryFailure as exc:
+            except (PermanentFailure, TemporaryFailure) as exc:
+                # Either way this recipient failed and the run goes on; only the advice differs.
                 summary.failed.append((to, str(exc)))
                 log.record(session=session.isoformat(), email=to, key=item.key,
                            attachments=item.attachments, status="failed", error=str(exc))
-                progress(f"failed: {to}: {exc} (temporary; re-run to retry)")
+                advice = "" if isinstance(exc, PermanentFailure) else \
+                    " (temporary; re-run to retry)"
+                progress(f"failed: {to}: {exc}{advice}")
                 continue
             log.record(session=session.isoformat(), email=to, key=item.key,
                        attachments=item.attachments, status="sent",

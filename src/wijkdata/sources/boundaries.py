@@ -19,7 +19,7 @@ from .. import codes
 from ..config import Source
 from ..errors import DataError
 from . import gpkg
-from .common import Loaded, empty_observations
+from .common import Loaded, empty_observations, read_json
 from .rd import rd_to_wgs84
 
 PUBLISHER = "CBS / Kadaster (PDOK, CBS Wijken en Buurten)"
@@ -77,10 +77,7 @@ def _features(source: Source, path: Path) -> Iterator[tuple[int, dict, dict]]:
         return
     if fmt not in ("geojson", "json"):
         raise DataError(f"{path}: boundaries are read from GeoJSON or GeoPackage; got '{fmt}'")
-    try:
-        data = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not valid GeoJSON ({exc})") from None
+    data = read_json(path, "valid GeoJSON")
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
         raise DataError(f"{path}: expected a GeoJSON FeatureCollection with 'features'")
     for i, feat in enumerate(data["features"], start=1):

@@ -14,7 +14,6 @@ because the long table has no place for it; the exception is ``Marges`` (point e
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from .common import (
     check_codes,
     drop_other_regions,
     parse_numbers,
+    read_json,
     to_long,
 )
 from .ggd_monitor import MARGIN_LOWER, MARGIN_UPPER, MARGIN_VALUE, snake
@@ -68,10 +68,7 @@ def page_files(path: Path) -> list[Path]:
 
 
 def load_page(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a complete JSON response ({exc})") from None
+    data = read_json(path, "a complete JSON response")
     if not isinstance(data, dict) or not isinstance(data.get("value"), list):
         raise DataError(f"{path}: expected an OData response with a 'value' list")
     for i, row in enumerate(data["value"], start=1):

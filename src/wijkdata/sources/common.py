@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -281,3 +282,11 @@ def drop_other_regions(df: pl.DataFrame, code_col: str) -> tuple[pl.DataFrame, l
     kinds = df.filter(other)[code_col].str.slice(0, 2).value_counts(sort=True)
     counts = ", ".join(f"{n} {k}" for k, n in kinds.sort(code_col).iter_rows())
     return df.filter(~other), [f"left out rows of other region types (not areas): {counts}"]
+
+
+def read_json(path: Path, what: str) -> object:
+    """Parse a JSON file; a broken or truncated one is a DataError saying what was expected."""
+    try:
+        return json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not {what} ({exc})") from None
