@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import atomic, compute, manifest, overview, render
+from . import atomic, comparable, compute, manifest, overview, render
 from .clock import build_date, build_timestamp
 from .config import Region
 from .context import ContextBuilder, profile_codes
@@ -61,8 +61,12 @@ def db_path_for(region: Region) -> Path:
 
 
 def load_indicators(region: Region) -> list[Indicator]:
-    return select(load_all(region.project / "indicators"), list(region.config.indicators),
-                  region.path)
+    chosen = select(load_all(region.project / "indicators"), list(region.config.indicators),
+                    region.path)
+    if comparable.COMPARATOR in region.config.comparators:
+        # Checked before ingest, so a typo costs no time and names the config file.
+        comparable.characteristics(region.config, chosen, region.path)
+    return chosen
 
 
 def logo_svg(region: Region) -> str:

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from . import comparisons, disclosure, regio, stats, trends
+from . import comparable, comparisons, disclosure, regio, stats, trends
 from .config import RegionConfig
 from .db import frame, write_table
 from .errors import DataError
@@ -261,6 +261,7 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     values = disclosure.apply(values, frame(con, "SELECT * FROM custom_area_member"))
     comparisons.write_values(con, values)
     del values
+    comparable.write(con, indicators, cfg)
     comparisons.write_comparisons(con, indicators, cfg)
     write_table(con, "ind_trend", trends.latest_change(con, indicators))
 

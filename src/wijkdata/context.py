@@ -13,16 +13,18 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from . import __version__, charts, codes, rowindex, trends, village_table
+from . import __version__, charts, codes, comparable, rowindex, trends, village_table
 from .config import Region
-from .db import frame
+from .db import current_areas, frame
 from .findings import UNTESTED_GAP, Finding, rank, sentence
 from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, long_date, number, plain, signed
 from .indicators import THEMES, Indicator
 from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
 
 LEVEL_LABEL = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "custom": "dorp"}
-COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland"}
+COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland",
+                    "vergelijkbaar": "Vergelijkbaar"}
+CHARACTERISTIC_LEVEL = {"wijk": "wijken", "buurt": "buurten"}
 AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
               ("25-44 jaar", "leeftijd_25_44"), ("45-64 jaar", "leeftijd_45_64"),
               ("65+ jaar", "leeftijd_65plus")]
@@ -77,6 +79,8 @@ class ContextBuilder:
         self.trend: Mapping[tuple[str, str], dict] = rowindex.AreaRows(
             frame(con, "SELECT * FROM ind_trend"), rowindex.one_per_indicator_area)
         self.names = {c: r["name"] for c, r in self.area.items()}  # once, not per profile
+        self.groups, self.group_method = comparable_groups(con, indicators,
+                                                              region.config.name)
         self.current = current_areas(con)
         # Shapes per (level, gemeente digits): scanning all 3,475 wijken per profile was
         # quadratic in a national build.
@@ -145,6 +149,11 @@ class ContextBuilder:
             members=[self.area[b]["name"] for b in self.members.get(code, [])],
             all_suppressed=not any_value, comparators=comparators,
             csv_name=f"{code}.csv", map_table=map_table, map_title=map_title,
+            comparable=[(self.names.get(n, n), self.names.get(
+                self.area.get(n, {}).get("gemeente_code") or "", "")) for n in
+                self.groups.get(code, [])],
+            comparable_method=self.group_method.get(
+                comparable.POOL_LEVEL.get(a["level"], ""), ""),
             extras={"buurten": village_table.build(
                 self.values, self.names, self.indicators,
                 code, a["name"], self.members.get(code, []))},
@@ -283,19 +292,35 @@ class ContextBuilder:
         return charts.age_pyramid(groups, f"Leeftijdsopbouw van {name}"), table
 
 
-def current_areas(con: duckdb.DuckDBPyConnection) -> set[str] | None:
-    """Areas of the newest CBS indeling in the data, or None when no KWB source was loaded.
-
-    Boundaries and older monitor years name wijken and buurten that no longer exist (a national
-    build saw 282 such wijken); a profile of a vanished area would be almost empty, so only areas
-    present in the newest Kerncijfers year are profiled.
-    """
-    rows = con.execute(
-        "WITH kwb AS (SELECT o.area_code, o.year FROM observation o "
-        "JOIN provenance p USING (source_id) WHERE p.kind IN ('cbs_kwb', 'cbs_odata')) "
-        "SELECT DISTINCT area_code FROM kwb WHERE year = (SELECT max(year) FROM kwb)"
-    ).fetchall()
-    return {r[0] for r in rows} or None
+def comparable_groups(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
+                      region_name: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each area's comparable areas (nearest first) and, per pool level, the method in Dutch."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "comparable_area" not in tables:  # a database from before the comparator existed
+        return {}, {}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for code, neighbour in con.execute("SELECT area_code, neighbour_code FROM comparable_area "
+                                       "ORDER BY area_code, rank").fetchall():
+        groups[code].append(neighbour)
+    titles = {i.id: i.title.lower() for i in indicators}
+    method: dict[str, str] = {}
+    rows = frame(con, "SELECT * FROM comparable_characteristic")
+    for (level,), part in rows.partition_by("level", as_dict=True).items():
+        chars = ", ".join(f"{titles.get(i, i)} (gemiddeld {plain(m, 1)}, standaardafwijking "
+                          f"{plain(sd, 1)})" for i, m, sd in
+                          part.select("indicator_id", "mean", "sd").iter_rows())
+        n = int(part["n"].max() or 0)
+        plural = CHARACTERISTIC_LEVEL.get(str(level), str(level))
+        method[str(level)] = (
+            f"De vergelijkbare {plural} zijn de {plural} die het meest op dit gebied lijken, "
+            f"gezocht onder de {plain(n, 0)} {plural} in de gegevens van {region_name}. "
+            f"Kenmerken: "
+            f"{chars}. Elk kenmerk is gestandaardiseerd (z-score: verschil met het gemiddelde "
+            "gedeeld door de standaardafwijking); de afstand is de euclidische afstand tussen "
+            "de z-scores. De waarde van de groep telt de aantallen van de vergelijkbare "
+            "gebieden op (percentages en cijfers per 1.000) of weegt gepubliceerde cijfers "
+            "met het aantal inwoners of huishoudens; ze wordt getoetst zoals de gemeente.")
+    return dict(groups), method
 
 
 def profile_codes(region: Region, area: dict[str, dict], levels: list[str] | None = None,

@@ -99,3 +99,6 @@ class Report:
     # The map's figures as text: (area name, value) for the table behind the map.
     map_table: list[tuple[str, str]] = field(default_factory=list)
     map_title: str = ""
+    # The comparable areas (name, gemeente name), nearest first, and how they were found.
+    comparable: list[tuple[str, str]] = field(default_factory=list)
+    comparable_method: str = ""

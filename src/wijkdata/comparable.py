@@ -1,0 +1,186 @@
+"""Comparable areas ("vergelijkbare wijken"): groups of structurally similar areas and their values.
+
+As Public Health England's nearest-neighbour groups do for local authorities: every wijk, buurt
+and custom area gets the ``k`` most similar areas of its level, measured on structural
+characteristics (urbanity, age structure, household composition, income; the config's
+``comparable.characteristics``, indicator ids) with :mod:`wijkdata.neighbours`. A village or
+cluster is matched with wijken (it is a set of buurten of about a wijk's size), never with a
+wijk it overlaps. The candidates are the areas of that level in the loaded data of the newest
+CBS indeling: the whole country in the national build, the region's own areas in a regional
+build.
+
+Tables written (read by the comparisons and the report):
+
+* ``comparable_area``: area_code, rank (1 = nearest), neighbour_code, distance;
+* ``comparable_characteristic``: level, indicator_id, mean, sd, n (the standardisation used);
+* ``comparable_value``: area_code, indicator_id, year, members, value — the group's own figure:
+  counts pooled (sum of numerators over sum of denominators) for proportions and rates, a
+  weighted mean (the indicator's weight, as for villages) for published figures, the mean for
+  counts. Only members with a published value count; with fewer than half the group the
+  value is left out rather than resting on a few areas.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from . import neighbours
+from .config import RegionConfig
+from .db import current_areas, frame, write_table
+from .errors import ConfigError
+from .indicators import Indicator
+
+COMPARATOR = "vergelijkbaar"
+GROUP_PREFIX = "VG:"  # comparator_code of an area's group: VG:<area code>
+# Subject level -> the level its comparable areas are drawn from.
+POOL_LEVEL = {"wijk": "wijk", "buurt": "buurt", "custom": "wijk"}
+
+NEIGHBOUR_SCHEMA = {"area_code": pl.String, "rank": pl.Int32, "neighbour_code": pl.String,
+                    "distance": pl.Float64}
+CHARACTERISTIC_SCHEMA = {"level": pl.String, "indicator_id": pl.String, "mean": pl.Float64,
+                         "sd": pl.Float64, "n": pl.Int32}
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def characteristics(cfg: RegionConfig, indicators: list[Indicator],
+                    config_path: Path | None = None) -> list[str]:
+    """The configured characteristics; each must be one of the region's indicators."""
+    known = {i.id for i in indicators}
+    wanted = list(cfg.comparable.characteristics)
+    missing = [c for c in wanted if c not in known]
+    if missing:
+        where = f"{config_path}: " if config_path else ""
+        raise ConfigError(f"{where}comparable.characteristics: '{missing[0]}' is not one of the "
+                          "region's indicators",
+                          hint="use indicator ids ('wijkdata indicators'); add the indicator "
+                               "to 'indicators:' if the config selects a subset")
+    return wanted
+
+
+def latest_wide(con: duckdb.DuckDBPyConnection, chars: list[str]) -> pl.DataFrame:
+    """One row per wijk, buurt and custom area: level and the latest value of each characteristic."""
+    long = frame(con, f"""
+        SELECT v.area_code, a.level, v.indicator_id, arg_max(v.value, v.year) AS value
+        FROM ind_value v JOIN area a ON a.code = v.area_code
+        WHERE v.value IS NOT NULL AND a.level IN ('wijk', 'buurt', 'custom')
+          AND v.indicator_id IN ({", ".join(_q(c) for c in chars)})
+        GROUP BY ALL""")
+    if long.height == 0:
+        return pl.DataFrame(schema={"area_code": pl.String, "level": pl.String,
+                                    **{c: pl.Float64 for c in chars}})
+    wide = long.pivot(on="indicator_id", index=["area_code", "level"], values="value")
+    for c in chars:
+        if c not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(c))
+    return wide.select("area_code", "level", *chars).sort("area_code")
+
+
+def find_groups(wide: pl.DataFrame, chars: list[str], k: int, current: set[str] | None,
+                members: dict[str, list[str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The neighbour rows and the standardisation per pool level (see the module docstring)."""
+    rows: list[tuple[str, int, str, float]] = []
+    stats: list[tuple[str, str, float, float, int]] = []
+    for level in ("wijk", "buurt"):
+        pool = wide.filter((pl.col("level") == level) & (
+            pl.col("area_code").is_in(list(current)) if current is not None else pl.lit(True)))
+        subjects = pool.vstack(wide.filter(pl.col("level") == "custom")) if level == "wijk" \
+            else pool
+        if pool.height < 2:
+            continue
+        x_pool = pool.select(chars).to_numpy().astype(np.float64)
+        mean, sd = neighbours.standardise(x_pool)
+        used = [c for c, s in zip(chars, sd, strict=True) if not np.isnan(s)]
+        if not used:
+            continue
+        for c, m, s in zip(chars, mean, sd, strict=True):
+            if not np.isnan(s):
+                n = int(pool[c].is_not_null().sum())
+                stats.append((level, c, float(m), float(s), n))
+        z_pool = neighbours.zscores(x_pool, mean, sd)
+        z_subj = neighbours.zscores(subjects.select(chars).to_numpy().astype(np.float64),
+                                    mean, sd)
+        codes = pool["area_code"].to_list()
+        index = {c: i for i, c in enumerate(codes)}
+        exclude = []
+        for code in subjects["area_code"].to_list():
+            skip = [index[code]] if code in index else []
+            # A village is never compared with a wijk that holds one of its buurten.
+            skip += [index[w] for w in {"WK" + b[2:8] for b in members.get(code, [])}
+                     if w in index]
+            exclude.append(skip)
+        found = neighbours.nearest(z_subj, z_pool, k, math.ceil(len(used) / 2), exclude)
+        for code, group in zip(subjects["area_code"].to_list(), found, strict=True):
+            rows += [(code, r, codes[i], d) for r, (i, d) in enumerate(group, start=1)]
+    area, rank, neighbour, dist = zip(*rows, strict=True) if rows else ((), (), (), ())
+    groups = pl.DataFrame({"area_code": area, "rank": rank, "neighbour_code": neighbour,
+                           "distance": dist}, schema=NEIGHBOUR_SCHEMA)
+    lv, ind, mn, sds, ns = zip(*stats, strict=True) if stats else ((), (), (), (), ())
+    standard = pl.DataFrame({"level": lv, "indicator_id": ind, "mean": mn, "sd": sds, "n": ns},
+                            schema=CHARACTERISTIC_SCHEMA)
+    return groups, standard
+
+
+def group_values_sql(indicators: list[Indicator], k: int) -> str:
+    """``comparable_value`` from ``comparable_area`` and ``ind_value`` in one statement."""
+    meta = ", ".join(f"({_q(i.id)}, {_q(i.statistic)}, {float(i.multiplier)!r})"
+                     for i in indicators)
+    # Sums follow the neighbours' codes (list_sum of an ordered list): the same bits every run.
+    def total(x: str) -> str:
+        return f"list_sum(list({x} ORDER BY n.neighbour_code))"
+    return f"""
+    CREATE OR REPLACE TABLE comparable_value AS
+    WITH meta(indicator_id, statistic, multiplier) AS (VALUES {meta}),
+    agg AS (
+        SELECT n.area_code, v.indicator_id, v.year, any_value(m.statistic) AS statistic,
+               any_value(m.multiplier) AS multiplier, count(*) AS members,
+               {total("v.numerator")} AS num, {total("v.denominator")} AS den,
+               {total("v.value * v.denominator")} AS weighted, avg(v.value) AS mean
+        FROM comparable_area n
+        JOIN ind_value v ON v.area_code = n.neighbour_code
+        JOIN meta m ON m.indicator_id = v.indicator_id
+        WHERE v.status = 'ok' AND v.value IS NOT NULL
+          AND (m.statistic = 'count' OR v.denominator IS NOT NULL)
+        GROUP BY ALL
+    ),
+    size AS (SELECT area_code, count(*) AS size FROM comparable_area GROUP BY ALL)
+    SELECT a.area_code, a.indicator_id, a.year, a.members::INTEGER AS members,
+           CASE WHEN a.members * 2 < least(s.size, {int(k)}) THEN NULL
+                WHEN a.statistic IN ('proportion', 'rate') AND a.den > 0
+                    THEN a.num / a.den * a.multiplier
+                WHEN a.statistic = 'count' THEN a.mean
+                WHEN a.statistic IN ('proportion', 'rate') THEN NULL
+                WHEN a.den > 0 THEN a.weighted / a.den END AS value
+    FROM agg a JOIN size s USING (area_code)
+    ORDER BY a.area_code, a.indicator_id, a.year
+    """
+
+
+def write(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
+          cfg: RegionConfig) -> None:
+    """Write the three tables; empty ones when the config does not use the comparator."""
+    chars = characteristics(cfg, indicators) if COMPARATOR in cfg.comparators else []
+    if chars:
+        members: dict[str, list[str]] = {}
+        for custom, buurt in con.execute(
+                "SELECT custom_code, buurt_code FROM custom_area_member").fetchall():
+            members.setdefault(custom, []).append(buurt)
+        groups, standard = find_groups(latest_wide(con, chars), chars, cfg.comparable.k,
+                                       current_areas(con), members)
+    else:
+        groups = pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
+        standard = pl.DataFrame(schema=CHARACTERISTIC_SCHEMA)
+    write_table(con, "comparable_area", groups)
+    write_table(con, "comparable_characteristic", standard)
+    if indicators:
+        con.execute(group_values_sql(indicators, cfg.comparable.k))
+    else:
+        con.execute("CREATE OR REPLACE TABLE comparable_value (area_code VARCHAR, "
+                    "indicator_id VARCHAR, year INTEGER, members INTEGER, value DOUBLE)")
