@@ -84,11 +84,18 @@ def latest_wide(con: duckdb.DuckDBPyConnection, chars: list[str]) -> pl.DataFram
 
 
 def find_groups(wide: pl.DataFrame, chars: list[str], k: int, current: set[str] | None,
-                members: dict[str, list[str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The neighbour rows and the standardisation per pool level (see the module docstring)."""
+                members: dict[str, list[str]], levels: tuple[str, ...] = ("wijk", "buurt")
+                ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The neighbour rows and the standardisation per pool level (see the module docstring).
+
+    ``levels``: the levels that are profiled (custom areas always draw from the wijken); a
+    national wijk build never pays for the 14,000 x 14,000 buurt distances.
+    """
     rows: list[tuple[str, int, str, float]] = []
     stats: list[tuple[str, str, float, float, int]] = []
     for level in ("wijk", "buurt"):
+        if level not in levels and not (level == "wijk" and members):
+            continue
         pool = wide.filter((pl.col("level") == level) & (
             pl.col("area_code").is_in(list(current)) if current is not None else pl.lit(True)))
         subjects = pool.vstack(wide.filter(pl.col("level") == "custom")) if level == "wijk" \
@@ -173,7 +180,7 @@ def write(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
                 "SELECT custom_code, buurt_code FROM custom_area_member").fetchall():
             members.setdefault(custom, []).append(buurt)
         groups, standard = find_groups(latest_wide(con, chars), chars, cfg.comparable.k,
-                                       current_areas(con), members)
+                                       current_areas(con), members, tuple(cfg.areas.levels))
     else:
         groups = pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
         standard = pl.DataFrame(schema=CHARACTERISTIC_SCHEMA)

@@ -13,7 +13,16 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from . import __version__, charts, codes, comparable, rowindex, trends, village_table
+from . import (
+    __version__,
+    charts,
+    codes,
+    comparable,
+    rowindex,
+    trends,
+    village_table,
+    worsening,
+)
 from .config import Region
 from .db import current_areas, frame
 from .findings import UNTESTED_GAP, Finding, rank, sentence
@@ -110,7 +119,9 @@ class ContextBuilder:
         cfg = self.region.config
         gm_code = a["gemeente_code"] or code
         gm_name = self.area.get(gm_code, {}).get("name", gm_code)
-        names = {"gemeente": gm_name, "regio": cfg.regio_label, "land": "Nederland"}
+        names = {"gemeente": gm_name, "regio": cfg.regio_label, "land": "Nederland",
+                 "vergelijkbaar": "vergelijkbare buurten" if a["level"] == "buurt"
+                 else "vergelijkbare wijken"}
         comparators: list[str] = [c for c in cfg.comparators
                                   if not (c == "gemeente" and a["level"] == "gemeente")]
         themes: dict[str, list[Row]] = defaultdict(list)
@@ -125,7 +136,13 @@ class ContextBuilder:
                 continue
             any_value = any_value or row.value.value is not None
             themes[ind.theme].append(row)
-            found.extend(self._findings(ind, a["name"], row, names))
+            w = row.flag_detail
+            if w is not None and row.value.value is not None:
+                bench = row.comparisons[w.comparator].value
+                found.append(worsening.finding(ind, a["name"], row.value.value, bench or 0.0,
+                                               w.comparator, names[w.comparator], w))
+            else:
+                found.extend(self._findings(ind, a["name"], row, names))
         theme_list = [Theme(t, THEMES[t], rows) for t, rows in
                       sorted(themes.items(), key=lambda kv: list(THEMES).index(kv[0]))]
         for t in theme_list:
@@ -182,6 +199,7 @@ class ContextBuilder:
         pts = [(r["year"], r["value"]) for r in series if r["value"] is not None]
         trend_svg = charts.trend(pts, ind.format, f"Trend {ind.title}") if len(pts) > 1 else ""
         trend_text = ""
+        flagged = None
         if len(pts) > 1:
             d = pts[-1][1] - pts[-2][1]
             arrow = "↑" if d > 0 else ("↓" if d < 0 else "→")
@@ -190,6 +208,7 @@ class ContextBuilder:
             if t and (t["prev_year"], t["year"]) == (pts[-2][0], pts[-1][0]) \
                     and trends.verdict_text(t["verdict"]):
                 trend_text += f" ({trends.verdict_text(t['verdict'])})"
+            flagged = worsening.flag(ind, comps, t, (pts[-2][0], pts[-1][0]))
         lvl = a["level"] if a["level"] in ("wijk", "buurt") else "wijk"
         spread = self.spread.get((ind.id, last["year"], lvl))
         spine_svg = ""
@@ -202,7 +221,8 @@ class ContextBuilder:
         if last.get("rank") and last.get("n_ranked"):
             rank_text = f"{last['rank']} van {last['n_ranked']} (kwintiel {last['quintile']})"
         return Row(ind, last["year"], value, interval, comps, trend_svg, trend_text, spine_svg,
-                   rank_text, last["status"] == "suppressed")
+                   rank_text, last["status"] == "suppressed",
+                   flag=worsening.FLAG_TEXT if flagged else "", flag_detail=flagged)
 
     def _findings(self, ind: Indicator, area_name: str, row: Row,
                   names: dict[str, str]) -> list[Finding]:

@@ -7,6 +7,7 @@ the CSV writer, the session kit and the mail can share the shapes without the bu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .indicators import Indicator
 
@@ -31,6 +32,9 @@ class Row:
     spine_svg: str
     rank_text: str
     suppressed: bool
+    # "ongunstig en verslechterd" (worsening.py) and its details (a worsening.Worsening).
+    flag: str = ""
+    flag_detail: Any = None
 
 
 @dataclass
