@@ -15,6 +15,7 @@ import pytest
 
 from wijkdata import comparable, comparisons, neighbours
 from wijkdata.config import RegionConfig
+from wijkdata.db import write_table
 from wijkdata.errors import ConfigError
 from wijkdata.indicators import Indicator
 
@@ -134,13 +135,13 @@ def test_group_value_pools_counts_and_weights_published_figures() -> None:
         ("nn", "WK000101", 4, None, 4.0, None, None, "ok"),
         ("nn", "WK000102", 8, None, 8.0, None, None, "ok"),
     ])
-    con.execute("CREATE TABLE comparable_area AS SELECT * FROM (VALUES "
-                "('WK000100', 1, 'WK000101', 1.0), ('WK000100', 2, 'WK000102', 2.0), "
-                "('WK000100', 3, 'WK000103', 3.0), ('WK000101', 1, 'WK000103', 1.0)) "
-                "t(area_code, rank, neighbour_code, distance)")
-    con.execute(comparable.group_values_sql(INDICATORS, 3))
-    got = {(a, i): (m, v) for a, i, _y, m, v in
-           con.execute("SELECT * FROM comparable_value").fetchall()}
+    groups = pl.DataFrame({
+        "area_code": ["WK000100", "WK000100", "WK000100", "WK000101"], "rank": [1, 2, 3, 1],
+        "neighbour_code": ["WK000101", "WK000102", "WK000103", "WK000103"],
+        "distance": [1.0, 2.0, 3.0, 1.0]}, schema=comparable.NEIGHBOUR_SCHEMA)
+    values = comparable.group_values(con, INDICATORS, groups, 3)
+    write_table(con, "comparable_value", values)
+    got = {(a, i): (m, v) for a, i, _y, m, v in values.rows()}
     # p: (10 + 90) / (100 + 300) x 100 = 25% (not the mean of 10% and 30%); the suppressed
     # third member is left out, two of three is still at least half the group.
     assert got[("WK000100", "pp")] == (2, 25.0)
@@ -169,3 +170,13 @@ def test_unknown_characteristic_names_the_key() -> None:
         comparable.characteristics(cfg, INDICATORS, Path("configs/t.yml"))
     assert err.value.message == ("configs/t.yml: comparable.characteristics: 'bestaat_niet' "
                                  "is not one of the region's indicators")
+
+
+def test_vectorised_selection_equals_the_careful_path() -> None:
+    rng = np.random.default_rng(11)
+    # Integers from a small range: many ties, also at the k-th place; some rows all inf.
+    block = rng.integers(0, 6, size=(200, 40)).astype(np.float64)
+    block[rng.random(block.shape) < 0.2] = np.inf
+    block[:3] = np.inf
+    careful = [neighbours._smallest(row.copy(), 5) for row in block]
+    assert neighbours._block_smallest(block.copy(), 5) == careful

@@ -66,7 +66,7 @@ def characteristics(cfg: RegionConfig, indicators: list[Indicator],
 
 
 def latest_wide(con: duckdb.DuckDBPyConnection, chars: list[str]) -> pl.DataFrame:
-    """One row per wijk, buurt and custom area: level and the latest value of each characteristic."""
+    """One row per wijk, buurt and custom area: its level and each characteristic's latest value."""
     long = frame(con, f"""
         SELECT v.area_code, a.level, v.indicator_id, arg_max(v.value, v.year) AS value
         FROM ind_value v JOIN area a ON a.code = v.area_code
@@ -135,39 +135,75 @@ def find_groups(wide: pl.DataFrame, chars: list[str], k: int, current: set[str] 
     return groups, standard
 
 
-def group_values_sql(indicators: list[Indicator], k: int) -> str:
-    """``comparable_value`` from ``comparable_area`` and ``ind_value`` in one statement."""
-    meta = ", ".join(f"({_q(i.id)}, {_q(i.statistic)}, {float(i.multiplier)!r})"
-                     for i in indicators)
-    # Sums follow the neighbours' codes (list_sum of an ordered list): the same bits every run.
-    def total(x: str) -> str:
-        return f"list_sum(list({x} ORDER BY n.neighbour_code))"
-    return f"""
-    CREATE OR REPLACE TABLE comparable_value AS
-    WITH meta(indicator_id, statistic, multiplier) AS (VALUES {meta}),
-    agg AS (
-        SELECT n.area_code, v.indicator_id, v.year, any_value(m.statistic) AS statistic,
-               any_value(m.multiplier) AS multiplier, count(*) AS members,
-               {total("v.numerator")} AS num, {total("v.denominator")} AS den,
-               {total("v.value * v.denominator")} AS weighted, avg(v.value) AS mean
-        FROM comparable_area n
-        JOIN ind_value v ON v.area_code = n.neighbour_code
-        JOIN meta m ON m.indicator_id = v.indicator_id
-        WHERE v.status = 'ok' AND v.value IS NOT NULL
-          AND (m.statistic = 'count' OR v.denominator IS NOT NULL)
-        GROUP BY ALL
-    ),
-    size AS (SELECT area_code, count(*) AS size FROM comparable_area GROUP BY ALL)
-    SELECT a.area_code, a.indicator_id, a.year, a.members::INTEGER AS members,
-           CASE WHEN a.members * 2 < least(s.size, {int(k)}) THEN NULL
-                WHEN a.statistic IN ('proportion', 'rate') AND a.den > 0
-                    THEN a.num / a.den * a.multiplier
-                WHEN a.statistic = 'count' THEN a.mean
-                WHEN a.statistic IN ('proportion', 'rate') THEN NULL
-                WHEN a.den > 0 THEN a.weighted / a.den END AS value
-    FROM agg a JOIN size s USING (area_code)
-    ORDER BY a.area_code, a.indicator_id, a.year
+VALUE_SCHEMA = {"area_code": pl.String, "indicator_id": pl.String, "year": pl.Int32,
+                "members": pl.Int32, "value": pl.Float64}
+
+
+def group_values(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
+                 groups: pl.DataFrame, k: int) -> pl.DataFrame:
+    """``comparable_value``: every area's group figure per indicator and year (numpy).
+
+    The members' figures are gathered into (areas x k) arrays and summed along the rows, in
+    rank order, so the sums are the same bits every run. (The same as one SQL statement with
+    ordered list sums took 13 s nationally; this takes well under a second.)
     """
+    if groups.height == 0 or not indicators:
+        return pl.DataFrame(schema=VALUE_SCHEMA)
+    con.register("_wd_groups", groups.to_arrow())
+    try:
+        vals = frame(con, "SELECT indicator_id, area_code, year, numerator, denominator, value "
+                     "FROM ind_value WHERE status = 'ok' AND value IS NOT NULL AND area_code IN "
+                     "(SELECT neighbour_code FROM _wd_groups)")
+    finally:
+        con.unregister("_wd_groups")
+    subjects = sorted(set(groups["area_code"].to_list()))
+    members = sorted(set(groups["neighbour_code"].to_list()))
+    row = {c: i for i, c in enumerate(subjects)}
+    col = {c: i for i, c in enumerate(members)}
+    width = int(groups["rank"].max() or 0)
+    # idx[i, r]: the member at rank r + 1 of subject i; len(members) points at a NaN sentinel.
+    idx = np.full((len(subjects), width), len(members), dtype=np.int64)
+    for a, r, n in groups.select("area_code", "rank", "neighbour_code").iter_rows():
+        idx[row[a], r - 1] = col[n]
+    size = (idx < len(members)).sum(axis=1)
+    need = np.minimum(size, k)
+    spec = {i.id: i for i in indicators}
+    out = []
+    for (ind_id, year), part in vals.partition_by("indicator_id", "year", as_dict=True).items():
+        ind = spec.get(str(ind_id))
+        if ind is None:
+            continue
+        at = np.array([col[c] for c in part["area_code"].to_list()], dtype=np.int64)
+        arrays = []
+        for name in ("numerator", "denominator", "value"):
+            a = np.full(len(members) + 1, np.nan)
+            a[at] = part[name].to_numpy().astype(np.float64)
+            arrays.append(a[idx])
+        num, den, val = arrays
+        present = ~np.isnan(val) & (ind.statistic == "count" or ~np.isnan(den))
+        n = present.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ind.statistic in ("proportion", "rate"):
+                d = np.where(present, den, 0.0).sum(axis=1)
+                value = np.where(d > 0, np.where(present, num, 0.0).sum(axis=1) / d, np.nan)
+                value = value * ind.multiplier
+            elif ind.statistic == "count":
+                value = np.where(present, val, 0.0).sum(axis=1) / n
+            else:
+                d = np.where(present, den, 0.0).sum(axis=1)
+                value = np.where(d > 0, np.where(present, val * den, 0.0).sum(axis=1) / d,
+                                 np.nan)
+        # Fewer than half the group with a figure: no group value (it would rest on a few).
+        value = np.where(n * 2 < need, np.nan, value)
+        keep = n > 0
+        out.append(pl.DataFrame({
+            "area_code": np.array(subjects, dtype=object)[keep].tolist(),
+            "indicator_id": str(ind_id), "year": int(str(year)), "members": n[keep],
+            "value": value[keep]}, schema=VALUE_SCHEMA))
+    if not out:
+        return pl.DataFrame(schema=VALUE_SCHEMA)
+    return (pl.concat(out).with_columns(pl.col("value").fill_nan(None))
+            .sort("area_code", "indicator_id", "year"))
 
 
 def write(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
@@ -186,8 +222,5 @@ def write(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
         standard = pl.DataFrame(schema=CHARACTERISTIC_SCHEMA)
     write_table(con, "comparable_area", groups)
     write_table(con, "comparable_characteristic", standard)
-    if indicators:
-        con.execute(group_values_sql(indicators, cfg.comparable.k))
-    else:
-        con.execute("CREATE OR REPLACE TABLE comparable_value (area_code VARCHAR, "
-                    "indicator_id VARCHAR, year INTEGER, members INTEGER, value DOUBLE)")
+    write_table(con, "comparable_value", group_values(con, indicators, groups,
+                                                      cfg.comparable.k))
