@@ -27,8 +27,8 @@ from ..errors import DataError
 from ..formatting import long_date
 from ..indicators import THEMES
 from ..pdf import PdfPrinter, set_metadata
-from .extras import RegionFiles, network_html, profile_extras, region_files, speerpunten
 from . import votes
+from .extras import RegionFiles, network_html, profile_extras, region_files, speerpunten
 from .network import DISCIPLINES
 
 # 16:9 at 10 x 5.625 inch, the slide size of PowerPoint and Google Slides (720 x 405 pt).
