@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import atomic, comparable, compute, manifest, overview, render
+from . import atomic, comparable, compute, manifest, overview, render, residents
 from .clock import build_date, build_timestamp
 from .config import Region
 from .context import ContextBuilder, profile_codes
@@ -190,17 +190,33 @@ def _render_all(region: Region, builder: ContextBuilder, codes: list[str],
         (staging / "index.html").write_text(index, encoding="utf-8")
         written.append("index.html")
         timings["html"] = time.perf_counter() - t
-        if "pdf" in formats:
+        pdf_names = [f"{j.html_path.stem}.pdf" for j in jobs] if "pdf" in formats else []
+        if "pdf" not in formats:
+            jobs = []
+        if "bewoners" in formats:
+            # The bewonersversie (residents.py): HTML and a two-page A4 PDF per area.
+            questions = list(region.config.dialogue.questions)
+            for c in codes:
+                name = f"{c}-bewoners"
+                (staging / f"{name}.html").write_text(
+                    residents.render(env, builder.report(c), questions), encoding="utf-8")
+                written.append(f"{name}.html")
+                jobs.append(PrintJob(staging / f"{name}.html", f"Hoe gezond is "
+                                     f"{builder.names.get(c, c)}? (voor bewoners)",
+                                     region.config.organisation.name, "bewonersversie",
+                                     created))
+                pdf_names.append(f"{name}.pdf")
+        if jobs:
             t = time.perf_counter()
             # Two browsers in two processes when there is enough to print to pay for the
             # second start (~1 s); results come back in input order (see pdf.print_all).
             workers = PDF_WORKERS if len(jobs) >= PARALLEL_PDF_FROM else 1
-            for i, (code, pdf) in enumerate(zip(codes, print_all(jobs, workers), strict=True),
-                                            start=1):
-                (staging / f"{code}.pdf").write_bytes(pdf)
-                written.append(f"{code}.pdf")
-                if i % 10 == 0 or i == len(codes):
-                    progress(f"printed {i}/{len(codes)} PDFs")
+            for i, (name, pdf) in enumerate(zip(pdf_names, print_all(jobs, workers),
+                                                strict=True), start=1):
+                (staging / name).write_bytes(pdf)
+                written.append(name)
+                if i % 10 == 0 or i == len(jobs):
+                    progress(f"printed {i}/{len(jobs)} PDFs")
             timings["pdf"] = time.perf_counter() - t
         out_dir.mkdir(parents=True, exist_ok=True)
         # Everything succeeded: move each file into place (each rename is atomic).

@@ -25,7 +25,7 @@ SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
                      "region_lookup"]
 Level = Literal["gemeente", "wijk", "buurt"]
 Comparator = Literal["gemeente", "regio", "land", "vergelijkbaar"]
-Format = Literal["html", "pdf", "csv"]
+Format = Literal["html", "pdf", "csv", "bewoners"]  # bewoners: residents.py
 
 
 class _Model(BaseModel):

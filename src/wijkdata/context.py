@@ -143,6 +143,7 @@ class ContextBuilder:
                                                w.comparator, names[w.comparator], w))
             else:
                 found.extend(self._findings(ind, a["name"], row, names))
+        ranked = rank(found)
         theme_list = [Theme(t, THEMES[t], rows) for t, rows in
                       sorted(themes.items(), key=lambda kv: list(THEMES).index(kv[0]))]
         for t in theme_list:
@@ -158,7 +159,7 @@ class ContextBuilder:
             region_name=cfg.name, regio_label=cfg.regio_label, organisation=org.name,
             accent=org.accent, logo_svg=self.logo_svg, generated=long_date(self.today),
             version=__version__, key_figures=key,
-            findings=[f.text for f in rank(found)], themes=theme_list, map_svg=map_svg,
+            findings=[f.text for f in ranked], ranked_findings=ranked, themes=theme_list, map_svg=map_svg,
             map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
             suppression=(f"Een percentage of cijfer wordt niet getoond als de teller kleiner is "
                          f"dan {sup.min_numerator} of de noemer kleiner dan "
@@ -240,7 +241,7 @@ class ContextBuilder:
                 out.append(Finding(ind.id, ind.theme, sentence(
                     area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
                     cell.judgement, phrase=ind.finding_phrase(cmp)), cell.judgement,
-                    abs(diff) / (abs(cell.value) or 1)))
+                    abs(diff) / (abs(cell.value) or 1), comp, cmp))
                 break
             if (cell.judgement == "not_tested" and ind.unit == "%"
                     and abs(diff) >= UNTESTED_GAP):
@@ -248,7 +249,7 @@ class ContextBuilder:
                 out.append(Finding(ind.id, ind.theme, sentence(
                     area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
                     "untested", phrase=ind.finding_phrase(cmp)), "untested",
-                    abs(diff) / (abs(cell.value) or 1)))
+                    abs(diff) / (abs(cell.value) or 1), comp, cmp))
                 break
         return out
 

@@ -25,6 +25,9 @@ class Finding:
     text: str
     judgement: str  # worse_worsening / better / worse / neutral / untested
     weight: float
+    # The parts the bewonersversie rewrites into plain Dutch (residents.py).
+    comparator: str = ""
+    direction: str = ""  # higher / lower: the area against the comparator
 
 
 def sentence(area: str, label: str, comparison: str, comparator: str, comparator_name: str,

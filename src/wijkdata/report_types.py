@@ -106,3 +106,5 @@ class Report:
     # The comparable areas (name, gemeente name), nearest first, and how they were found.
     comparable: list[tuple[str, str]] = field(default_factory=list)
     comparable_method: str = ""
+    # The findings behind ``findings`` (findings.Finding), for the bewonersversie's rules.
+    ranked_findings: list[Any] = field(default_factory=list)

@@ -65,4 +65,5 @@ def finding(ind: Indicator, area: str, value: float, bench: float, comparator: s
     text = (f"Ongunstig en verslechterd: ‘{ind.label}’ is in {area} {direction} dan gemiddeld "
             f"in {where} ({number(value, ind.format)} tegen {number(bench, ind.format)}) en "
             f"{moved} sinds {w.prev_year} (toen {number(w.prev_value, ind.format)}).")
-    return Finding(ind.id, ind.theme, text, JUDGEMENT, abs(value - bench) / (abs(bench) or 1))
+    return Finding(ind.id, ind.theme, text, JUDGEMENT, abs(value - bench) / (abs(bench) or 1),
+                   comparator, "higher" if value > bench else "lower")
