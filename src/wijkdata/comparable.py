@@ -160,7 +160,7 @@ def group_values(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     members = sorted(set(groups["neighbour_code"].to_list()))
     row = {c: i for i, c in enumerate(subjects)}
     col = {c: i for i, c in enumerate(members)}
-    width = int(groups["rank"].max() or 0)
+    width = int(groups["rank"].cast(pl.Int64).max() or 0)  # type: ignore[arg-type]
     # idx[i, r]: the member at rank r + 1 of subject i; len(members) points at a NaN sentinel.
     idx = np.full((len(subjects), width), len(members), dtype=np.int64)
     for a, r, n in groups.select("area_code", "rank", "neighbour_code").iter_rows():

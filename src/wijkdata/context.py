@@ -159,7 +159,8 @@ class ContextBuilder:
             region_name=cfg.name, regio_label=cfg.regio_label, organisation=org.name,
             accent=org.accent, logo_svg=self.logo_svg, generated=long_date(self.today),
             version=__version__, key_figures=key,
-            findings=[f.text for f in ranked], ranked_findings=ranked, themes=theme_list, map_svg=map_svg,
+            findings=[f.text for f in ranked], ranked_findings=ranked, themes=theme_list,
+            map_svg=map_svg,
             map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
             suppression=(f"Een percentage of cijfer wordt niet getoond als de teller kleiner is "
                          f"dan {sup.min_numerator} of de noemer kleiner dan "
@@ -330,7 +331,7 @@ def comparable_groups(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
         chars = ", ".join(f"{titles.get(i, i)} (gemiddeld {plain(m, 1)}, standaardafwijking "
                           f"{plain(sd, 1)})" for i, m, sd in
                           part.select("indicator_id", "mean", "sd").iter_rows())
-        n = int(part["n"].max() or 0)
+        n = int(part["n"].max() or 0)  # type: ignore[arg-type]
         plural = CHARACTERISTIC_LEVEL.get(str(level), str(level))
         method[str(level)] = (
             f"De vergelijkbare {plural} zijn de {plural} die het meest op dit gebied lijken, "

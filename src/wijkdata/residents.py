@@ -12,7 +12,8 @@ Every sentence is made by rule from the profile itself, never typed per area:
 * the words per indicator come from ``resident_words.yml`` (who is counted, what they do); an
   indicator without words stays out of this version.
 
-The rendered text is checked for readability in the tests (Flesch-Douma, ``tests/test_residents.py``).
+The rendered text is checked for readability in the tests (Flesch-Douma,
+``tests/test_residents.py``).
 """
 
 from __future__ import annotations
