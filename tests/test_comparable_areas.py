@@ -13,11 +13,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from wijkdata import comparable, comparisons, neighbours
-from wijkdata.config import RegionConfig
-from wijkdata.db import write_table
-from wijkdata.errors import ConfigError
-from wijkdata.indicators import Indicator
+from wijkdata.core.config import RegionConfig
+from wijkdata.core.db import write_table
+from wijkdata.core.errors import ConfigError
+from wijkdata.indicators import comparable, comparisons, neighbours
+from wijkdata.indicators.definitions import Indicator
 
 NAN = float("nan")
 # Two characteristics whose raw values have mean 50 and sd 10 (population sd), so the

@@ -9,9 +9,9 @@ import yaml
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.errors import DataError
-from wijkdata.session import votes
-from wijkdata.session.votes import BallotItem
+from wijkdata.core.errors import DataError
+from wijkdata.dialogue import votes
+from wijkdata.dialogue.votes import BallotItem
 
 ITEMS = [BallotItem("demografie", "Bevolking en huishoudens", "thema", "", ("inwoners",)),
          BallotItem("gezondheid", "Gezondheid en leefstijl", "thema", "", ("roken",)),

@@ -12,13 +12,13 @@ import textstat
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from wijkdata import residents
-from wijkdata.build import db_path_for, load_indicators, logo_svg
 from wijkdata.cli import app
-from wijkdata.clock import build_date
-from wijkdata.config import load_region
-from wijkdata.context import ContextBuilder, profile_codes
-from wijkdata.render import environment
+from wijkdata.core.clock import build_date
+from wijkdata.core.config import load_region
+from wijkdata.pipeline.build import db_path_for, load_indicators, logo_svg
+from wijkdata.report import residents
+from wijkdata.report.context import ContextBuilder, profile_codes
+from wijkdata.report.render import environment
 
 # Flesch-Douma (W.H. Douma, "De leesbaarheid van landbouwbladen", Landbouwhogeschool
 # Wageningen, 1960): 206,835 - 0,93 x words per sentence - 77 x syllables per word. 60-70 reads

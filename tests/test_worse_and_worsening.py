@@ -6,11 +6,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from wijkdata import worsening
 from wijkdata.cli import app
-from wijkdata.findings import Finding, rank
-from wijkdata.indicators import load_all
-from wijkdata.report_types import Cell
+from wijkdata.indicators.definitions import load_all
+from wijkdata.report import worsening
+from wijkdata.report.findings import Finding, rank
+from wijkdata.report.report_types import Cell
 
 ROOT = Path(__file__).resolve().parents[1]
 IND = {i.id: i for i in load_all(ROOT / "indicators")}
