@@ -106,3 +106,11 @@ def test_record_from_votes_and_the_next_profile(project: Path, runner: CliRunner
     assert result.output == (f"error: {tally}, row 2, column 'stippen': expected a whole "
                              "number of dots (0 or more), got 'veel'\n")
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_session_without_options_is_a_usage_error(project: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["session", "--regio", "demo"])
+    assert result.exit_code == 2
+    assert result.output == ("error: missing option --area, --date\n"
+                             "  hint: wijkdata session --regio demo --area DORP_ESVELD "
+                             "--date 2026-11-23\n")
