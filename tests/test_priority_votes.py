@@ -96,8 +96,9 @@ def test_record_from_votes_and_the_next_profile(project: Path, runner: CliRunner
     html = (project / "reports" / "demo" / "DORP_HOLTERHOEK.html").read_text(encoding="utf-8")
     assert ("<h3>Zorg en ondersteuning <span class=\"desc\">gekozen op 20 november 2026 · "
             "6 stippen</span></h3>") in html
-    assert ('<tr><th scope="row">Wonen en leefomgeving</th><td class="num">4</td></tr>'
-            in html)
+    assert ("plakte drie stippen bij de onderwerpen die hij of zij het belangrijkst vond: Zorg en "
+            "ondersteuning 6, Gezondheid en leefstijl 6, Wonen en leefomgeving 4, Bevolking en "
+            "huishoudens 2.</p>") in html
     # A bad row: exit 1, the message names file, row and column, nothing is written.
     before = path.read_text(encoding="utf-8")
     tally.write_text("onderwerp;stippen\nzorg;veel\n", encoding="utf-8")
