@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from wijkdata.delivery.settings import MailSettings
-from wijkdata.dialogue.settings import DialogueSettings, NetworkSettings
+from wijkdata.core.dialogue_settings import DialogueSettings, NetworkSettings
+from wijkdata.core.mail_settings import MailSettings
 
 from .errors import ConfigError
 from .yamlio import load_model

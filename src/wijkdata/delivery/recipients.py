@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from wijkdata.core.errors import DataError, where
-
-from .settings import ADDRESS_PATTERN
+from wijkdata.core.mail_settings import ADDRESS_PATTERN
 
 ADDRESS_RE = re.compile(ADDRESS_PATTERN)
 AREA_CODE_RE = re.compile(r"^(GM\d{4}|WK\d{6}|BU\d{8}|[A-Z][A-Z0-9_]{1,39})$")

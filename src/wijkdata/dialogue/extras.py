@@ -3,18 +3,18 @@
 ``profile_extras(region, report, builder)`` returns keyword arguments for ``render.profile``
 (``extra_sections`` and ``theme_blocks``). The region's files (network lists, session records,
 good practices) are read once per loaded region and kept, so a build of hundreds of profiles
-reads each file once; warnings (bad partner rows, stale entries) are printed once per file.
+reads each file once; warnings (bad partner rows, stale entries) are logged once per file.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import typer
 from jinja2 import Environment
 
 from wijkdata.core.clock import build_date
@@ -34,7 +34,8 @@ Warn = Callable[[str], None]
 
 
 def _stderr(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    # A library does not print: the CLI shows the ``wijkdata`` logger's warnings on stderr.
+    logging.getLogger(__name__).warning(message)
 
 
 @dataclass

@@ -88,33 +88,16 @@ def sources(regio: Regio, data_dir: DataDir = None) -> None:
 
       wijkdata sources --regio demo
     """
-    from wijkdata.core.db import connect_existing, frame
-    from wijkdata.ingest.run import sha256_file
-    from wijkdata.ingest.sources import KINDS
-    from wijkdata.pipeline.build import db_path_for
+    from wijkdata.ingest import provenance
+    from wijkdata.report.inputs import db_path_for
 
     region = load_region(regio)
     db = db_path_for(region)
-    rows: list[dict]
     if db.exists():
-        con = connect_existing(db)
-        try:
-            rows = frame(con, "SELECT * FROM provenance ORDER BY source_id").to_dicts()
-        finally:
-            con.close()
+        rows = provenance.recorded(db)
         say(f"provenance recorded in {db.name}")
     else:
-        folder = region.data_dir(data_dir)
-        rows = []
-        for s in region.config.sources:
-            mod = KINDS[s.kind]
-            path = folder / s.path
-            digest = sha256_file(path) if path.is_file() else ("folder" if path.is_dir()
-                                                               else "MISSING")
-            rows.append({"source_id": s.id, "kind": s.kind, "path": s.path, "sha256": digest,
-                         "publisher": s.publisher or mod.PUBLISHER, "table_id": s.table_id or "",
-                         "year": s.year, "licence": s.licence or mod.LICENCE,
-                         "loaded_at": "(not built yet)"})
+        rows = provenance.planned(region, region.data_dir(data_dir))
         say("not built yet: listing the configured files")
     for r in rows:
         typer.echo(f"{r['source_id']}: {r['path']}")
