@@ -3,6 +3,7 @@ sources`` (provenance). They share ``--regio`` and ``--data-dir`` with ``build``
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -59,20 +60,35 @@ def _print_results(results: list) -> None:
 
 @app.command()
 @handled
-def check(regio: Regio, data_dir: DataDir = None) -> None:
-    """Read every source and report rows, areas, missing values and problems (exit 1 if fatal).
+def check(
+    regio: Regio,
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON document; every error as a record "
+        "(code, file, row, column, value, message, hint).")] = False,
+) -> None:
+    """Read every source and report rows, areas, missing values and every problem.
 
-    Example:
+    Lists all bad cells and codes of a source, not only the first; exit 1 if any source has
+    an error (a build would stop at it).
+
+    Examples:
 
       wijkdata check --regio achterhoek --data-dir ../shared/data
+
+      wijkdata check --regio demo --json
     """
+    from wijkdata.ingest.check import as_json as to_json
     from wijkdata.ingest.check import report, run_check
 
     region = load_region(regio)
     checks, changes = run_check(region, region.data_dir(data_dir))
-    for line in report(checks, changes):
-        typer.echo(line)
-    if any(c.fatal for c in checks):
+    if as_json:
+        typer.echo(json.dumps(to_json(region, checks, changes), ensure_ascii=False, indent=2))
+    else:
+        for line in report(checks, changes):
+            typer.echo(line)
+    if any(c.errors for c in checks):
         raise typer.Exit(1)
 
 
