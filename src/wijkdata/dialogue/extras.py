@@ -23,7 +23,8 @@ from wijkdata.indicators.definitions import THEMES, Indicator, load_all
 from wijkdata.report import charts
 from wijkdata.report.context import ContextBuilder, Report
 from wijkdata.report.findings import UNTESTED_GAP
-from wijkdata.report.formatting import long_date, number, signed
+from wijkdata.report.formatting import change_since, long_date, number
+from wijkdata.report.maps import map_indicator, map_rows
 from wijkdata.report.render import environment
 
 from .network import Network, Partner, load_network, network_file
@@ -188,8 +189,7 @@ def trend_since(ind: Indicator, series: list[dict], year: int) -> dict[str, str]
         row["change"] = f"nog geen nieuwere cijfers dan {base[0]}"
         return row
     diff = last[1] - base[1]
-    arrow = "↑" if diff > 0 else ("↓" if diff < 0 else "→")
-    row["change"] = f"{arrow} {signed(diff, ind.format)} sinds {base[0]}"
+    row["change"] = change_since(diff, ind.format, base[0])
     if diff != 0 and ind.polarity != "neutral":
         good = (diff < 0) == (ind.polarity == "lower_is_better")
         row["verdict"] = "de goede kant op" if good else "de verkeerde kant op"
@@ -228,13 +228,8 @@ def network_map(builder: ContextBuilder, report: Report,
     if not points:
         return ""
     # The same indicator as the profile's own map, so the two maps read alike.
-    ind = next((i for i in builder.indicators if i.key and i.unit == "%"
-                and any(builder.latest(i.id, s["code"]) for s in shapes)), None)
-    data = []
-    for s in shapes:
-        r = builder.latest(ind.id, s["code"]) if ind else None
-        data.append((s["code"], builder.area.get(s["code"], {}).get("name", s["code"]),
-                     s["geojson"], r["value"] if r else None))
+    ind = map_indicator(builder, shapes)
+    data = map_rows(builder, shapes, ind)
     title = ind.label if ind else "gebied"
     return charts.choropleth(data, outline, ind.format if ind else "number_1",
                              f"Kaart van de netwerkpartners van {report.name}", title,

@@ -22,7 +22,15 @@ from wijkdata.indicators.definitions import THEMES, Indicator
 
 from . import charts, rowindex, village_table
 from .findings import UNTESTED_GAP, Finding, rank, sentence
-from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, long_date, number, plain, signed
+from .formatting import (
+    MISSING_TEXT,
+    SUPPRESSED_TEXT,
+    change_since,
+    long_date,
+    number,
+    plain,
+)
+from .maps import map_indicator, map_rows
 from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
 
 LEVEL_LABEL = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "custom": "dorp"}
@@ -178,9 +186,7 @@ class ContextBuilder:
         trend_svg = charts.trend(pts, ind.format, f"Trend {ind.title}") if len(pts) > 1 else ""
         trend_text = ""
         if len(pts) > 1:
-            d = pts[-1][1] - pts[-2][1]
-            arrow = "↑" if d > 0 else ("↓" if d < 0 else "→")
-            trend_text = f"{arrow} {signed(d, ind.format)} sinds {pts[-2][0]}"
+            trend_text = change_since(pts[-1][1] - pts[-2][1], ind.format, pts[-2][0])
             t = self.trend.get((ind.id, code))  # verdict only for the two years shown
             if t and (t["prev_year"], t["year"]) == (pts[-2][0], pts[-1][0]) \
                     and trends.verdict_text(t["verdict"]):
@@ -256,15 +262,8 @@ class ContextBuilder:
             outline = set()
         elif not outline & {g["code"] for g in shapes}:
             return "", "Voor dit gebied zijn geen grenzen beschikbaar.", [], ""
-        ind = next((i for i in self.indicators if i.key and i.unit == "%"
-                    and any(self.latest(i.id, s["code"]) for s in shapes)), None)
-        vals = {}
-        if ind:
-            for s in shapes:
-                r = self.latest(ind.id, s["code"])
-                vals[s["code"]] = r["value"] if r else None
-        data = [(s["code"], self.area.get(s["code"], {}).get("name", s["code"]), s["geojson"],
-                 vals.get(s["code"])) for s in shapes]
+        ind = map_indicator(self, shapes)
+        data = map_rows(self, shapes, ind)
         title = ind.label if ind else "gebied"
         svg = charts.choropleth(data, outline, ind.format if ind else "number_1",
                                 f"Kaart van de {level}en in de gemeente, {title}", title)
