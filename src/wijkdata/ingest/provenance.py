@@ -10,18 +10,13 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
+from wijkdata.core import tables
 from wijkdata.core.config import Region, Source
 from wijkdata.core.db import connect_existing, frame
 
 from .sources import KINDS
 
-SCHEMA = {
-    "source_id": pl.String, "kind": pl.String, "path": pl.String, "sha256": pl.String,
-    "publisher": pl.String, "title": pl.String, "table_id": pl.String, "year": pl.Int32,
-    "licence": pl.String, "rows": pl.Int64, "observations": pl.Int64, "loaded_at": pl.String,
-}
+SCHEMA = tables.PROVENANCE
 NOT_BUILT = "(not built yet)"
 
 

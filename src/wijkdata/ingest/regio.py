@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from wijkdata.core import codes
+from wijkdata.core import codes, tables
 from wijkdata.core.config import Region, RegionConfig
 from wijkdata.core.db import sql_text
 from wijkdata.core.errors import DataError
 
-MEMBER_SCHEMA = {"regio_code": pl.String, "regio_name": pl.String, "gemeente_code": pl.String}
+MEMBER_SCHEMA = tables.REGIO_MEMBER
 
 
 def member_table(region: Region, lookups: dict[str, pl.DataFrame]) -> pl.DataFrame:
