@@ -10,6 +10,8 @@ this module, so a change of a table shows up here first.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import polars as pl
 
 Schema = dict[str, type[pl.DataType] | pl.DataType]
@@ -52,3 +54,47 @@ TABLES: dict[str, Schema] = {
     "provenance": PROVENANCE, "ind_value": IND_VALUE, "ind_comparison": IND_COMPARISON,
     "ind_trend": IND_TREND, "build_inputs": BUILD_INPUTS,
 }
+
+
+# Typed rows: what report code gets from ``frame(...).iter_rows(named=True)`` / ``to_dicts()``
+# of these tables, so mypy checks the column names it reads.
+class AreaRow(TypedDict):
+    code: str
+    name: str | None
+    level: str
+    parent_code: str | None
+    gemeente_code: str | None
+
+
+class GeometryRow(TypedDict):
+    code: str
+    level: str
+    geojson: str
+
+
+class ValueRow(TypedDict):
+    indicator_id: str
+    area_code: str
+    year: int
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    lower: float | None
+    upper: float | None
+    status: str
+    suppression: str | None
+    rank: int | None
+    n_ranked: int | None
+    quintile: int | None
+
+
+class TrendRow(TypedDict):
+    indicator_id: str
+    area_code: str
+    year: int
+    prev_year: int
+    value: float | None
+    prev_value: float | None
+    change: float | None
+    test: str | None
+    verdict: str | None

@@ -19,6 +19,7 @@ from jinja2 import Environment
 
 from wijkdata.core.clock import build_date
 from wijkdata.core.config import Region
+from wijkdata.core.tables import ValueRow
 from wijkdata.indicators.definitions import THEMES, Indicator, load_all
 from wijkdata.report import charts
 from wijkdata.report.context import ContextBuilder, Report
@@ -173,7 +174,7 @@ def speerpunten(records: list[SessionRecord], builder: ContextBuilder, files: Re
     return out
 
 
-def trend_since(ind: Indicator, series: list[dict], year: int) -> dict[str, str]:
+def trend_since(ind: Indicator, series: list[ValueRow], year: int) -> dict[str, str]:
     """Baseline = the last figure up to the session year (else the first), against the latest."""
     pts = [(r["year"], r["value"]) for r in series if r["value"] is not None]
     row = {"title": ind.title, "baseline": "", "latest": "", "change": "", "verdict": ""}

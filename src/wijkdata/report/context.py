@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
+from typing import cast
 
 import duckdb
 import polars as pl
@@ -17,6 +18,7 @@ from wijkdata import __version__
 from wijkdata.core import codes
 from wijkdata.core.config import Region
 from wijkdata.core.db import frame
+from wijkdata.core.tables import GeometryRow, ValueRow
 from wijkdata.indicators import trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
@@ -73,13 +75,14 @@ class ContextBuilder:
         values = frame(con, "SELECT * FROM ind_value")
         # Rows become dicts per area on first use (rowindex.py): a national build would
         # otherwise spend ~35 s and GBs turning millions of rows it never reads into dicts.
-        self.values: Mapping[tuple[str, str], list[dict]] = rowindex.AreaRows(
+        self.values: Mapping[tuple[str, str], list[ValueRow]] = rowindex.AreaRows(
             values.sort("year", maintain_order=True), rowindex.by_indicator_area)
         self.comps: Mapping[tuple[str, str, int], dict[str, dict]] = rowindex.AreaRows(
             frame(con, rowindex.COMPARISON_SQL), rowindex.by_indicator_area_year)
         self.spread = self._spread(values)
-        self.geometry = {r["code"]: r for r in frame(con, "SELECT * FROM geometry")
-                         .iter_rows(named=True)}
+        self.geometry: dict[str, GeometryRow] = {
+            r["code"]: cast(GeometryRow, r)
+            for r in frame(con, "SELECT * FROM geometry").iter_rows(named=True)}
         self.sources = [Source(r["source_id"], r["publisher"], r["title"], r["table_id"],
                                r["year"], r["licence"], r["path"], r["sha256"])
                         for r in frame(con, "SELECT * FROM provenance").iter_rows(named=True)]
@@ -92,7 +95,7 @@ class ContextBuilder:
         self.current = current_areas(con)
         # Shapes per (level, gemeente digits): scanning all 3,475 wijken per profile was
         # quadratic in a national build.
-        self.shapes: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        self.shapes: dict[tuple[str, str], list[GeometryRow]] = defaultdict(list)
         for g in self.geometry.values():
             self.shapes[(g["level"], g["code"][2:6])].append(g)
 
@@ -109,7 +112,7 @@ class ContextBuilder:
         return {(r["indicator_id"], r["year"], r["level"]): (r["lo"], r["q1"], r["q3"], r["hi"])
                 for r in agg.iter_rows(named=True)}
 
-    def latest(self, ind_id: str, code: str) -> dict | None:
+    def latest(self, ind_id: str, code: str) -> ValueRow | None:
         rows = self.values.get((ind_id, code))
         return rows[-1] if rows else None
 
