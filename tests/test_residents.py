@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from wijkdata.cli import app
 from wijkdata.core.clock import build_date
 from wijkdata.core.config import load_region
-from wijkdata.pipeline.build import db_path_for, load_indicators, logo_svg
 from wijkdata.report import residents
 from wijkdata.report.context import ContextBuilder, profile_codes
+from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 from wijkdata.report.render import environment
 
 # Flesch-Douma (W.H. Douma, "De leesbaarheid van landbouwbladen", Landbouwhogeschool

@@ -29,6 +29,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from wijkdata.core import tables
 from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import current_areas, frame, write_table
 from wijkdata.core.errors import ConfigError
@@ -41,10 +42,8 @@ GROUP_PREFIX = "VG:"  # comparator_code of an area's group: VG:<area code>
 # Subject level -> the level its comparable areas are drawn from.
 POOL_LEVEL = {"wijk": "wijk", "buurt": "buurt", "custom": "wijk"}
 
-NEIGHBOUR_SCHEMA = {"area_code": pl.String, "rank": pl.Int32, "neighbour_code": pl.String,
-                    "distance": pl.Float64}
-CHARACTERISTIC_SCHEMA = {"level": pl.String, "indicator_id": pl.String, "mean": pl.Float64,
-                         "sd": pl.Float64, "n": pl.Int32}
+NEIGHBOUR_SCHEMA = tables.COMPARABLE_AREA
+CHARACTERISTIC_SCHEMA = tables.COMPARABLE_CHARACTERISTIC
 
 
 def _q(text: str) -> str:
@@ -136,8 +135,7 @@ def find_groups(wide: pl.DataFrame, chars: list[str], k: int, current: set[str] 
     return groups, standard
 
 
-VALUE_SCHEMA = {"area_code": pl.String, "indicator_id": pl.String, "year": pl.Int32,
-                "members": pl.Int32, "value": pl.Float64}
+VALUE_SCHEMA = tables.COMPARABLE_VALUE
 
 
 def group_values(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
