@@ -1,7 +1,8 @@
 """Every DuckDB table of a region database, declared once: name -> column -> polars type.
 
 Ingest writes ``area``, ``observation``, ``geometry``, ``custom_area_member``, ``regio_member``
-and ``provenance``; compute writes the ``ind_*`` and ``comparable_*`` tables; the manifest keeps ``build_inputs``.
+and ``provenance``; compute writes the ``ind_*`` and ``comparable_*`` tables; the manifest
+keeps ``build_inputs``.
 Per source the ingest also keeps ``raw_<id>`` (the file as read, all text) and the view
 ``stg_<id>`` (its rows of ``observation``); their columns follow the file, so they are not
 declared here. ``tests/test_tables_declared.py`` builds the demo and compares the database with
