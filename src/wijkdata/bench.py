@@ -25,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import atomic
+from . import atomic, cpus
 from .build import BuildOptions, build, db_path_for
 from .config import load_region
 
@@ -91,7 +91,7 @@ def machine() -> dict[str, Any]:
         out = subprocess.run([str(browser), "--version"], capture_output=True, text=True,
                              timeout=30, check=False)
         chromium = out.stdout.strip() or None
-    return {"cores": len(os.sched_getaffinity(0)), "cpu_count": os.cpu_count(),
+    return {"cores": cpus.available(), "cpu_count": os.cpu_count(),
             "python": platform.python_version(), "platform": platform.platform(),
             "packages": versions, "chromium": chromium}
 
