@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .. import codes
 from ..config import Source
@@ -47,6 +47,19 @@ class ColumnMap(BaseModel):
         if unmapped:
             raise ValueError(f"required variable '{unmapped[0]}' has no entry under columns:")
         return self
+
+    @field_validator("columns")
+    @classmethod
+    def _one_variable_per_column(cls, columns: dict[str, str | list[str]]
+                                 ) -> dict[str, str | list[str]]:
+        owner: dict[str, str] = {}
+        for variable, names in columns.items():
+            for name in [names] if isinstance(names, str) else names:
+                if name in owner and owner[name] != variable:
+                    raise ValueError(f"column '{name}' is mapped to both '{owner[name]}' and "
+                                     f"'{variable}'; a published column holds one variable")
+                owner[name] = variable
+        return columns
 
 
 @cache
