@@ -92,8 +92,9 @@ def test_one_column_mapped_to_two_variables_is_refused(project: Path, tmp_path: 
     text = column_map.read_text(encoding="utf-8")
     column_map.write_text(text.replace("  a_1p_hh: a_1p_hh\n", "  a_1p_hh: a_hh\n"),
                           encoding="utf-8")
+    line = text.splitlines().index("columns:") + 1
     proc = wijkdata_cli(project, pkg, *ARGS)
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[-1] == (
-        f"error: {column_map}: columns: column 'a_hh' is mapped to both 'a_hh' and 'a_1p_hh'; "
-        "a published column holds one variable")
+        f"error: {column_map}, line {line}: columns: Value error, column 'a_hh' is mapped to "
+        "both 'a_hh' and 'a_1p_hh'; a published column holds one variable")
