@@ -92,7 +92,7 @@ def test_one_column_mapped_to_two_variables_is_refused(project: Path, tmp_path: 
     text = column_map.read_text(encoding="utf-8")
     column_map.write_text(text.replace("  a_1p_hh: a_1p_hh\n", "  a_1p_hh: a_hh\n"),
                           encoding="utf-8")
-    line = text.splitlines().index("columns:") + 1
+    line = text.splitlines().index("columns:") + 2  # where the mapping under columns: starts
     proc = wijkdata_cli(project, pkg, *ARGS)
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[-1] == (
