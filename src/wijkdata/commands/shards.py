@@ -45,7 +45,8 @@ def prepare(
 def assemble(
     regio: Regio,
     shards: Annotated[list[Path], typer.Argument(
-        help="The shard folders made by 'wijkdata build --shard k/n'.", show_default=False)],
+        help="The shard folders made by 'wijkdata build --shard k/n'.", show_default=False,
+        metavar="SHARD_FOLDER...")],
     out: Annotated[Path | None,
                    typer.Option(help="Output folder (default reports/<regio>).")] = None,
 ) -> None:
