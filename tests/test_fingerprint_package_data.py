@@ -60,7 +60,7 @@ def test_an_edited_kwb_column_map_rebuilds_with_if_changed(project: Path, tmp_pa
 
     # Swap two columns in the 2023 map: the map is data, the fingerprint must see the edit
     # and the figure must follow it (810 households without children).
-    column_map = pkg / "sources" / "kwb_columns" / "2023.yml"
+    column_map = pkg / "ingest" / "sources" / "kwb_columns" / "2023.yml"
     text = column_map.read_text(encoding="utf-8")
     lines = "  a_1p_hh: a_1p_hh\n  a_hh_z_k: a_hh_z_k\n"
     assert lines in text
@@ -76,7 +76,7 @@ def test_an_edited_kwb_column_map_rebuilds_with_if_changed(project: Path, tmp_pa
 def test_a_typo_in_a_kwb_column_map_names_file_line_and_key(project: Path,
                                                             tmp_path: Path) -> None:
     pkg = copy_package(tmp_path)
-    column_map = pkg / "sources" / "kwb_columns" / "2023.yml"
+    column_map = pkg / "ingest" / "sources" / "kwb_columns" / "2023.yml"
     text = column_map.read_text(encoding="utf-8")
     column_map.write_text(text.replace("required: [a_inw]", "requird: [a_inw]"),
                           encoding="utf-8")
@@ -88,7 +88,7 @@ def test_a_typo_in_a_kwb_column_map_names_file_line_and_key(project: Path,
 
 def test_one_column_mapped_to_two_variables_is_refused(project: Path, tmp_path: Path) -> None:
     pkg = copy_package(tmp_path)
-    column_map = pkg / "sources" / "kwb_columns" / "2023.yml"
+    column_map = pkg / "ingest" / "sources" / "kwb_columns" / "2023.yml"
     text = column_map.read_text(encoding="utf-8")
     column_map.write_text(text.replace("  a_1p_hh: a_1p_hh\n", "  a_1p_hh: a_hh\n"),
                           encoding="utf-8")

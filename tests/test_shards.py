@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.errors import ConfigError
-from wijkdata.shards import parse_shard, partition
+from wijkdata.core.errors import ConfigError
+from wijkdata.pipeline.shards import parse_shard, partition
 
 
 def profiles_by_gemeente(project: Path, manifest: dict) -> dict[str, list[str]]:
