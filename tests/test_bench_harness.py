@@ -35,8 +35,9 @@ def test_bench_writes_every_figure(project: Path, runner: CliRunner) -> None:
         assert data[run]["profiles"] == 3
         assert data[run]["per_profile_s"] > 0 and data[run]["pages_per_s"] > 0
     assert data["pdf_one_browser"]["workers"] == 1 and data["pdf_workers"]["workers"] == 2
-    assert set(data["floors"]) == {"jinja_empty_render_s", "vl_convert_svg_first_s",
-                                   "vl_convert_svg_s", "pdf_blank_page_s"}
+    assert set(data["floors"]) == {"jinja_empty_render_s", "duckdb_statement_s",
+                                   "vl_convert_svg_first_s", "vl_convert_svg_s",
+                                   "pdf_blank_page_s"}
     assert all(v > 0 for v in data["floors"].values())
     assert all(v > 0 for v in data["ratios_to_floor"].values())
     assert data["peak_rss_mb"] > 0 and data["peak_rss_children_mb"] > 0

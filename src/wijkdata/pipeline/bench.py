@@ -66,6 +66,21 @@ DECISIONS = [
     "  with two async tabs measured about the same here (0.21-0.25 s vs 0.25-0.27 s for one",
     "  tab, under load). Chromium's own `page.pdf` of a profile (~0.2 s, dozens of inline SVGs)",
     "  is the floor that keeps the PDF figure near the target, next to 0.04 s for a blank page.",
+    "", "## What bounds each figure (issue 19)", "",
+    "* **Indicators** against one DuckDB statement (`duckdb_statement_s`, ~0.1 ms): compute runs",
+    "  a few dozen statements, so statement overhead is milliseconds; the time is data volume.",
+    "  Profiled nationally: writing the ~2.5 million comparison pairs sorted (`ind_comparison`)",
+    "  is half of it, ranking and writing the ~0.8 million values a quarter, gathering the",
+    "  counts per indicator a sixth, the interval statistics (numpy) 4 %.",
+    "* **HTML** against an empty Jinja render (0.01 ms): a profile is ~110 SVG charts and",
+    "  ~60 indicators x 3 comparators of Dutch number formatting; template overhead is nil.",
+    "* **PDF** against a blank page: a profile is 9 A4 pages with ~115 inline SVGs. CPU time",
+    "  per profile, measured per process: Chromium 93 %, the pypdf metadata rewrite 3-4 %,",
+    "  Playwright's driver 3 %. Dropping the header/footer templates or using Debian's old",
+    "  headless shell moved it by less than the measurement noise, so Chromium's layout and",
+    "  Skia's PDF writer bound it; more cores (runners) is the lever, hence the shards.",
+    "* **National wall time** is PDF x profiles / runners plus fixed costs (prepare, context",
+    "  load, browser start, assemble); the 'Sharded build' table above gives it per N.",
 ]
 
 
@@ -132,7 +147,14 @@ def floors(pdf_repeat: int = 5) -> dict[str, float]:
         printer.print(blank, title="", author="", subject="", created=created)
         pdf = _best(lambda: printer.print(blank, title="", author="", subject="",
                                           created=created), pdf_repeat)
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SELECT 42").fetchall()
+    statement = _best(lambda: con.execute("SELECT 42").fetchall(), 100)
+    con.close()
     return {"jinja_empty_render_s": _best(template.render, 1000),
+            "duckdb_statement_s": statement,
             "vl_convert_svg_first_s": vl_first,
             "vl_convert_svg_s": _best(lambda: vlc.vegalite_to_svg(spec), 5),
             "pdf_blank_page_s": pdf}
