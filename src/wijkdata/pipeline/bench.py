@@ -28,9 +28,10 @@ from typing import Any
 from wijkdata.core import atomic, cpus
 from wijkdata.core.clock import build_timestamp, pinned
 from wijkdata.core.config import load_region
+from wijkdata.report.inputs import db_path_for
 
 from . import bench_shards
-from .build import BuildOptions, build, db_path_for, prepare
+from .build import BuildOptions, build, prepare
 
 Progress = Callable[[str], None]
 PACKAGES = ("wijkdata", "duckdb", "polars", "jinja2", "altair", "vl-convert-python",

@@ -17,10 +17,8 @@ A sharded build runs the same steps on three machines: ``prepare`` (1-2), ``buil
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -36,20 +34,20 @@ from wijkdata.core.db import replacing
 from wijkdata.core.errors import DataError
 from wijkdata.core.testhooks import pause_point
 from wijkdata.indicators import compute
-from wijkdata.indicators.definitions import Indicator, load_all, select
+from wijkdata.indicators.definitions import Indicator
 from wijkdata.ingest import run as ingest
 from wijkdata.report import overview, render
 from wijkdata.report.context import ContextBuilder, profile_codes
 from wijkdata.report.formatting import long_date
+from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 from wijkdata.report.pdf import PrintJob, print_all
-from wijkdata.report.render_pool import Rendered, render_one, render_parallel
 
 from . import manifest
+from .render_pool import Rendered, render_one, render_parallel
 
 Progress = Callable[[str], None]
 PARALLEL_HTML_FROM = 400  # a render worker pays ~2-5 s to load the context nationally
 PARALLEL_PDF_FROM = 8  # below this a second browser start (~1 s) costs more than it saves
-ACTIVE_SVG = re.compile(r"<script|javascript:|<foreignobject|\son[a-z]+\s*=", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -284,28 +282,3 @@ def step_publish(staging: Path, out_dir: Path, names: list[str]) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in names:
         os.replace(staging / name, out_dir / name)
-
-
-# --- What every step needs ----------------------------------------------------------------
-
-def db_path_for(region: Region) -> Path:
-    return region.project / "data" / "processed" / f"{region.slug}.duckdb"
-
-
-def load_indicators(region: Region) -> list[Indicator]:
-    return select(load_all(region.project / "indicators"), list(region.config.indicators),
-                  region.path)
-
-
-def logo_svg(region: Region) -> str:
-    path = region.logo_path()
-    if path is None:
-        return ""
-    if path.suffix.lower() == ".svg":
-        text = path.read_text(encoding="utf-8")
-        # Logos are embedded inline; refuse active content instead of trying to clean it.
-        if ACTIVE_SVG.search(text):
-            raise DataError(f"{path}: the logo contains script or event handlers; use a plain SVG")
-        return text
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img src="data:image/png;base64,{data}" alt="" height="36">'
