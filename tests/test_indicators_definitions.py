@@ -93,6 +93,7 @@ def test_indicators_compute_on_real_achterhoek_data(project: Path, shared_data: 
             {"id": "kwb_2023", "kind": "cbs_kwb", "year": 2023, "table_id": "85618NED",
              "path": "cbs/kwb_2023_selectie_doelgemeenten.csv"},
             *[{"id": f"ggd_{y}{s}", "kind": "ggd_monitor", "year": y, "table_id": "50090NED",
+               "age_group": f"{a}+",
                "path": f"rivm/gezondheid_wijk_buurt_50090NED_{y}_{a}plus.xlsx",
                **({"variable_suffix": s} if s else {})}
               for y in (2016, 2020) for a, s in (("18", ""), ("65", "_65plus"))],

@@ -119,6 +119,7 @@ def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
             write_table(con, "area", area, order_by="code")
             members = _members(region, area)
             write_table(con, "custom_area_member", members)
+            write_table(con, "custom_area_part", _parts(region, members))
             geo = (pl.concat(geoms).unique("code", keep="first").sort("code") if geoms
                    else pl.DataFrame(schema={"code": pl.String, "level": pl.String,
                                              "geojson": pl.String}))
@@ -235,6 +236,24 @@ def _members(region: Region, area: pl.DataFrame) -> pl.DataFrame:
                         orient="row")
 
 
+def _parts(region: Region, members: pl.DataFrame) -> pl.DataFrame:
+    """custom_code -> part_code: what compute sums or weighs for a custom area.
+
+    An area made of whole wijken (``wijken:`` only) is made of those wijken: their own source
+    values are used, so a buurt recoded since the source year cannot leave a gap. Otherwise the
+    parts are the member buurten.
+    """
+    rows: list[tuple[str, str]] = []
+    for custom in region.config.areas.custom:
+        if custom.wijken and not custom.buurten:
+            rows += [(custom.code, w) for w in custom.wijken]
+        else:
+            rows += [(custom.code, b) for b in
+                     members.filter(pl.col("custom_code") == custom.code)["buurt_code"]]
+    return pl.DataFrame(rows, schema={"custom_code": pl.String, "part_code": pl.String},
+                        orient="row")
+
+
 def _provenance(con: duckdb.DuckDBPyConnection, results: list[StageResult]) -> None:
     rows = []
     for r in results:
@@ -249,6 +268,7 @@ def _provenance(con: duckdb.DuckDBPyConnection, results: list[StageResult]) -> N
             "table_id": r.source.table_id or "",
             "year": r.source.year,
             "licence": r.source.licence or mod.LICENCE,
+            "age_group": r.source.age_group,
             "rows": r.rows,
             "observations": r.observations,
             "loaded_at": build_timestamp().isoformat(),
@@ -256,6 +276,7 @@ def _provenance(con: duckdb.DuckDBPyConnection, results: list[StageResult]) -> N
     df = pl.DataFrame(rows, schema={
         "source_id": pl.String, "kind": pl.String, "path": pl.String, "sha256": pl.String,
         "publisher": pl.String, "title": pl.String, "table_id": pl.String, "year": pl.Int32,
-        "licence": pl.String, "rows": pl.Int64, "observations": pl.Int64, "loaded_at": pl.String,
+        "licence": pl.String, "age_group": pl.String, "rows": pl.Int64,
+        "observations": pl.Int64, "loaded_at": pl.String,
     })
     write_table(con, "provenance", df)
