@@ -31,6 +31,7 @@ VALUE_SCHEMA = {
     "coverage": pl.Float64, "coverage_of": pl.String,
     # A rate CBS publishes, recomputed here from rounded counts (custom areas, the regio).
     "recomputed": pl.Boolean,
+    "secret": pl.Boolean,  # the source itself kept the figure secret ('.')
 }
 
 
@@ -251,6 +252,7 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
     if min_den is not None and ind.statistic != "count":
         small |= ok & (np.nan_to_num(den, nan=0.0) < min_den)
     keep = ok & ~small
+    by_weight = raw["by_weight"].fill_null(True)
     status = (pl.when(pl.col("_small")).then(pl.lit("suppressed"))
               .when(pl.col("_zero")).then(pl.lit("not_applicable"))
               .when(pl.col("status") == "suppressed_by_source").then(pl.lit("suppressed"))
@@ -265,17 +267,19 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
         "lower": np.where(keep, lower, np.nan),
         "upper": np.where(keep, upper, np.nan),
         "status": raw["status"], "_small": small, "_zero": zero,
-        "coverage": raw["coverage"].cast(pl.Float64),
+        "coverage": raw["coverage"].cast(pl.Float64), "_by_weight": by_weight,
         "recomputed": keep & recomputed,
+        "secret": (raw["status"] == "suppressed_by_source").fill_null(False),
     })
     noun = weights.noun(weight_variable(ind)) if ind.statistic not in COUNTED else None
     figures = ("numerator", "denominator", "value", "lower", "upper")
     return out.select(pl.lit(ind.id, pl.String).alias("indicator_id"), "area_code", "year",
                       *[pl.col(c).fill_nan(None) for c in figures],
                       status.cast(pl.String).alias("status"), "coverage",
-                      pl.when(pl.col("coverage").is_not_null()).then(pl.lit(noun))
-                      .otherwise(None).cast(pl.String).alias("coverage_of"),
-                      "recomputed").cast(pl.Schema(VALUE_SCHEMA))
+                      pl.when(pl.col("coverage").is_null()).then(None)
+                      .when(pl.col("_by_weight")).then(pl.lit(noun))
+                      .otherwise(pl.lit("inwoners")).cast(pl.String).alias("coverage_of"),
+                      "recomputed", "secret").cast(pl.Schema(VALUE_SCHEMA))
 
 
 def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
@@ -294,10 +298,11 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     del frames
     # Complementary suppression before anything is ranked, compared or trended.
     values = disclosure.apply(values, frame(con, "SELECT * FROM custom_area_member"))
-    comparisons.write_values(con, values)
+    comparisons.write_values(con, values, indicators)
     del values
     comparisons.write_comparisons(con, indicators, cfg)
-    write_table(con, "ind_trend", trends.latest_change(con, indicators))
+    write_table(con, "ind_trend", trends.latest_change(con, indicators,
+                                                       cfg.areas.composition_change_max))
 
 
 def compute(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],

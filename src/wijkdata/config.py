@@ -180,6 +180,9 @@ class Areas(_Model):
     # A published figure of a custom area (or the regio) is shown when its parts with a value
     # hold at least this share of the weight (weights.py).
     coverage_min: float = Field(default=0.9, gt=0, le=1)
+    # No trend across a change of the area: its inhabitants changed by more than this share
+    # between the two years (or its buurten / parts differ), trends.py.
+    composition_change_max: float = Field(default=0.2, gt=0, le=1)
 
 
 class Suppression(_Model):
@@ -210,6 +213,11 @@ class RegionConfig(_Model):
     indicators: list[str] = Field(default_factory=lambda: ["all"])
     output: Output = Output()
     suppression: Suppression = Suppression()
+    # Page 1 tiles ("In het kort"): indicator ids in order; default: key health and care
+    # figures first (at least four), then the other key figures.
+    key_figures: list[str] | None = None
+    # The indicator coloured on every profile's map; default: the first key health percentage.
+    map_indicator: str | None = None
     mail: MailSettings | None = None  # wijkdata mail: sender, recipients file, SMTP
     # Data – dialoog – doen (issue 8): dialogue questions and the partner network.
     dialogue: DialogueSettings = DialogueSettings()

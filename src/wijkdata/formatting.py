@@ -69,7 +69,9 @@ def signed(value: float | None, fmt: str) -> str:
     text = number(abs(value), fmt)
     if fmt.startswith("percent"):
         text = text.replace("%", " procentpunt")
-    if round(value, 6) == 0:
+    # Zero once rounded to what is shown: "±0,0", never "+0,0" or "−0,0" (callers that
+    # write sentences say "gelijk gebleven").
+    if round(value, 6) == 0 or not any(ch in "123456789" for ch in text):
         return "±" + text
     return ("+" if value > 0 else "\u2212") + text
 

@@ -11,7 +11,7 @@ import numpy as np
 import vl_convert as vlc
 from jinja2 import Environment
 
-from . import __version__, charts
+from . import __version__, charts, labels
 from .context import ContextBuilder
 from .formatting import number
 from .indicators import Indicator
@@ -75,7 +75,8 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
             v = r["value"] if r else None
             cells.append({"text": number(v, ind.format) if v is not None else "–",
                           "sort": "" if v is None else f"{v:.6f}"})
-        rows.append({"code": code, "name": a["name"], "level": a["level"],
+        kind = labels.kind_of(builder.region.config, code, a["level"])
+        rows.append({"code": code, "name": a["name"], "level": kind,
                      "gemeente": builder.area.get(a["gemeente_code"] or code, {}).get("name", ""),
                      "href": links.get(code, ""), "cells": cells})
     chart_ind = next((i for i in keys if i.unit == "%"), None)

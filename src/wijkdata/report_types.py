@@ -31,6 +31,9 @@ class Row:
     spine_svg: str
     rank_text: str
     suppressed: bool
+    # What the figure rests on: "op basis van buurten met 97% van de 65-plussers",
+    # "berekend uit afgeronde aantallen"; empty for a figure as published.
+    note: str = ""
 
 
 @dataclass
@@ -43,6 +46,7 @@ class KeyFigure:
     comparison: str
     symbol: str
     judgement: str
+    year: int | None = None
 
 
 @dataclass
@@ -71,7 +75,7 @@ class Report:
     code: str
     name: str
     level: str
-    level_label: str
+    level_label: str  # noun: gemeente, wijk, buurt, dorp, focusgebied, cluster
     gemeente_code: str
     gemeente_name: str
     region_slug: str
@@ -99,3 +103,5 @@ class Report:
     # The map's figures as text: (area name, value) for the table behind the map.
     map_table: list[tuple[str, str]] = field(default_factory=list)
     map_title: str = ""
+    kind: str = "wijk"  # labels.KINDS key: decides Dorpsprofiel / Gebiedsprofiel / ...
+    spread_word: str = "wijken"  # what the position column compares: the region's wijken/buurten

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from .. import atomic
+from .. import atomic, labels
 from ..clock import build_timestamp
 from ..config import Region
 from ..errors import ConfigError, DataError, DeliveryError, where
@@ -96,7 +96,7 @@ def plan(region: Region, session: date, reports: Path, progress: Progress) -> li
                                 hint=f"run 'wijkdata build --regio {region.slug}' (with pdf in "
                                 "the formats) first, or correct the area code")
             name, level = names.get(code, (code, "wijk"))
-            kind = "Dorpsprofiel" if level == "custom" else "Wijkgezondheidsprofiel"
+            kind = labels.profile_word(labels.kind_of(region.config, code, level))
             link = f"{settings.link_base.rstrip('/')}/{pdf.name}" if settings.link_base else None
             areas.append(AreaFile(code, name, f"{kind} {name}", pdf.name, pdf.read_bytes(), link))
         if settings.attach == "link" and settings.link_base is None:
