@@ -20,7 +20,7 @@ from . import atomic, compute, manifest, overview, render
 from .clock import build_date, build_timestamp
 from .config import Region
 from .context import ContextBuilder, profile_codes
-from .errors import DataError
+from .errors import ConfigError, DataError
 from .formatting import long_date
 from .indicators import Indicator, load_all, select
 from .pdf import PrintJob, print_all
@@ -61,8 +61,18 @@ def db_path_for(region: Region) -> Path:
 
 
 def load_indicators(region: Region) -> list[Indicator]:
-    return select(load_all(region.project / "indicators"), list(region.config.indicators),
-                  region.path)
+    chosen = select(load_all(region.project / "indicators"), list(region.config.indicators),
+                    region.path)
+    ids = {i.id for i in chosen}
+    cfg = region.config
+    for key, wanted in (("key_figures", cfg.key_figures or []),
+                        ("map_indicator", [cfg.map_indicator] if cfg.map_indicator else [])):
+        unknown = [i for i in wanted if i not in ids]
+        if unknown:
+            raise ConfigError(f"{region.path}: {key}: '{unknown[0]}' is not one of the "
+                              "region's indicators",
+                              hint="'wijkdata indicators' lists the ids")
+    return chosen
 
 
 def logo_svg(region: Region) -> str:

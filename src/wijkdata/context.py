@@ -141,6 +141,8 @@ class ContextBuilder:
         org = cfg.organisation
         return Report(
             code=code, name=a["name"], level=a["level"], level_label=labels.noun(kind),
+            coverage_min=cfg.areas.coverage_min,
+            composition_max=cfg.areas.composition_change_max,
             kind=kind, spread_word="buurten" if a["level"] == "buurt" else "wijken",
             gemeente_code=gm_code, gemeente_name=gm_name, region_slug=self.region.slug,
             region_name=cfg.name, regio_label=cfg.regio_label, organisation=org.name,

@@ -105,3 +105,5 @@ class Report:
     map_title: str = ""
     kind: str = "wijk"  # labels.KINDS key: decides Dorpsprofiel / Gebiedsprofiel / ...
     spread_word: str = "wijken"  # what the position column compares: the region's wijken/buurten
+    coverage_min: float = 0.9  # config areas.coverage_min, stated on the method page
+    composition_max: float = 0.2  # config areas.composition_change_max
