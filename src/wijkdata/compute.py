@@ -16,7 +16,7 @@ import polars as pl
 
 from . import comparisons, disclosure, regio, stats, trends, weights
 from .config import RegionConfig
-from .db import frame, write_table
+from .db import frame, has_table, write_table
 from .errors import ConfigError, DataError
 from .indicators import Indicator
 
@@ -49,7 +49,7 @@ def _values(rows: list[tuple[str | None, ...]]) -> str:
 # changed the last bit of ~200 national values from one run to the next.
 
 
-def _counted_sql(indicators: list[Indicator], groups: str) -> str:
+def _counted_sql(indicators: list[Indicator], groups: str, coverage_min: float) -> str:
     """All counted indicators in ONE statement: a spec table joined to the observations.
 
     A count has no denominator: its den_status is 'ok' by definition. A part of a village
@@ -57,10 +57,14 @@ def _counted_sql(indicators: list[Indicator], groups: str) -> str:
     without that denominator would bias the figure); a part without inhabitants that year
     (a_inw = 0: a park, an industrial estate) is left out, whatever CBS published for it.
     ``pub_var`` is the figure as CBS publishes it (``published:``), shown for single areas.
+    A proportion or rate whose parts are not all published is still shown when the parts
+    with figures hold at least ``coverage_min`` of the denominator (a count never is: a
+    partial sum would simply be too low).
     """
-    spec = _values([(i.id, i.numerator or "", i.denominator, i.published) for i in indicators])
+    spec = _values([(i.id, i.numerator or "", i.denominator, i.published,
+                     "y" if i.statistic != "count" else None) for i in indicators])
     return f"""
-    WITH spec(indicator_id, num_var, den_var, pub_var) AS (VALUES {spec}),
+    WITH spec(indicator_id, num_var, den_var, pub_var, partial) AS (VALUES {spec}),
     base AS (
         SELECT s.indicator_id, n.area_code, n.year, n.value AS num, n.status AS num_status,
                d.value AS den,
@@ -84,6 +88,9 @@ def _counted_sql(indicators: list[Indicator], groups: str) -> str:
         SELECT y.indicator_id, g.group_code, g.part, y.year, b.num, b.den,
                coalesce(b.num_status, 'missing') = 'ok'
                    AND coalesce(b.den_status, 'missing') = 'ok' AS ok,
+               coalesce(b.den_status = 'ok', false) AS den_known,
+               b.num_status IS NOT NULL AS present,
+               coalesce(b.num_status, 'missing') = 'missing' AS absent,
                coalesce(i.inw, -1) = 0 AS empty
         FROM groups g JOIN years y ON true
         LEFT JOIN base b ON b.indicator_id = y.indicator_id AND b.area_code = g.part
@@ -92,13 +99,23 @@ def _counted_sql(indicators: list[Indicator], groups: str) -> str:
     ),
     agg AS (
         SELECT indicator_id, group_code AS area_code, year,
-               list_sum(list(num ORDER BY part) FILTER (WHERE NOT empty)) AS num,
-               list_sum(list(den ORDER BY part) FILTER (WHERE NOT empty)) AS den,
+               list_sum(list(num ORDER BY part) FILTER (WHERE ok AND NOT empty)) AS num,
+               list_sum(list(den ORDER BY part) FILTER (WHERE ok AND NOT empty)) AS den,
+               list_sum(list(den ORDER BY part) FILTER (WHERE den_known AND NOT empty))
+                   AS den_all,
                count(*) FILTER (WHERE NOT empty) AS parts,
                coalesce(bool_and(ok) FILTER (WHERE NOT empty), false) AS ok,
-               bool_or(b_any) AS any_row
-        FROM (SELECT *, num IS NOT NULL OR den IS NOT NULL AS b_any FROM member)
-        GROUP BY ALL
+               coalesce(bool_and(absent) FILTER (WHERE NOT empty), false) AS none,
+               -- a part whose size is unknown leaves the share unknown: no partial figure
+               coalesce(bool_and(den_known) FILTER (WHERE NOT empty), false) AS sized,
+               bool_or(present) AS any_row
+        FROM member GROUP BY ALL
+    ),
+    shares AS (
+        SELECT a.*, s.partial IS NOT NULL AS partial,
+               CASE WHEN ok THEN NULL WHEN sized AND den_all > 0
+                    THEN coalesce(den, 0) / den_all END AS coverage
+        FROM agg a JOIN spec s USING (indicator_id)
     )
     SELECT indicator_id, area_code, year, num, den,
            CASE WHEN num_status <> 'ok' THEN num_status ELSE den_status END AS status,
@@ -108,10 +125,12 @@ def _counted_sql(indicators: list[Indicator], groups: str) -> str:
     FROM base
     UNION ALL
     SELECT indicator_id, area_code, year,
-           CASE WHEN ok THEN num END, CASE WHEN ok THEN den END,
-           CASE WHEN ok THEN 'ok' ELSE 'incomplete' END,
-           NULL, NULL, NULL, parts, NULL, NULL, true
-    FROM agg WHERE any_row
+           CASE WHEN ok OR (partial AND coverage >= {coverage_min} - 1e-9) THEN num END,
+           CASE WHEN ok OR (partial AND coverage >= {coverage_min} - 1e-9) THEN den END,
+           CASE WHEN ok OR (partial AND coverage >= {coverage_min} - 1e-9) THEN 'ok'
+                WHEN none THEN 'missing' ELSE 'incomplete' END,
+           NULL, NULL, NULL, parts, CASE WHEN partial THEN coverage END, NULL, true
+    FROM shares WHERE any_row
     """
 
 
@@ -128,17 +147,12 @@ def weight_variable(ind: Indicator) -> str:
     return ind.weight or "a_inw"
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name = ?",
-                            [name]).fetchall())
-
-
 def check_age_groups(con: duckdb.DuckDBPyConnection, indicators: list[Indicator]) -> None:
     """An indicator reads only sources of its own age group: an 18-64 table never feeds an
     18+ indicator (values, comparisons and trends would mix two populations)."""
     spec = [(i.id, i.value or i.numerator or "", i.age_group) for i in indicators
             if i.statistic not in COUNTED]
-    if not spec or not _has_table(con, "provenance"):
+    if not spec or not has_table(con, "provenance"):
         return
     rows = con.execute(f"""
         WITH spec(indicator_id, variable, age_group) AS (VALUES {_values(spec)})
@@ -161,7 +175,7 @@ def check_age_groups(con: duckdb.DuckDBPyConnection, indicators: list[Indicator]
 def gather_all(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
                cfg: RegionConfig) -> dict[str, pl.DataFrame]:
     """Raw rows per indicator id, from two statements in all (counted and published)."""
-    if not _has_table(con, "custom_area_part"):  # a database made by hand: parts = buurten
+    if not has_table(con, "custom_area_part"):  # a database made by hand: parts = buurten
         con.execute("CREATE TABLE custom_area_part AS SELECT custom_code, buurt_code AS "
                     "part_code FROM custom_area_member")
     groups = regio.groups_sql(cfg)
@@ -170,7 +184,7 @@ def gather_all(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
         chosen = [i for i in indicators if (i.statistic in COUNTED) == counted]
         if not chosen:
             continue
-        sql = (_counted_sql(chosen, groups) if counted
+        sql = (_counted_sql(chosen, groups, cfg.areas.coverage_min) if counted
                else _given_sql(chosen, groups, cfg.areas.coverage_min))
         raw = frame(con, sql)
         parts = raw.partition_by("indicator_id", as_dict=True, include_key=False)
@@ -271,7 +285,8 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
         "recomputed": keep & recomputed,
         "secret": (raw["status"] == "suppressed_by_source").fill_null(False),
     })
-    noun = weights.noun(weight_variable(ind)) if ind.statistic not in COUNTED else None
+    noun = weights.noun(weight_variable(ind) if ind.statistic not in COUNTED
+                        else ind.denominator or "a_inw")
     figures = ("numerator", "denominator", "value", "lower", "upper")
     return out.select(pl.lit(ind.id, pl.String).alias("indicator_id"), "area_code", "year",
                       *[pl.col(c).fill_nan(None) for c in figures],

@@ -58,3 +58,8 @@ def replacing(db_path: Path, *, from_current: bool = False) -> Iterator[Path]:
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name = ?",
+                            [name]).fetchall())

@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from . import stats
-from .db import frame
+from .db import frame, has_table
 from .indicators import Indicator
 
 TREND_SCHEMA = {
@@ -110,7 +110,8 @@ def latest_change(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     """One row per indicator and area with at least two years (in ``ind_value``): the last two
     compared, ordered by indicator and area."""
     last = frame(con, LAST_TWO_SQL)
-    if last.height == 0:
+    if last.height == 0 or not all(has_table(con, t) for t in ("observation",
+                                                                "custom_area_part")):
         return verdicts(last, indicators)
     changed = frame(con, COMPOSITION_SQL.format(
         last_two=LAST_TWO_SQL.replace("ORDER BY indicator_id, area_code", ""),
