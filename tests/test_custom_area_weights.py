@@ -186,3 +186,55 @@ def test_an_indicator_never_reads_another_age_group() -> None:
     assert err.value.message == ("indicator 'eenzaam65' (age_group 65+) reads "
                                  "'eenzaam_65plus' from source 'ggd_65', whose age_group is "
                                  "18-64")
+
+
+def _trend_db(rows: list[tuple[str, int, str, float]]) -> duckdb.DuckDBPyConnection:
+    """observation rows (area, year, variable, value) -> database with ind_value computed."""
+    con = duckdb.connect(":memory:")
+    con.execute("CREATE TABLE observation (source_id VARCHAR, area_code VARCHAR, year INTEGER, "
+                "variable VARCHAR, value DOUBLE, status VARCHAR, lower DOUBLE, upper DOUBLE)")
+    con.executemany("INSERT INTO observation VALUES ('kwb', ?, ?, ?, ?, 'ok', NULL, NULL)", rows)
+    con.execute("CREATE TABLE area (code VARCHAR, name VARCHAR, level VARCHAR, "
+                "parent_code VARCHAR, gemeente_code VARCHAR)")
+    con.executemany("INSERT INTO area VALUES (?, ?, ?, ?, ?)", AREAS)
+    con.execute("CREATE TABLE custom_area_member (custom_code VARCHAR, buurt_code VARCHAR)")
+    con.execute("INSERT INTO custom_area_member VALUES ('DORP_V', ?), ('DORP_V', ?)", [B1, B2])
+    return con
+
+
+BIJSTAND = Indicator.model_validate({
+    "id": "bijstand", "title": "Bijstand", "description": "d", "theme": "sociaal_economisch",
+    "sources": ["cbs_kwb"], "statistic": "rate", "numerator": "a_soz_wb",
+    "denominator": "a_inw", "multiplier": 1000, "format": "per_1000_1",
+    "polarity": "lower_is_better", "interval": "byar"})
+
+
+def test_no_trend_across_a_changed_indeling_and_exact_test_for_small_counts() -> None:
+    rows = []
+    # W1 holds B1 + B2 in 2022 and B1 + B4 in 2023 (B2 gone, B4 new): changed.
+    for year, parts in ((2022, (B1, B2)), (2023, (B1, B4))):
+        for b in parts:
+            rows += [(b, year, "a_inw", 1000.0), (b, year, "a_soz_wb", 20.0)]
+        rows += [(W1, year, "a_inw", 2000.0), (W1, year, "a_soz_wb", 40.0)]
+    # GM0001 1000 -> 1250 inhabitants (+25% > 20%): changed. NL00 +10%: not changed;
+    # 5 -> 15 per 1000 and 1100: exact conditional test, p = 0.0459 < 0.05 -> significant
+    # (given 20 events, 15 or more in the second year at p = 1100/2100, two-sided).
+    rows += [("GM0001", 2022, "a_inw", 1000.0), ("GM0001", 2022, "a_soz_wb", 50.0),
+             ("GM0001", 2023, "a_inw", 1250.0), ("GM0001", 2023, "a_soz_wb", 50.0),
+             ("NL00", 2022, "a_inw", 1000.0), ("NL00", 2022, "a_soz_wb", 5.0),
+             ("NL00", 2023, "a_inw", 1100.0), ("NL00", 2023, "a_soz_wb", 15.0)]
+    con = _trend_db(rows)
+    cfg = RegionConfig.model_validate({
+        "name": "t", "gemeenten": ["GM0001"],
+        "areas": {"custom": [{"code": "DORP_V", "name": "Vdorp", "buurten": [B1, B2]}]},
+        "sources": [{"id": "kwb", "kind": "cbs_kwb", "path": "kwb.csv", "year": 2023}],
+        "suppression": {"min_numerator": 0, "min_denominator": 0}})
+    compute.compute(con, [BIJSTAND], cfg)
+    got = {r[0]: (r[1], r[2]) for r in con.execute(
+        "SELECT area_code, verdict, test FROM ind_trend ORDER BY area_code").fetchall()}
+    assert got[W1] == ("composition_changed", "none")
+    assert got["GM0001"] == ("composition_changed", "none")
+    assert got[B1] == ("not_significant", "poisson")  # 20 -> 20 per 1000: same buurt
+    assert got["NL00"] == ("significant", "poisson")
+    # DORP_V (B1 + B2) has B2 only in 2022: its parts differ between the years.
+    assert got["DORP_V"] == ("composition_changed", "none")

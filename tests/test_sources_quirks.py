@@ -190,3 +190,30 @@ def test_amsterdam_letter_codes_are_area_codes(tmp_path: Path) -> None:
     obs = cbs_kwb.read(kwb("kwb.csv"), path).observations
     assert obs.select("area_code", "value").rows() == [
         ("GM0363", 918117.0), ("WK0363AA", 2300.0), ("BU0363AA01", 1200.0)]
+
+
+def test_an_18_64_file_declared_as_18plus_is_refused(tmp_path: Path) -> None:
+    """RIVM's own Leeftijd code decides: 53115 (18 tot 65 jaar) is not 18+ (20300)."""
+    text = (FIX / "padded-codes.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[2] = lines[2].replace(";20300;", ";53115;", 1)
+    path = tmp_path / "rivm_18_64.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    src = Source(id="ggd_2020", kind="ggd_monitor", path=path.name, age_group="18+")
+    with pytest.raises(DataError) as err:
+        ggd_monitor.read(src, path)
+    assert err.value.message == (
+        f"{path}, row 3, column 'Leeftijd': age group 53115 (18-64), expected 20300 (18+) as "
+        "declared by 'age_group: 18+' of source 'ggd_2020'")
+    # Declared as what it is, the same file reads.
+    ok = Source(id="ggd_2020", kind="ggd_monitor", path=path.name, age_group="18-64")
+    lines[1] = lines[1].replace(";20300;", ";53115;", 1)
+    lines[3:] = [x.replace(";20300;", ";53115;", 1) for x in lines[3:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert ggd_monitor.read(ok, path).observations.height > 0
+
+
+def test_a_ggd_monitor_source_must_declare_its_age_group() -> None:
+    with pytest.raises(ValueError, match="a ggd_monitor source needs 'age_group:' "
+                                         r"\(18\+, 65\+ or 18-64\)"):
+        Source(id="ggd", kind="ggd_monitor", path="x.csv")
