@@ -253,10 +253,14 @@ def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: se
         if code not in named:
             continue
         cx, cy = _centre(g)
-        body.append(f'<text x="{pad + (cx - x0) * kx * scale:.1f}" '
-                    f'y="{pad + (y1 - cy) * scale:.1f}" font-size="8" text-anchor="middle" '
-                    f'fill="{DARK}" stroke="#ffffff" stroke-width="2.5" paint-order="stroke" '
-                    f'aria-hidden="true">{escape(_clip(name, 24))}</text>')
+        tx, ty, text = pad + (cx - x0) * kx * scale, pad + (y1 - cy) * scale, _clip(name, 24)
+        # A light box behind the name keeps it readable on every class colour (a stroked
+        # halo would print as an unembedded Type 3 font in the PDF).
+        w = len(text) * 4.4 + 4
+        body.append(f'<g aria-hidden="true"><rect x="{tx - w / 2:.1f}" y="{ty - 7:.1f}" '
+                    f'width="{w:.1f}" height="10" rx="2" fill="#ffffff" fill-opacity="0.75"/>'
+                    f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="8" text-anchor="middle" '
+                    f'fill="{DARK}">{escape(text)}</text></g>')
     for n, (lon, lat, name) in enumerate(points, start=1):
         if not (min(xs) <= lon <= max(xs) and min(ys) <= lat <= max(ys)):
             continue
