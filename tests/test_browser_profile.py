@@ -107,8 +107,8 @@ def test_overview_filters_and_sorts(reports: Path, browser: Any) -> None:
     visible = "Array.from(document.querySelectorAll('#gebieden tbody tr')).filter(r => !r.hidden)"
     page.select_option("#niveau", "dorp")
     assert page.evaluate(f"{visible}.map(r => r.cells[0].textContent.trim())") == [
-        "Broekland dorp · DORP_BROEKLAND", "Esveld dorp · DORP_ESVELD",
-        "Holterhoek dorp · DORP_HOLTERHOEK"]
+        "Esveld dorp · DORP_ESVELD", "Holterhoek dorp · DORP_HOLTERHOEK",
+        "Broekland dorp · DORP_BROEKLAND"]
     assert page.inner_text("#aantal") == "3 van 31 gebieden"
     page.select_option("#niveau", "focusgebied")
     assert page.evaluate(f"{visible}.map(r => r.cells[0].textContent.trim())") == [

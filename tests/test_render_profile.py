@@ -105,7 +105,8 @@ def test_overview_is_valid_and_lists_every_profile(project: Path, runner: CliRun
     assert len(links) == 31 and "DORP_ESVELD.html" in links
     assert '<p class="count" id="aantal" aria-live="polite">31 van 31 gebieden</p>' in html
     assert ('<option value="wijk">wijken</option><option value="buurt">buurten</option>'
-            '<option value="custom">dorpen</option>') in html
+            '<option value="dorp">dorpen</option><option value="focusgebied">focusgebieden</option>'
+            ) in html
     assert "<option>Lindenoord</option><option>Vreedebeek</option>" in html
     # The map's wijken link to their profiles, named for screen readers.
     assert '<a href="WK990100.html" aria-label="Wijk 00 Centrum: 34,8%"><path d="M' in html
