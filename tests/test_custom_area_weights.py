@@ -11,11 +11,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from wijkdata import compute
-from wijkdata.config import RegionConfig
-from wijkdata.errors import ConfigError
-from wijkdata.indicators import Indicator
-from wijkdata.labels import basis_text, reason_text
+from wijkdata.core.config import RegionConfig
+from wijkdata.core.errors import ConfigError
+from wijkdata.indicators import compute
+from wijkdata.indicators.definitions import Indicator
+from wijkdata.report.labels import basis_text, reason_text
 
 B1, B2, B3, B4 = "BU00010001", "BU00010002", "BU00010003", "BU00010004"
 W1 = "WK000100"
