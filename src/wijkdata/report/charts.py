@@ -254,6 +254,10 @@ def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: se
             continue
         cx, cy = _centre(g)
         tx, ty, text = pad + (cx - x0) * kx * scale, pad + (y1 - cy) * scale, _clip(name, 24)
+        ring = max(_rings(g), key=len)
+        shape_w = (max(p[0] for p in ring) - min(p[0] for p in ring)) * kx * scale
+        if code not in outline and shape_w < len(text) * 4.4 * 0.6:
+            continue  # a name wider than its wijk would cover its neighbours' names
         # A light box behind the name keeps it readable on every class colour (a stroked
         # halo would print as an unembedded Type 3 font in the PDF).
         w = len(text) * 4.4 + 4
