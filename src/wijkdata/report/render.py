@@ -40,7 +40,8 @@ def environment(templates: Path) -> Environment:
                       keep_trailing_newline=True)
     env.globals.update(comparator_label=COMPARATOR_LABEL, interval_label=INTERVAL_LABEL,
                        definition=definition, comparator_word=comparator_word,
-                       kind_plural=labels.PLURAL, kind_noun=labels.noun)
+                       kind_plural=labels.PLURAL, kind_noun=labels.noun,
+                       profile_word=labels.profile_word)
     return env
 
 
