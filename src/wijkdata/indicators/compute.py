@@ -18,6 +18,7 @@ import polars as pl
 
 from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import frame, has_table, write_table
+from wijkdata.core.db import sql_text as _q
 from wijkdata.core.errors import ConfigError, DataError
 from wijkdata.ingest import regio
 
@@ -37,10 +38,6 @@ VALUE_SCHEMA = {
     "recomputed": pl.Boolean,
     "secret": pl.Boolean,  # the source itself kept the figure secret ('.')
 }
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _values(rows: Sequence[tuple[str | None, ...]]) -> str:

@@ -9,28 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wijkdata.core.config import RegionConfig
-from wijkdata.indicators.definitions import Indicator
-
 from . import charts
 from .formatting import MISSING_TEXT, number
+from .maps import map_indicator, map_rows
 
 if TYPE_CHECKING:
     from .context import ContextBuilder
-
-
-def map_indicator(cfg: RegionConfig, indicators: list[Indicator]) -> Indicator | None:
-    """The region's choropleth indicator: ``map_indicator:`` or the first key health
-    percentage (a health figure is what the map is for)."""
-    if cfg.map_indicator:
-        return next((i for i in indicators if i.id == cfg.map_indicator), None)
-    for pick in (lambda i: i.theme == "gezondheid" and i.key and i.unit == "%",
-                 lambda i: i.theme == "gezondheid" and i.unit == "%",
-                 lambda i: i.key and i.unit == "%"):
-        found = next((i for i in indicators if pick(i)), None)
-        if found is not None:
-            return found
-    return None
 
 
 def build(builder: ContextBuilder, code: str, a: dict, gm_code: str
@@ -69,14 +53,8 @@ def build(builder: ContextBuilder, code: str, a: dict, gm_code: str
         return "", f"Geen {level}grenzen beschikbaar voor deze gemeente.", [], ""
     if a["level"] != "gemeente" and not outline & {s["code"] for s in shapes}:
         return "", "Voor dit gebied zijn geen grenzen beschikbaar.", [], ""
-    ind = map_indicator(builder.region.config, builder.indicators)
-    vals: dict[str, float | None] = {}
-    if ind:
-        for s in shapes:
-            r = builder.latest(ind.id, s["code"])
-            vals[s["code"]] = r["value"] if r else None
-    data = [(s["code"], builder.names.get(s["code"], s["code"]), s["geojson"],
-             vals.get(s["code"])) for s in shapes]
+    ind = map_indicator(builder, shapes)
+    data = map_rows(builder, shapes, ind)
     title = ind.label if ind else "gebied"
     fmt = ind.format if ind else "number_1"
     named = ({s["code"] for s in shapes} if level == "wijk" else outline)

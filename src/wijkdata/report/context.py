@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
+from typing import cast
 
 import duckdb
 import polars as pl
@@ -17,12 +18,20 @@ from wijkdata import __version__
 from wijkdata.core import codes
 from wijkdata.core.config import Region
 from wijkdata.core.db import frame
+from wijkdata.core.tables import GeometryRow, ValueRow
 from wijkdata.indicators import trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
 from . import area_map, charts, labels, rowindex, village_table
 from .findings import HEALTH_CARE, UNTESTED_GAP, Finding, rank, sentence
-from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, long_date, number, plain, signed
+from .formatting import (
+    MISSING_TEXT,
+    SUPPRESSED_TEXT,
+    change_since,
+    long_date,
+    number,
+    plain,
+)
 from .labels import basis_text, reason_text
 from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
 
@@ -30,7 +39,7 @@ COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland
 AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
               ("25-44 jaar", "leeftijd_25_44"), ("45-64 jaar", "leeftijd_45_64"),
               ("65+ jaar", "leeftijd_65plus")]
-def _cell(row: dict, fmt: str) -> Cell:
+def _cell(row: ValueRow, fmt: str) -> Cell:
     if row["status"] != "ok" or row["value"] is None:
         return Cell(reason_text(row), value=None)
     return Cell(number(row["value"], fmt), value=row["value"])
@@ -69,13 +78,14 @@ class ContextBuilder:
         values = frame(con, "SELECT * FROM ind_value")
         # Rows become dicts per area on first use (rowindex.py): a national build would
         # otherwise spend ~35 s and GBs turning millions of rows it never reads into dicts.
-        self.values: Mapping[tuple[str, str], list[dict]] = rowindex.AreaRows(
+        self.values: Mapping[tuple[str, str], list[ValueRow]] = rowindex.AreaRows(
             values.sort("year", maintain_order=True), rowindex.by_indicator_area)
         self.comps: Mapping[tuple[str, str, int], dict[str, dict]] = rowindex.AreaRows(
             frame(con, rowindex.COMPARISON_SQL), rowindex.by_indicator_area_year)
         self.spread = self._spread(values)
-        self.geometry = {r["code"]: r for r in frame(con, "SELECT * FROM geometry")
-                         .iter_rows(named=True)}
+        self.geometry: dict[str, GeometryRow] = {
+            r["code"]: cast(GeometryRow, r)
+            for r in frame(con, "SELECT * FROM geometry").iter_rows(named=True)}
         self.sources = [Source(r["source_id"], r["publisher"], r["title"], r["table_id"],
                                r["year"], r["licence"], r["path"], r["sha256"])
                         for r in frame(con, "SELECT * FROM provenance").iter_rows(named=True)]
@@ -91,7 +101,7 @@ class ContextBuilder:
         self.current = current_areas(con)
         # Shapes per (level, gemeente digits): scanning all 3,475 wijken per profile was
         # quadratic in a national build.
-        self.shapes: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        self.shapes: dict[tuple[str, str], list[GeometryRow]] = defaultdict(list)
         for g in self.geometry.values():
             self.shapes[(g["level"], g["code"][2:6])].append(g)
 
@@ -108,7 +118,7 @@ class ContextBuilder:
         return {(r["indicator_id"], r["year"], r["level"]): (r["lo"], r["q1"], r["q3"], r["hi"])
                 for r in agg.iter_rows(named=True)}
 
-    def latest(self, ind_id: str, code: str) -> dict | None:
+    def latest(self, ind_id: str, code: str) -> ValueRow | None:
         rows = self.values.get((ind_id, code))
         return rows[-1] if rows else None
 
@@ -210,13 +220,7 @@ class ContextBuilder:
             # Not the same area in both years: no change, no line, no significance claim.
             trend_svg, trend_text = "", f"indeling gewijzigd sinds {pts[-2][0]}"
         elif len(pts) > 1:
-            d = pts[-1][1] - pts[-2][1]
-            shown = signed(d, ind.format)
-            if shown.startswith("±"):  # equal once rounded: never "+0,0" or "−0,0"
-                trend_text = f"→ gelijk gebleven sinds {pts[-2][0]}"
-            else:
-                arrow = "↑" if d > 0 else "↓"
-                trend_text = f"{arrow} {shown} sinds {pts[-2][0]}"
+            trend_text = change_since(pts[-1][1] - pts[-2][1], ind.format, pts[-2][0])
             if same and t is not None and trends.verdict_text(t["verdict"]):
                 trend_text += f" ({trends.verdict_text(t['verdict'])})"
         lvl = a["level"] if a["level"] in ("wijk", "buurt") else "wijk"
@@ -289,9 +293,6 @@ class ContextBuilder:
                                           f"{theme.title}: {area_name} tegen {near}",
                                           highlight=range(0, len(rows), 2))
             theme.chart_table = table
-
-    def map_indicator(self) -> Indicator | None:
-        return area_map.map_indicator(self.region.config, self.indicators)
 
     def _map(self, code: str, a: dict, gm_code: str
              ) -> tuple[str, str, list[tuple[str, str]], str]:

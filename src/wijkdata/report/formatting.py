@@ -78,3 +78,12 @@ def signed(value: float | None, fmt: str) -> str:
 
 def long_date(d: date) -> str:
     return format_date(d, format="d MMMM y", locale=LOCALE)
+
+
+def change_since(diff: float, fmt: str, year: int) -> str:
+    """A trend as the reports say it: ``↑ +1,2% sinds 2022`` (the one home of that wording)."""
+    shown = signed(diff, fmt)
+    if shown.startswith("±"):  # equal once rounded: never "+0,0" or "−0,0"
+        return f"→ gelijk gebleven sinds {year}"
+    arrow = "↑" if diff > 0 else "↓"
+    return f"{arrow} {shown} sinds {year}"

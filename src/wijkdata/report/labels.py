@@ -7,6 +7,7 @@ a Gebiedsprofiel; CBS areas get a Wijkprofiel or Buurtprofiel. A focus area is n
 from __future__ import annotations
 
 from wijkdata.core.config import RegionConfig
+from wijkdata.core.tables import ValueRow
 
 from .formatting import MISSING_TEXT, plain
 
@@ -57,18 +58,19 @@ def _pct(share: float) -> str:
     return plain(min(max(p, 1.0), 99.0) if 0 < p < 100 and round(p) in (0, 100) else p, 0) + "%"
 
 
-def reason_text(row: dict) -> str:
+def reason_text(row: ValueRow) -> str:
     status = row["status"]
     if status == "suppressed":
         if row.get("secret"):
             return SECRET_TEXT
         return SHIELDED_TEXT if row.get("suppression") == "complementary" else SMALL_TEXT
-    if status == "incomplete" and row.get("coverage") is not None:
-        return f"onvolledig ({_pct(row['coverage'])} van de {row['coverage_of']})"
+    cov = row.get("coverage")
+    if status == "incomplete" and cov is not None:
+        return f"onvolledig ({_pct(cov)} van de {row['coverage_of']})"
     return STATUS_TEXT.get(status, MISSING_TEXT)
 
 
-def basis_text(row: dict, parts: str) -> str:
+def basis_text(row: ValueRow, parts: str) -> str:
     """What a shown figure rests on, when that is not simply the published figure."""
     if row.get("status") != "ok":
         return ""
