@@ -38,10 +38,10 @@ PROVENANCE: Schema = {
 IND_VALUE: Schema = {
     "indicator_id": pl.String, "area_code": pl.String, "year": pl.Int32,
     "numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64,
-    "lower": pl.Float64, "upper": pl.Float64, "status": pl.String, "suppression": pl.String,
-    "rank": pl.Int32, "n_ranked": pl.Int32, "quintile": pl.Int32,
+    "lower": pl.Float64, "upper": pl.Float64, "status": pl.String,
     "coverage": pl.Float64, "coverage_of": pl.String, "recomputed": pl.Boolean,
-    "secret": pl.Boolean,
+    "secret": pl.Boolean, "suppression": pl.String,
+    "rank": pl.Int32, "n_ranked": pl.Int32, "quintile": pl.Int32,
 }
 IND_COMPARISON: Schema = {
     "indicator_id": pl.String, "area_code": pl.String, "year": pl.Int32,
