@@ -191,10 +191,11 @@ def test_rank_and_quintile_within_the_region(result: tuple) -> None:
     values = result[0]
     ranked = values.filter((pl.col("indicator_id") == "eenp") & (pl.col("year") == 2023)
                            & pl.col("rank").is_not_null()).sort("area_code")
-    # Buurten: B1 25% (1), B3 28% (2), B2 60% (3); quintile = (rank - 1)·5 // 3 + 1.
-    # The only wijk ranks 1 of 1. Villages, gemeenten and the regio are not ranked.
+    # 'eenp' is neutral: ranked from highest to lowest. Buurten: B2 60% (1), B3 28% (2),
+    # B1 25% (3); quintile = (rank - 1)·5 // 3 + 1. The only wijk ranks 1 of 1. Villages,
+    # gemeenten and the regio are not ranked.
     assert ranked.select("area_code", "rank", "n_ranked", "quintile").rows() == [
-        (B1, 1, 3, 1), (B2, 3, 3, 4), (B3, 2, 3, 2), ("WK000100", 1, 1, 1)]
+        (B1, 3, 3, 4), (B2, 1, 3, 1), (B3, 2, 3, 2), ("WK000100", 1, 1, 1)]
 
 
 def test_trend_latest_change_and_its_test(result: tuple) -> None:

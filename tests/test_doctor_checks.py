@@ -16,6 +16,7 @@ from wijkdata.report.pdf import find_browser
 
 DEMO_FILES = [("kwb_2022", "kwb_2022_demo.csv"), ("kwb_2023", "kwb_2023_demo.csv"),
               ("ggd_2016", "ggd_monitor_2016_demo.csv"), ("ggd_2020", "ggd_monitor_2020_demo.csv"),
+              ("ggd_2020_65plus", "ggd_monitor_2020_65plus_demo.csv"),
               ("wijken", "wijken_demo.geojson"), ("buurten", "buurten_demo.geojson")]
 
 
@@ -104,11 +105,12 @@ def test_doctor_names_a_missing_data_file_and_exits_1(project: Path,
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     data = project / "data" / "demo"
-    assert lines[-5:] == [
+    assert lines[-6:] == [
         f"ok    data demo ggd_2016: {data / 'ggd_monitor_2016_demo.csv'}",
         f"FAIL  data demo ggd_2020: {missing} is missing",
         f"      fix: copy the file to {missing}, or pass --data-dir with the folder that holds "
         "ggd_monitor_2020_demo.csv",
+        f"ok    data demo ggd_2020_65plus: {data / 'ggd_monitor_2020_65plus_demo.csv'}",
         f"ok    data demo wijken: {data / 'wijken_demo.geojson'}",
         f"ok    data demo buurten: {data / 'buurten_demo.geojson'}",
     ]

@@ -24,6 +24,8 @@ SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
 Level = Literal["gemeente", "wijk", "buurt"]
 Comparator = Literal["gemeente", "regio", "land", "vergelijkbaar"]
 Format = Literal["html", "pdf", "csv", "bewoners"]  # bewoners: residents.py
+# Age groups of the RIVM/GGD monitor tables (their ``Leeftijd`` codes: sources/ggd_monitor.py).
+AgeGroup = Literal["18+", "65+", "18-64"]
 
 
 class _Model(BaseModel):
@@ -73,6 +75,9 @@ class Source(_Model):
     code_column: str | None = None
     # ggd_monitor kind: appended to every variable name (e.g. "_65plus" for the 65+ table).
     variable_suffix: Annotated[str, Field(pattern=r"^[a-z0-9_]{0,20}$")] = ""
+    # ggd_monitor kind (required there): the file's age group, checked against its own
+    # Leeftijd column; values of different age groups are never combined.
+    age_group: AgeGroup | None = None
     filters: dict[str, list[str]] = Field(default_factory=dict)
     # cbs_odata kind: API version (3: TypedDataSet pages, 4: Observations pages).
     odata_version: Literal[3, 4] = 3
@@ -89,6 +94,11 @@ class Source(_Model):
 
     @model_validator(mode="after")
     def _labels(self) -> Source:
+        if self.kind == "ggd_monitor" and self.age_group is None:
+            raise ValueError(f"source '{self.id}': a ggd_monitor source needs 'age_group:' "
+                             "(18+, 65+ or 18-64), the age group of the file's Leeftijd column")
+        if self.kind != "ggd_monitor" and self.age_group is not None:
+            raise ValueError(f"source '{self.id}': 'age_group:' belongs to ggd_monitor sources")
         if self.code_column and self.label_column:
             raise ValueError(f"source '{self.id}': give 'code_column:' or 'label_column:', "
                              "not both")
@@ -165,6 +175,12 @@ class CustomArea(_Model):
 class Areas(_Model):
     levels: list[Level] = ["wijk"]
     custom: list[CustomArea] = Field(default_factory=list)
+    # A published figure of a custom area (or the regio) is shown when its parts with a value
+    # hold at least this share of the weight (weights.py).
+    coverage_min: float = Field(default=0.9, gt=0, le=1)
+    # No trend across a change of the area: its inhabitants changed by more than this share
+    # between the two years (or its buurten / parts differ), trends.py.
+    composition_change_max: float = Field(default=0.2, gt=0, le=1)
 
 
 class Suppression(_Model):
@@ -219,6 +235,11 @@ class RegionConfig(_Model):
     indicators: list[str] = Field(default_factory=lambda: ["all"])
     output: Output = Output()
     suppression: Suppression = Suppression()
+    # Page 1 tiles ("In het kort"): indicator ids in order; default: key health and care
+    # figures first (at least four), then the other key figures.
+    key_figures: list[str] | None = None
+    # The indicator coloured on every profile's map; default: the first key health percentage.
+    map_indicator: str | None = None
     mail: MailSettings | None = None  # wijkdata mail: sender, recipients file, SMTP
     # Data – dialoog – doen (issue 8): dialogue questions and the partner network.
     dialogue: DialogueSettings = DialogueSettings()

@@ -123,11 +123,13 @@ def profile_extras(region: Region, report: Report, builder: ContextBuilder, *,
     return {"extra_sections": sections, "theme_blocks": blocks}
 
 
-def unfavourable(report: Report, indicator_id: str) -> bool:
-    """Does the profile state a finding against this indicator (the ranking rule of findings)?
+def unfavourable(report: Report, indicator_id: str) -> str:
+    """Why the profile names this indicator against the area, in the table's own terms.
 
-    Worse than the gemeente or Nederland (significant), or — for untested percentages — a gap
-    of at least UNTESTED_GAP points in the unfavourable direction.
+    ``"worse"``: significantly worse than the gemeente or Nederland (the table says
+    ongunstiger); ``"high"``/``"low"``: an untested percentage with a gap of at least
+    UNTESTED_GAP points in the unfavourable direction ("opvallend hoog, niet getoetst");
+    ``""``: not named.
     """
     for theme in report.themes:
         for row in theme.rows:
@@ -139,12 +141,14 @@ def unfavourable(report: Report, indicator_id: str) -> bool:
                 if cell is None or cell.value is None:
                     continue
                 if cell.judgement == "worse":
-                    return True
+                    return "worse"
                 gap = row.value.value - cell.value
                 if (cell.judgement == "not_tested" and ind.unit == "%"
                         and ind.polarity != "neutral" and abs(gap) >= UNTESTED_GAP):
-                    return (gap > 0) == (ind.polarity == "lower_is_better")
-    return False
+                    if (gap > 0) == (ind.polarity == "lower_is_better"):
+                        return "high" if gap > 0 else "low"
+                    return ""
+    return ""
 
 
 def practices_for(practices: list[Practice], theme: str, report: Report) -> list[dict[str, Any]]:
@@ -153,9 +157,10 @@ def practices_for(practices: list[Practice], theme: str, report: Report) -> list
     for p in practices:
         if p.theme != theme:
             continue
-        hits = [labels[i].lower() for i in p.indicators if unfavourable(report, i)]
+        hits = [(labels[i][:1].lower() + labels[i][1:], why) for i in p.indicators
+                if (why := unfavourable(report, i))]
         if hits:
-            out.append({"p": p, "because": hits})
+            out.append({"p": p, "because": _because(hits)})
     return out
 
 
@@ -245,3 +250,20 @@ def network_html(files: RegionFiles, net: Network, report: Report, builder: Cont
         r=report, groups=groups, map_svg=network_map(builder, report, groups),
         personal=personal, n_stale=len(net.stale), n_partners=len(net.partners),
         max_age=files.region.config.network.max_age_days, generated=long_date(files.today))
+
+
+def _because(hits: list[tuple[str, str]]) -> str:
+    """"Genoemd omdat ..." in the table's terms: a significant difference is "ongunstig
+    afwijkt", an untested gap only "opvallend hoog/laag is (niet getoetst)"."""
+    worse = [n for n, why in hits if why == "worse"]
+    parts = []
+    if worse:
+        verb = "afwijkt" if len(worse) == 1 else "afwijken"
+        parts.append(f"{' en '.join(worse)} hier ongunstig {verb}")
+    for direction in ("high", "low"):
+        names = [n for n, why in hits if why == direction]
+        if names:
+            verb = "is" if len(names) == 1 else "zijn"
+            word = "hoog" if direction == "high" else "laag"
+            parts.append(f"{' en '.join(names)} hier opvallend {word} {verb} (niet getoetst)")
+    return "; ".join(parts)

@@ -55,26 +55,32 @@ def judge_sql(comparison: str, polarity: str) -> str:
             f"WHEN {moved} THEN 'worse' ELSE {comparison} END")
 
 
-def write_values(con: duckdb.DuckDBPyConnection, values: pl.DataFrame) -> None:
-    """``ind_value``: ``values`` plus rank and quintile (1 = lowest value) per level and year.
+def write_values(con: duckdb.DuckDBPyConnection, values: pl.DataFrame,
+                 indicators: list[Indicator] | None = None) -> None:
+    """``ind_value``: ``values`` plus rank and quintile per level and year.
 
-    Only wijken and buurten with a value are ranked ("min" rank: ties share the lowest). Ranked
-    and sorted in polars and written as is: the same in SQL (window, join back, ORDER BY) took
-    0.7 s nationally against 0.5 s here.
+    Rank 1 is the most favourable value: the lowest for ``lower_is_better``, the highest for
+    ``higher_is_better``; a neutral indicator ranks from highest to lowest (the report says
+    so). Only wijken and buurten with a value are ranked ("min" rank: ties share the best).
+    Ranked and sorted in polars and written as is: the same in SQL (window, join back, ORDER
+    BY) took 0.7 s nationally against 0.5 s here.
     """
+    ascending = [i.id for i in indicators or [] if i.polarity == "lower_is_better"]
     area = frame(con, "SELECT code, level FROM area")
     level = pl.col("area_code").replace_strict(area["code"], area["level"], default=None,
                                                return_dtype=pl.String)
     ranked = pl.col("value").is_not_null() & level.is_in(list(RANKED_LEVELS))
     group = ["indicator_id", "year", "_level"]
-    out = values.with_columns(_level=pl.when(ranked).then(level)).with_columns(
+    key = pl.when(pl.col("indicator_id").is_in(ascending)).then(pl.col("value")) \
+        .otherwise(-pl.col("value"))
+    out = values.with_columns(_level=pl.when(ranked).then(level), _key=key).with_columns(
         rank=pl.when(pl.col("_level").is_not_null())
-        .then(pl.col("value").rank("min").over(group)).cast(pl.Int32),
+        .then(pl.col("_key").rank("min").over(group)).cast(pl.Int32),
         n_ranked=pl.when(pl.col("_level").is_not_null())
         .then(pl.len().over(group)).cast(pl.Int32),
     ).with_columns(
         quintile=((pl.col("rank") - 1) * 5 // pl.col("n_ranked") + 1).cast(pl.Int32)
-    ).drop("_level").sort("indicator_id", "area_code", "year")
+    ).drop("_level", "_key").sort("indicator_id", "area_code", "year")
     write_table(con, "ind_value", out)
 
 

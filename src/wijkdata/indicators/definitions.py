@@ -69,6 +69,12 @@ class Indicator(BaseModel):
     denominator: str | None = None
     value: str | None = None
     weight: str | None = None
+    # RIVM/GGD monitor figures: the age group the figure is about (checked against the
+    # sources, and the weight of custom areas: the population of that group, weights.py).
+    age_group: Literal["18+", "65+", "18-64"] | None = None
+    # A rate or proportion CBS also publishes itself (e.g. p_wmo_t): shown as published for a
+    # single area; custom areas and the regio recompute it from the (rounded) counts.
+    published: str | None = None
     multiplier: float = 1.0
     unit: str = ""
     format: FormatCode = "number_1"
@@ -104,6 +110,11 @@ class Indicator(BaseModel):
             raise ValueError("a proportion shown in '%' needs 'multiplier: 100'")
         if self.statistic == "rate" and self.multiplier not in (1000, 10000, 100000):
             raise ValueError("a rate's multiplier is 1000, 10000 or 100000 (per ... inwoners)")
+        if self.age_group is not None and self.weight is not None:
+            raise ValueError("'age_group' sets the weight (the population of that age group); "
+                             "leave out 'weight'")
+        if self.published is not None and self.statistic not in ("proportion", "rate"):
+            raise ValueError("'published' is the CBS figure of a proportion or rate")
         if any(y < 1990 or y > 2100 for y in self.available_years):
             raise ValueError("available_years: years between 1990 and 2100 expected")
         return self
@@ -121,7 +132,8 @@ class Indicator(BaseModel):
     @property
     def variables(self) -> list[str]:
         return [
-            v for v in (self.numerator, self.denominator, self.value, self.weight) if v
+            v for v in (self.numerator, self.denominator, self.value, self.weight,
+                        self.published) if v
         ]
 
 

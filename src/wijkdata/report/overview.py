@@ -14,7 +14,7 @@ from jinja2 import Environment
 from wijkdata import __version__
 from wijkdata.indicators.definitions import Indicator
 
-from . import charts
+from . import charts, labels
 from .context import ContextBuilder
 from .formatting import number
 from .maps import map_rows
@@ -78,7 +78,8 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
             v = r["value"] if r else None
             cells.append({"text": number(v, ind.format) if v is not None else "–",
                           "sort": "" if v is None else f"{v:.6f}"})
-        rows.append({"code": code, "name": a["name"], "level": a["level"],
+        kind = labels.kind_of(builder.region.config, code, a["level"])
+        rows.append({"code": code, "name": a["name"], "level": kind,
                      "gemeente": builder.area.get(a["gemeente_code"] or code, {}).get("name", ""),
                      "href": links.get(code, ""), "cells": cells})
     chart_ind = next((i for i in keys if i.unit == "%"), None)

@@ -35,6 +35,9 @@ class Row:
     # "ongunstig en verslechterd" (worsening.py) and its details (a worsening.Worsening).
     flag: str = ""
     flag_detail: Any = None
+    # What the figure rests on: "op basis van buurten met 97% van de 65-plussers",
+    # "berekend uit afgeronde aantallen"; empty for a figure as published.
+    note: str = ""
 
 
 @dataclass
@@ -47,6 +50,7 @@ class KeyFigure:
     comparison: str
     symbol: str
     judgement: str
+    year: int | None = None
 
 
 @dataclass
@@ -75,7 +79,7 @@ class Report:
     code: str
     name: str
     level: str
-    level_label: str
+    level_label: str  # noun: gemeente, wijk, buurt, dorp, focusgebied, cluster
     gemeente_code: str
     gemeente_name: str
     region_slug: str
@@ -108,3 +112,7 @@ class Report:
     comparable_method: str = ""
     # The findings behind ``findings`` (findings.Finding), for the bewonersversie's rules.
     ranked_findings: list[Any] = field(default_factory=list)
+    kind: str = "wijk"  # labels.KINDS key: decides Dorpsprofiel / Gebiedsprofiel / ...
+    spread_word: str = "wijken"  # what the position column compares: the region's wijken/buurten
+    coverage_min: float = 0.9  # config areas.coverage_min, stated on the method page
+    composition_max: float = 0.2  # config areas.composition_change_max

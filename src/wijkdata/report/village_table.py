@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from wijkdata.core.tables import ValueRow
 from wijkdata.indicators.definitions import Indicator
 
-from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, number
+from .formatting import MISSING_TEXT, number
+from .labels import reason_text
 
 MAX_COLUMNS = 5
-NOTE = ("Een dorp is de som van zijn buurten. Is het cijfer van één buurt te klein om te tonen, "
-        "dan wordt ook een tweede buurt verborgen, zodat het verborgen cijfer niet uit het "
-        "dorpstotaal kan worden teruggerekend.")
+NOTE = ("Een {noun} is de som van zijn buurten. Is het cijfer van één buurt te klein om te "
+        "tonen, dan wordt ook een tweede buurt verborgen, zodat het verborgen cijfer niet uit "
+        "het totaal kan worden teruggerekend.")
 
 
 @dataclass(frozen=True)
@@ -27,21 +28,20 @@ class VillageTable:
     columns: list[str]
     rows: list[tuple[str, list[str]]]  # (name, one text per column); the village last
     note: str = NOTE
+    noun: str = "dorp"
 
 
 def _cell(row: ValueRow | None, fmt: str) -> str:
     if row is None:
         return MISSING_TEXT
-    if row["status"] == "suppressed":
-        return SUPPRESSED_TEXT
     if row["status"] != "ok" or row["value"] is None:
-        return MISSING_TEXT
+        return reason_text(row)
     return number(row["value"], fmt)
 
 
 def build(values: Mapping[tuple[str, str], list[ValueRow]], names: Mapping[str, str],
           indicators: Sequence[Indicator], code: str, village_name: str,
-          members: Sequence[str]) -> VillageTable | None:
+          members: Sequence[str], noun: str = "dorp") -> VillageTable | None:
     """Key indicators (``key: true``) of the village and each member buurt, same year."""
     if not members:
         return None
@@ -61,4 +61,4 @@ def build(values: Mapping[tuple[str, str], list[ValueRow]], names: Mapping[str, 
             for b in members]
     rows.append((f"{village_name} (totaal)",
                  [_cell(at(ind.id, code, y), ind.format) for ind, y in chosen]))
-    return VillageTable(columns, rows)
+    return VillageTable(columns, rows, NOTE.format(noun=noun), noun)
