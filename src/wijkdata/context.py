@@ -17,24 +17,36 @@ from . import __version__, charts, codes, rowindex, trends, village_table
 from .config import Region
 from .db import frame
 from .findings import UNTESTED_GAP, Finding, rank, sentence
-from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, long_date, number, plain, signed
+from .formatting import MISSING_TEXT, long_date, number, plain, signed
 from .indicators import THEMES, Indicator
-from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
+from .report_types import Cell, KeyFigure, Report, Row, Source, Theme, figure_cell
+from .status import MARK, Status
 
 LEVEL_LABEL = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "custom": "dorp"}
 COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland"}
 AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
               ("25-44 jaar", "leeftijd_25_44"), ("45-64 jaar", "leeftijd_45_64"),
               ("65+ jaar", "leeftijd_65plus")]
-STATUS_TEXT = {"suppressed": SUPPRESSED_TEXT, "missing": MISSING_TEXT,
-               "not_applicable": "niet van toepassing",
-               "incomplete": "onvolledig (buurt ontbreekt)"}
 
 
-def _cell(value: float | None, status: str, fmt: str) -> Cell:
-    if status != "ok" or value is None:
-        return Cell(STATUS_TEXT.get(status, MISSING_TEXT), value=None)
-    return Cell(number(value, fmt), value=value)
+def method_text(cfg_small: tuple[int, int], strict: bool, k: int) -> str:
+    """The two concepts in plain Dutch, for the method section of every profile."""
+    num, den = cfg_small
+    text = (f"Betrouwbaarheid: een cijfer met een kleine basis (teller kleiner dan {num} of "
+            f"noemer kleiner dan {plain(den, 0)}) wordt wel getoond, met zijn "
+            f"betrouwbaarheidsinterval, maar gemarkeerd als ‘{MARK[Status.SMALL]}’. Zo’n "
+            "cijfer kan door toeval flink afwijken; we noemen het daarom nooit significant "
+            "hoger of lager en toetsen er geen trend mee. Een cijfer dat de bron zelf geheim "
+            f"houdt, staat er als ‘{MARK[Status.WITHHELD]}’.")
+    if strict:
+        text += (" Privacy: cijfers uit niet-openbare bronnen (zoals registraties van "
+                 "partners) worden afgeschermd als het om minder dan "
+                 f"{k} personen gaat. Omdat een wijk de som is van zijn buurten en een dorp de "
+                 "som van zijn buurten, worden zo nodig ook andere cijfers afgeschermd, zodat "
+                 "een afgeschermd cijfer niet met optellen of aftrekken is terug te rekenen. "
+                 f"Die cijfers staan er als ‘{MARK[Status.SUPPRESSED]}’, in elk profiel, "
+                 "in de CSV en in het overzicht hetzelfde.")
+    return text
 
 
 def _key_figure(row: Row) -> KeyFigure:
@@ -44,6 +56,8 @@ def _key_figure(row: Row) -> KeyFigure:
     unit = row.indicator.unit if row.indicator.unit not in ("%", "") else ""
     text = (f"{COMPARATOR_LABEL[comp].lower()}: {cell.text}"
             if comp and cell.value is not None else "")
+    if row.value.status == Status.SMALL:
+        text = f"{row.value.mark}; {text}" if text else row.value.mark
     return KeyFigure(row.indicator.label, row.value.text, unit, text, cell.symbol,
                      cell.judgement)
 
@@ -129,7 +143,6 @@ class ContextBuilder:
         key = [_key_figure(r) for t in theme_list for r in t.rows if r.indicator.key][:8]
         map_svg, reason, map_table, map_title = self._map(code, a, gm_code)
         age_svg, age_table = self._age(code, gm_code, a["name"])
-        sup = cfg.suppression
         org = cfg.organisation
         return Report(
             code=code, name=a["name"], level=a["level"], level_label=LEVEL_LABEL[a["level"]],
@@ -139,9 +152,9 @@ class ContextBuilder:
             version=__version__, key_figures=key,
             findings=[f.text for f in rank(found)], themes=theme_list, map_svg=map_svg,
             map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
-            suppression=(f"Een percentage of cijfer wordt niet getoond als de teller kleiner is "
-                         f"dan {sup.min_numerator} of de noemer kleiner dan "
-                         f"{plain(sup.min_denominator, 0)}, of als de bron het geheim houdt."),
+            suppression=method_text(
+                (cfg.small_numbers.min_numerator, cfg.small_numbers.min_denominator),
+                any(s.disclosure == "strict" for s in cfg.sources), cfg.disclosure.min_count),
             members=[self.area[b]["name"] for b in self.members.get(code, [])],
             all_suppressed=not any_value, comparators=comparators,
             csv_name=f"{code}.csv", map_table=map_table, map_title=map_title,
@@ -155,7 +168,7 @@ class ContextBuilder:
         if not series:
             return None
         last = series[-1]
-        value = _cell(last["value"], last["status"], ind.format)
+        value = figure_cell(last["value"], last["status"], ind.format)
         interval = ""
         if last["lower"] is not None and last["upper"] is not None:
             interval = f"{number(last['lower'], ind.format)} – {number(last['upper'], ind.format)}"
@@ -164,7 +177,11 @@ class ContextBuilder:
         for c in comparators:
             r = crow.get(c)
             if r is None or r["comparator_value"] is None:
-                comps[c] = Cell(MISSING_TEXT)
+                # The comparator's own mark (e.g. afgeschermd) rather than a bare "geen gegevens".
+                other = r["comparator_code"] if r else None
+                found = next((x for x in self.values.get((ind.id, other), [])
+                              if x["year"] == last["year"]), None) if other else None
+                comps[c] = figure_cell(None, found["status"] if found else None, ind.format)
                 continue
             j = r["judgement"]
             comps[c] = Cell(number(r["comparator_value"], ind.format), judgement=j,
@@ -193,13 +210,15 @@ class ContextBuilder:
         if last.get("rank") and last.get("n_ranked"):
             rank_text = f"{last['rank']} van {last['n_ranked']} (kwintiel {last['quintile']})"
         return Row(ind, last["year"], value, interval, comps, trend_svg, trend_text, spine_svg,
-                   rank_text, last["status"] == "suppressed")
+                   rank_text, str(last["status"]),
+                   *((last["numerator"], last["denominator"])
+                     if ind.statistic in ("proportion", "rate", "count") else (None, None)))
 
     def _findings(self, ind: Indicator, area_name: str, row: Row,
                   names: dict[str, str]) -> list[Finding]:
         out: list[Finding] = []
         v = row.value.value
-        if v is None:
+        if v is None or row.status == Status.SMALL:  # a small base proves no difference
             return out
         for comp in ("gemeente", "land"):
             cell = row.comparisons.get(comp)
@@ -254,19 +273,20 @@ class ContextBuilder:
             return "", "Voor dit gebied zijn geen grenzen beschikbaar.", [], ""
         ind = next((i for i in self.indicators if i.key and i.unit == "%"
                     and any(self.latest(i.id, s["code"]) for s in shapes)), None)
-        vals = {}
+        vals: dict[str, float | None] = {}
+        texts: dict[str, str] = {}
         if ind:
             for s in shapes:
                 r = self.latest(ind.id, s["code"])
                 vals[s["code"]] = r["value"] if r else None
+                texts[s["code"]] = figure_cell(r["value"] if r else None,
+                                               r["status"] if r else None, ind.format).text
         data = [(s["code"], self.area.get(s["code"], {}).get("name", s["code"]), s["geojson"],
                  vals.get(s["code"])) for s in shapes]
         title = ind.label if ind else "gebied"
         svg = charts.choropleth(data, outline, ind.format if ind else "number_1",
                                 f"Kaart van de {level}en in de gemeente, {title}", title)
-        fmt = ind.format if ind else "number_1"
-        table = [(n, number(v, fmt) if v is not None else MISSING_TEXT)
-                 for _, n, _, v in sorted(data, key=lambda d: d[1])]
+        table = [(n, texts.get(c, MISSING_TEXT)) for c, n, _, _ in sorted(data, key=lambda d: d[1])]
         return svg, "", table, title
 
     def _age(self, code: str, gm_code: str, name: str) -> tuple[str, list[tuple[str, str, str]]]:
@@ -277,7 +297,7 @@ class ContextBuilder:
             groups.append((label, r["value"] if r else None, g["value"] if g else None))
         if all(a is None for _, a, _ in groups):
             return "", []
-        table = [(g, number(a, "percent_1") if a is not None else SUPPRESSED_TEXT,
+        table = [(g, number(a, "percent_1") if a is not None else MISSING_TEXT,
                   number(b, "percent_1") if b is not None else "")
                  for g, a, b in groups]
         return charts.age_pyramid(groups, f"Leeftijdsopbouw van {name}"), table

@@ -15,6 +15,7 @@ from . import __version__, charts
 from .context import ContextBuilder
 from .formatting import number
 from .indicators import Indicator
+from .report_types import figure_cell
 
 
 def altair_bars(rows: list[tuple[str, float]], ind: Indicator, accent: str) -> str:
@@ -73,7 +74,8 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
         for ind in keys:
             r = builder.latest(ind.id, code)
             v = r["value"] if r else None
-            cells.append({"text": number(v, ind.format) if v is not None else "–",
+            cell = figure_cell(v, r["status"] if r else None, ind.format)
+            cells.append({"text": cell.text, "status": cell.status, "mark": cell.mark,
                           "sort": "" if v is None else f"{v:.6f}"})
         rows.append({"code": code, "name": a["name"], "level": a["level"],
                      "gemeente": builder.area.get(a["gemeente_code"] or code, {}).get("name", ""),

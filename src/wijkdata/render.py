@@ -70,19 +70,33 @@ def safe_cell(value: object) -> str:
     return text
 
 
+def _count(value: float | None) -> str:
+    """A count as a plain number for spreadsheets: no thousands separator, decimal comma."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value}".replace(".", ",")
+
+
 def area_csv(report: Report) -> str:
-    """The area's figures, one row per indicator, Dutch decimal comma, ';' separated."""
+    """The area's figures, one row per indicator, Dutch decimal comma, ';' separated.
+
+    A cell without a figure is empty and ``status`` says why (``status.MARK``: "geheim (bron)",
+    "afgeschermd (privacy)", ...); a shown figure on a small base keeps its number and has
+    status "klein aantal: onzeker". Words never stand where a number belongs.
+    """
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
-    w.writerow(["gebiedscode", "gebied", "indicator", "titel", "jaar", "waarde", "eenheid",
-                "interval", *[f"{COMPARATOR_LABEL[c].lower()}" for c in report.comparators],
-                "bron"])
+    w.writerow(["gebiedscode", "gebied", "indicator", "titel", "jaar", "waarde", "status",
+                "eenheid", "interval", "teller", "noemer",
+                *[f"{COMPARATOR_LABEL[c].lower()}" for c in report.comparators], "bron"])
     for t in report.themes:
         for row in t.rows:
             ind = row.indicator
+            value = row.value.text if row.value.value is not None else ""
             w.writerow([safe_cell(x) for x in [
-                report.code, report.name, ind.id, ind.title, row.year, row.value.text,
-                ind.unit, row.interval,
-                *[row.comparisons[c].text for c in report.comparators],
+                report.code, report.name, ind.id, ind.title, row.year, value, row.value.mark,
+                ind.unit, row.interval, _count(row.numerator), _count(row.denominator),
+                *[c.text if c.value is not None else ""
+                  for c in (row.comparisons[k] for k in report.comparators)],
                 ", ".join(ind.sources)]])
     return buf.getvalue()

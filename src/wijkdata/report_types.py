@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .formatting import number
 from .indicators import Indicator
+from .status import MARK, Status, mark, shown
 
 
 @dataclass
@@ -17,6 +19,17 @@ class Cell:
     judgement: str = "not_tested"
     symbol: str = ""
     value: float | None = None
+    status: str = "ok"  # status.Status: why there is no value, or "small"
+    mark: str = ""      # the reader's words for that status (status.MARK)
+
+
+def figure_cell(value: float | None, status: str | None, fmt: str) -> Cell:
+    """A figure, or the mark that says why there is none (``status.MARK``)."""
+    if not shown(status) or value is None:
+        code = status if status in MARK and status not in (Status.OK, Status.SMALL) \
+            else Status.MISSING
+        return Cell(mark(code), value=None, status=str(code), mark=mark(code))
+    return Cell(number(value, fmt), value=value, status=str(status), mark=MARK[str(status)])
 
 
 @dataclass
@@ -30,7 +43,10 @@ class Row:
     trend_text: str
     spine_svg: str
     rank_text: str
-    suppressed: bool
+    status: str  # status.Status of the latest figure
+    # The counts behind a proportion, rate or count (None when not shown or not counted).
+    numerator: float | None = None
+    denominator: float | None = None
 
 
 @dataclass
