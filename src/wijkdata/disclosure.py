@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from . import regio
+from . import disclosure_audit, regio
 from .config import RegionConfig
 from .db import frame
 from .status import COMPLEMENTARY, PRIMARY, SHOWN, Status
@@ -114,16 +114,9 @@ def _deficit(eq: Equation, hidden: set[str], mass: Mapping[str, Mass], first: se
     return len(hm) < 2, [max(0.0, x) for x in need]
 
 
-def complementary(eqs: Sequence[Equation], mass: Mapping[str, Mass], hidden: set[str],
-                  first: set[str], k: float) -> set[str]:
-    """Cells to hide besides ``hidden`` so every equation meets the rules of the module doc.
-
-    ``mass`` holds the counts of every cell the build knows (shown or hidden); a code absent
-    from it is unknown. ``first`` are the primary cells (they need k on both sides, the others
-    2k in all). Equations whose total is unknown publish nothing and are skipped.
-    """
-    width = len(next(iter(mass.values()))) if mass else 1
-    hide = set(hidden)
+def _close(eqs: Sequence[Equation], mass: Mapping[str, Mass], hide: set[str],
+           first: set[str], k: float, width: int) -> None:
+    """The local rules of the module doc, applied to ``hide`` in place until nothing changes."""
     changed = True
     while changed:
         changed = False
@@ -141,11 +134,48 @@ def complementary(eqs: Sequence[Equation], mass: Mapping[str, Mass], hidden: set
                     hide.add(eq.total)
                     changed = True
                     continue
-                enough = [m for m in free if all(mass[m][j] >= need[j] for j in range(width))]
-                pick = (min(enough, key=lambda m: (sum(mass[m]), m)) if enough
-                        else max(free, key=lambda m: (min(mass[m]), m)))
-                hide.add(pick)
+                hide.add(_cheapest(free, mass, need, width))
                 changed = True
+
+
+def _cheapest(free: Sequence[str], mass: Mapping[str, Mass], need: Sequence[float],
+              width: int) -> str:
+    """The smallest cell that covers ``need`` on its own, else the largest one."""
+    enough = [m for m in free if all(mass[m][j] >= need[j] for j in range(width))]
+    if enough:
+        return min(enough, key=lambda m: (sum(mass[m]), m))
+    return max(free, key=lambda m: (min(mass[m]), m))
+
+
+def complementary(eqs: Sequence[Equation], mass: Mapping[str, Mass], hidden: set[str],
+                  first: set[str], k: float) -> set[str]:
+    """Cells to hide besides ``hidden`` so that no published sum narrows a hidden cell.
+
+    ``mass`` holds the counts of every cell the build knows (shown or hidden); a code absent
+    from it is unknown. ``first`` are the primary cells. First the local rules (module doc);
+    then the attacker's linear programs (:mod:`disclosure_audit`) check the whole pattern, and
+    for the first cell they narrow too far the cheapest shown cell sharing a sum with it is
+    hidden as well, until the audit finds nothing. Hidden cells only ever grow, so this ends.
+    """
+    width = len(next(iter(mass.values()))) if mass else 1
+    hide = set(hidden)
+    while True:
+        _close(eqs, mass, hide, first, k, width)
+        bad = disclosure_audit.violations(eqs, mass, hide, first, k)
+        if not bad:
+            break
+        near = [eq for eq in eqs if eq.total in mass and bad[0] in (eq.total, *eq.members)]
+        free = sorted({c for eq in near for c in (eq.total, *eq.members)
+                       if c in mass and c not in hide})
+        members = [c for c in free if any(c in eq.members for eq in near)
+                   and all(c != eq.total for eq in near)]
+        if not free:  # every neighbour is hidden: look one sum further out
+            near = [eq for eq in eqs if eq.total in mass and hide & {eq.total, *eq.members}]
+            free = sorted({c for eq in near for c in (eq.total, *eq.members)
+                           if c in mass and c not in hide})
+        if not free:
+            break  # everything the sums touch is hidden; the audit cannot be improved
+        hide.add(_cheapest(members or free, mass, [k] * width, width))
     return hide - set(hidden)
 
 
