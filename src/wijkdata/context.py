@@ -29,24 +29,26 @@ AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
               ("65+ jaar", "leeftijd_65plus")]
 
 
-def method_text(cfg_small: tuple[int, int], strict: bool, k: int) -> str:
-    """The two concepts in plain Dutch, for the method section of every profile."""
+def method_text(cfg_small: tuple[int, int]) -> str:
+    """Reliability in plain Dutch, for the method section of every profile."""
     num, den = cfg_small
-    text = (f"Betrouwbaarheid: een cijfer met een kleine basis (teller kleiner dan {num} of "
-            f"noemer kleiner dan {plain(den, 0)}) wordt wel getoond, met zijn "
-            f"betrouwbaarheidsinterval, maar gemarkeerd als ‘{MARK[Status.SMALL]}’. Zo’n "
-            "cijfer kan door toeval flink afwijken; we noemen het daarom nooit significant "
-            "hoger of lager en toetsen er geen trend mee. Een cijfer dat de bron zelf geheim "
-            f"houdt, staat er als ‘{MARK[Status.WITHHELD]}’.")
-    if strict:
-        text += (" Privacy: cijfers uit niet-openbare bronnen (zoals registraties van "
-                 "partners) worden afgeschermd als het om minder dan "
-                 f"{k} personen gaat. Omdat een wijk de som is van zijn buurten en een dorp de "
-                 "som van zijn buurten, worden zo nodig ook andere cijfers afgeschermd, zodat "
-                 "een afgeschermd cijfer niet met optellen of aftrekken is terug te rekenen. "
-                 f"Die cijfers staan er als ‘{MARK[Status.SUPPRESSED]}’, in elk profiel, "
-                 "in de CSV en in het overzicht hetzelfde.")
-    return text
+    return (f"Een cijfer met een kleine basis (teller kleiner dan {num} of noemer kleiner dan "
+            f"{plain(den, 0)}) wordt wel getoond, met zijn betrouwbaarheidsinterval, maar "
+            f"gemarkeerd als ‘{MARK[Status.SMALL]}’. Zo’n cijfer kan door toeval flink "
+            "afwijken; we noemen het daarom nooit significant hoger of lager en toetsen er "
+            "geen trend mee. Een cijfer dat de bron zelf geheim houdt, staat er als "
+            f"‘{MARK[Status.WITHHELD]}’.")
+
+
+def disclosure_text(k: int) -> str:
+    """Disclosure control in plain Dutch; only shown when the region has a strict source."""
+    return ("Cijfers uit bronnen die niet openbaar zijn, zoals registraties van partners, "
+            f"tonen we niet als ze over minder dan {k} personen gaan. Een wijk, dorp of "
+            "gemeente is de optelsom van kleinere gebieden; daarom schermen we zo nodig ook "
+            "een paar andere cijfers af, zodat niemand een verborgen cijfer kan terugrekenen "
+            f"door op te tellen of af te trekken. Die cijfers staan er als "
+            f"‘{MARK[Status.SUPPRESSED]}’, overal hetzelfde: in het profiel, de CSV en het "
+            "overzicht.")
 
 
 def _key_figure(row: Row) -> KeyFigure:
@@ -153,8 +155,9 @@ class ContextBuilder:
             findings=[f.text for f in rank(found)], themes=theme_list, map_svg=map_svg,
             map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
             suppression=method_text(
-                (cfg.small_numbers.min_numerator, cfg.small_numbers.min_denominator),
-                any(s.disclosure == "strict" for s in cfg.sources), cfg.disclosure.min_count),
+                (cfg.small_numbers.min_numerator, cfg.small_numbers.min_denominator)),
+            disclosure=(disclosure_text(cfg.disclosure.min_count)
+                        if any(s.disclosure == "strict" for s in cfg.sources) else ""),
             members=[self.area[b]["name"] for b in self.members.get(code, [])],
             all_suppressed=not any_value, comparators=comparators,
             csv_name=f"{code}.csv", map_table=map_table, map_title=map_title,

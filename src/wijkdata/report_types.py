@@ -115,3 +115,5 @@ class Report:
     # The map's figures as text: (area name, value) for the table behind the map.
     map_table: list[tuple[str, str]] = field(default_factory=list)
     map_title: str = ""
+    # Method text on disclosure control; empty when the region has no strict source.
+    disclosure: str = ""
