@@ -35,7 +35,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import SHARED_DATA, make_project
 from wijkdata.cli import app
-from wijkdata.status import MARK, Status
+from wijkdata.core.status import MARK, Status
 
 K = 5
 HIDDEN = MARK[Status.SUPPRESSED]

@@ -13,12 +13,12 @@ import duckdb
 import polars as pl
 from typer.testing import CliRunner
 
-from wijkdata import disclosure, disclosure_audit
 from wijkdata.cli import app
-from wijkdata.disclosure import Equation
-from wijkdata.indicators import Indicator
-from wijkdata.status import MARK, Status
-from wijkdata.village_table import NOTE, build
+from wijkdata.core.status import MARK, Status
+from wijkdata.indicators import disclosure, disclosure_audit
+from wijkdata.indicators.definitions import Indicator
+from wijkdata.indicators.disclosure import Equation
+from wijkdata.report.village_table import NOTE, build
 
 K = 5
 

@@ -1,0 +1,120 @@
+"""The plain data a report template reads: one :class:`Report` per area.
+
+Kept apart from :mod:`wijkdata.context` (which builds these from the database) so templates,
+the CSV writer, the session kit and the mail can share the shapes without the builder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wijkdata.core.status import MARK, Status, mark, shown
+from wijkdata.indicators.definitions import Indicator
+
+from .formatting import number
+
+
+@dataclass
+class Cell:
+    text: str
+    judgement: str = "not_tested"
+    symbol: str = ""
+    value: float | None = None
+    status: str = "ok"  # status.Status: why there is no value, or "small"
+    mark: str = ""      # the reader's words for that status (status.MARK)
+
+
+def figure_cell(value: float | None, status: str | None, fmt: str) -> Cell:
+    """A figure, or the mark that says why there is none (``status.MARK``)."""
+    if not shown(status) or value is None:
+        code = status if status in MARK and status not in (Status.OK, Status.SMALL) \
+            else Status.MISSING
+        return Cell(mark(code), value=None, status=str(code), mark=mark(code))
+    return Cell(number(value, fmt), value=value, status=str(status), mark=MARK[str(status)])
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    year: int | None
+    value: Cell
+    interval: str
+    comparisons: dict[str, Cell]
+    trend_svg: str
+    trend_text: str
+    spine_svg: str
+    rank_text: str
+    status: str  # status.Status of the latest figure
+    # The counts behind a proportion, rate or count (None when not shown or not counted).
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+@dataclass
+class KeyFigure:
+    """One tile of *In het kort*: the value, its unit and how it compares with the gemeente."""
+
+    label: str
+    value: str
+    unit: str
+    comparison: str
+    symbol: str
+    judgement: str
+
+
+@dataclass
+class Theme:
+    id: str
+    title: str
+    rows: list[Row]
+    chart_svg: str = ""
+    chart_table: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    id: str
+    publisher: str
+    title: str
+    table_id: str
+    year: int | None
+    licence: str
+    path: str
+    sha256: str
+
+
+@dataclass
+class Report:
+    code: str
+    name: str
+    level: str
+    level_label: str
+    gemeente_code: str
+    gemeente_name: str
+    region_slug: str
+    region_name: str
+    regio_label: str
+    organisation: str
+    accent: str
+    logo_svg: str
+    generated: str
+    version: str
+    key_figures: list[KeyFigure]
+    findings: list[str]
+    themes: list[Theme]
+    map_svg: str
+    map_reason: str
+    age_svg: str
+    age_table: list[tuple[str, str, str]]
+    sources: list[Source]
+    suppression: str
+    members: list[str]
+    all_suppressed: bool
+    comparators: list[str]
+    csv_name: str
+    extras: dict[str, object] = field(default_factory=dict)
+    # The map's figures as text: (area name, value) for the table behind the map.
+    map_table: list[tuple[str, str]] = field(default_factory=list)
+    map_title: str = ""
+    # Method text on disclosure control; empty when the region has no strict source.
+    disclosure: str = ""
