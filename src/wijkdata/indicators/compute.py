@@ -285,8 +285,9 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     values = pl.concat(frames) if frames else pl.DataFrame(schema=VALUE_SCHEMA)
     del frames
     # Disclosure control of strict sources before anything is ranked, compared or trended.
+    strict = strict_indicators(con, indicators, cfg)
     values = disclosure.apply(
-        values, disclosure.equations(con, cfg), strict_indicators(con, indicators, cfg),
+        values, disclosure.equations(con, cfg) if strict else [], strict,
         {i.id for i in indicators if i.statistic == "proportion"},
         cfg.disclosure.min_count, cfg.disclosure.protect_zero)
     comparisons.write_values(con, values)
