@@ -141,7 +141,7 @@ def test_demo_shows_small_cbs_figures_and_hides_only_the_strict_source(
             vrow = re.search(rf'<th scope="row">{re.escape(names[area])}</th>(.*?)</tr>', table)
             assert vrow is not None and mark in vrow.group(1), area
         checked += 1
-    assert checked == 11
+    assert checked == 10  # 3 primary, 7 complementary
 
 
 def test_village_table_cells_carry_the_status() -> None:

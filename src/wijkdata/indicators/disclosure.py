@@ -178,7 +178,22 @@ def complementary(eqs: Sequence[Equation], mass: Mapping[str, Mass], hidden: set
         if not free:
             break  # everything the sums touch is hidden; the audit cannot be improved
         hide.add(_cheapest(members or free, mass, [k] * width, width))
-    return hide - set(hidden)
+    return _prune(eqs, mass, hide, set(hidden), first, k, width) - set(hidden)
+
+
+def _prune(eqs: Sequence[Equation], mass: Mapping[str, Mass], hide: set[str], fixed: set[str],
+           first: set[str], k: float, width: int) -> set[str]:
+    """Give back extra cells that turned out unnecessary, largest first (greedy choices made
+    early are often covered by later ones); a cell goes back only if the local rules and the
+    audit still hold without it."""
+    for cell in sorted(hide - fixed, key=lambda c: (-sum(mass.get(c, (0.0,))), c)):
+        trial = hide - {cell}
+        local = all(not one and not any(x > 0 for x in need) for one, need in
+                    (_deficit(eq, trial, mass, first, k, width) for eq in eqs
+                     if eq.total in mass))
+        if local and not disclosure_audit.violations(eqs, mass, trial, first, k):
+            hide = trial
+    return hide
 
 
 def _masses(rows: pl.DataFrame, proportion: bool) -> dict[str, Mass]:
