@@ -7,6 +7,7 @@ error's exit code: 0 ok, 1 data or delivery problem, 2 usage or configuration pr
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ import typer
 
 from wijkdata import __version__
 from wijkdata.core.config import Region, known_regions, load_region, project_root
-from wijkdata.core.errors import ConfigError, WijkdataError
+from wijkdata.core.errors import ConfigError, DataError, WijkdataError
 
 app = typer.Typer(
     name="wijkdata",
@@ -41,6 +42,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def say(message: str) -> None:
     typer.echo(message, err=True)
+
+
+class _WarningEcho(logging.Handler):
+    """The library's warnings (logger ``wijkdata``) on stderr as ``warning: ...``.
+
+    typer.echo looks up sys.stderr at each call, so output captured by a test runner lands in
+    the captured stream too; a StreamHandler would keep the stream of import time.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(f"warning: {record.getMessage()}", err=True)
+
+
+def _show_library_warnings() -> None:
+    logger = logging.getLogger("wijkdata")
+    if not any(isinstance(h, _WarningEcho) for h in logger.handlers):
+        logger.addHandler(_WarningEcho(logging.WARNING))
+
+
+_show_library_warnings()
 
 
 def handled(func: F) -> F:
@@ -150,26 +171,13 @@ def regios() -> None:
 
 def _profile_count(region: Region) -> str:
     """Profiles in the region's last build, or '-' when it was never built."""
-    from wijkdata.pipeline.build import db_path_for
-
-    path = db_path_for(region)
-    if not path.exists():
-        return "-"
-    import duckdb
-
-    from wijkdata.core.db import frame
-    from wijkdata.report.context import current_areas, profile_codes
+    from wijkdata.report.inputs import built_profile_count
 
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
+        count = built_profile_count(region)
+    except DataError:
         return "?"
-    try:
-        area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
-        current = current_areas(con)
-    finally:
-        con.close()
-    return str(len(profile_codes(region, area, current=current)))
+    return "-" if count is None else str(count)
 
 
 @app.command()

@@ -10,7 +10,6 @@ stage succeeded, so a failed or killed ingest leaves the last good database in p
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +20,12 @@ import polars as pl
 from wijkdata.core import codes
 from wijkdata.core.clock import build_timestamp
 from wijkdata.core.config import Region, Source
-from wijkdata.core.db import replacing, write_table
+from wijkdata.core.db import replacing, sql_text, write_table
 from wijkdata.core.errors import DataError
 from wijkdata.core.testhooks import pause_point
 
-from . import regio
+from . import provenance, regio
+from .provenance import sha256_file
 from .sources import KINDS, Loaded
 
 Progress = Callable[[str], None]
@@ -39,18 +39,6 @@ class StageResult:
     observations: int
     sha256: str
     notes: tuple[str, ...]
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    if path.is_dir():  # a cbs_odata source: the saved API pages, by name and content
-        for part in sorted(p for p in path.rglob("*") if p.is_file()):
-            h.update(f"{part.relative_to(path)}\0{sha256_file(part)}\n".encode())
-        return h.hexdigest()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def source_path(region: Region, source: Source, data_dir: Path) -> Path:
@@ -147,9 +135,9 @@ def _append_observations(con: duckdb.DuckDBPyConnection, source_id: str, obs: pl
                     else "INSERT INTO observation SELECT * FROM _wd_obs")
     finally:
         con.unregister("_wd_obs")
-    quoted = source_id.replace("'", "''")
+    # A view's definition takes no parameters, so the id is quoted (core.db.sql_text).
     con.execute(f'CREATE OR REPLACE VIEW "stg_{source_id}" AS '
-                f"SELECT * FROM observation WHERE source_id = '{quoted}'")
+                f"SELECT * FROM observation WHERE source_id = {sql_text(source_id)}")
 
 
 def _check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
@@ -238,26 +226,9 @@ def _members(region: Region, area: pl.DataFrame) -> pl.DataFrame:
 
 
 def _provenance(con: duckdb.DuckDBPyConnection, results: list[StageResult]) -> None:
-    rows = []
-    for r in results:
-        mod = KINDS[r.source.kind]
-        rows.append({
-            "source_id": r.source.id,
-            "kind": r.source.kind,
-            "path": str(r.source.path),
-            "sha256": r.sha256,
-            "publisher": r.source.publisher or mod.PUBLISHER,
-            "title": r.source.title or mod.TITLE,
-            "table_id": r.source.table_id or "",
-            "year": r.source.year,
-            "licence": r.source.licence or mod.LICENCE,
-            "rows": r.rows,
-            "observations": r.observations,
-            "loaded_at": build_timestamp().isoformat(),
-        })
-    df = pl.DataFrame(rows, schema={
-        "source_id": pl.String, "kind": pl.String, "path": pl.String, "sha256": pl.String,
-        "publisher": pl.String, "title": pl.String, "table_id": pl.String, "year": pl.Int32,
-        "licence": pl.String, "rows": pl.Int64, "observations": pl.Int64, "loaded_at": pl.String,
-    })
+    rows = [provenance.describe(r.source, r.sha256)
+            | {"rows": r.rows, "observations": r.observations,
+               "loaded_at": build_timestamp().isoformat()}
+            for r in results]
+    df = pl.DataFrame(rows, schema=provenance.SCHEMA)
     write_table(con, "provenance", df)

@@ -27,8 +27,9 @@ from typing import Any
 
 from wijkdata.core import atomic
 from wijkdata.core.config import load_region
+from wijkdata.report.inputs import db_path_for
 
-from .build import BuildOptions, build, db_path_for
+from .build import BuildOptions, build
 
 Progress = Callable[[str], None]
 PACKAGES = ("wijkdata", "duckdb", "polars", "jinja2", "altair", "vl-convert-python",

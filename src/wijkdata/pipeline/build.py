@@ -7,7 +7,6 @@ whole build succeeded, so a failed build leaves the previous reports as they wer
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -22,21 +21,20 @@ from wijkdata.core.config import Region
 from wijkdata.core.errors import DataError
 from wijkdata.core.testhooks import pause_point
 from wijkdata.indicators import compute
-from wijkdata.indicators.definitions import Indicator, load_all, select
 from wijkdata.report import overview, render
 from wijkdata.report.context import ContextBuilder, profile_codes
 from wijkdata.report.formatting import long_date
+from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 from wijkdata.report.pdf import PrintJob, print_all
-from wijkdata.report.render_pool import Rendered, render_one, render_parallel
 
 from . import manifest
+from .render_pool import Rendered, render_one, render_parallel
 
 Progress = Callable[[str], None]
 PDF_WORKERS = min(2, len(os.sched_getaffinity(0)))  # one browser per core
 RENDER_WORKERS = PDF_WORKERS
 PARALLEL_HTML_FROM = 400
 PARALLEL_PDF_FROM = 8  # below this a second browser start costs more than it saves
-ACTIVE_SVG = re.compile(r"<script|javascript:|<foreignobject|\son[a-z]+\s*=", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -58,30 +56,6 @@ class BuildResult:
     files: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
     ran: str = "ingest"  # stages redone: ingest | compute | none (render only) | skipped
-
-
-def db_path_for(region: Region) -> Path:
-    return region.project / "data" / "processed" / f"{region.slug}.duckdb"
-
-
-def load_indicators(region: Region) -> list[Indicator]:
-    return select(load_all(region.project / "indicators"), list(region.config.indicators),
-                  region.path)
-
-
-def logo_svg(region: Region) -> str:
-    path = region.logo_path()
-    if path is None:
-        return ""
-    if path.suffix.lower() == ".svg":
-        text = path.read_text(encoding="utf-8")
-        # Logos are embedded inline; refuse active content instead of trying to clean it.
-        if ACTIVE_SVG.search(text):
-            raise DataError(f"{path}: the logo contains script or event handlers; use a plain SVG")
-        return text
-    import base64
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img src="data:image/png;base64,{data}" alt="" height="36">'
 
 
 def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult:

@@ -89,8 +89,10 @@ def read(source: Source, path: Path) -> Loaded:
     if absent:
         notes.append(f"{len(absent)} mapped KWB columns absent in this file: {', '.join(absent)}")
     df = df.with_columns(codes.normalise_expr(code_col).alias(code_col))
-    check_codes(df[code_col], path, code_col)
-    parsed = parse_numbers(df, list(mapping.values()), path=path, empty_status=MISSING)
+    first_row = source.skip_rows + 2  # title rows, then the header
+    check_codes(df[code_col], path, code_col, first_row)
+    parsed = parse_numbers(df, list(mapping.values()), path=path, empty_status=MISSING,
+                           first_row=first_row)
     obs = to_long(df[code_col], parsed, mapping, source.year)
     negative = obs.filter(pl.col("value") < 0)
     if negative.height:
