@@ -112,6 +112,10 @@ def build(
     if_changed: Annotated[bool, typer.Option(
         "--if-changed", help="Do nothing when no source, indicator, template or config changed.")]
     = False,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="Render only part k of n (whole gemeenten) from the database made by "
+        "'wijkdata prepare', into reports/<regio>-shard-<k>-of-<n> (or --out); "
+        "'wijkdata assemble' joins the parts.")] = None,
 ) -> None:
     """Ingest the region's sources, compute all indicators and write the reports.
 
@@ -122,6 +126,8 @@ def build(
       wijkdata build --regio achterhoek --format html --area WK019701 --area DORP_BREDEVOORT
 
       wijkdata build --regio nederland --data-dir ../shared/data --format html --level buurt
+
+      wijkdata build --regio nederland --shard 2/4      # after 'wijkdata prepare'
     """
     from wijkdata.pipeline.build import BuildOptions
     from wijkdata.pipeline.build import build as run_build
@@ -134,16 +140,30 @@ def build(
                         areas=tuple(area or ()), levels=tuple(level) if level else None,
                         if_changed=if_changed)
     t0 = time.perf_counter()
+    if shard is not None:
+        from wijkdata.pipeline.shards import build_shard, parse_shard
+
+        if if_changed:
+            raise ConfigError("--shard and --if-changed do not go together: a shard always "
+                              "renders; 'wijkdata prepare' skips what is unchanged")
+        k, n = parse_shard(shard)
+        result = build_shard(region, opts, k, n, say)
+        say(f"built shard {k}/{n}: {len(result.profiles)} profiles in "
+            f"{time.perf_counter() - t0:.1f} s -> {_shown(result.out_dir)}")
+        return
     result = run_build(region, opts, say)
     dt = time.perf_counter() - t0
     if result.ran == "skipped":
         say(f"up to date: nothing changed since the last build of {region.slug}")
         return
-    rel = result.out_dir
-    with contextlib.suppress(ValueError):  # outside the cwd: show the absolute path
-        rel = result.out_dir.relative_to(Path.cwd())
     say(f"built {len(result.profiles)} profiles for {region.config.name} in {dt:.1f} s "
-        f"-> {rel}/index.html")
+        f"-> {_shown(result.out_dir)}/index.html")
+
+
+def _shown(path: Path) -> Path:
+    with contextlib.suppress(ValueError):  # outside the cwd: show the absolute path
+        return path.relative_to(Path.cwd())
+    return path
 
 
 @app.command()

@@ -63,61 +63,66 @@ def _in_region(frame: pl.DataFrame, col: str, gemeenten: list[str]) -> pl.DataFr
     return frame.filter((code == codes.LAND) | gm.is_in(gemeenten))
 
 
-def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
-           finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> list[StageResult]:
-    """Load every stage; ``finish`` runs on the new database before it replaces the old one."""
+def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress
+           ) -> list[StageResult]:
+    """Load every stage into a new database that replaces ``db_path`` only when all succeeded.
+
+    A build does more in the same temporary database (see ``build.py``) and calls :func:`load`.
+    """
+    with replacing(db_path) as tmp:
+        con = duckdb.connect(str(tmp))
+        try:
+            return load(con, region, data_dir, progress)
+        finally:
+            con.close()
+
+
+def load(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
+         progress: Progress) -> list[StageResult]:
+    """Run every ingest stage of the region into ``con`` (an empty database)."""
     cfg = region.config
     results: list[StageResult] = []
     area_codes: list[pl.Series] = []
     names: list[pl.DataFrame] = []
     geoms: list[pl.DataFrame] = []
     lookups: dict[str, pl.DataFrame] = {}
-    with replacing(db_path) as tmp:
-        con = duckdb.connect(str(tmp))
-        try:
-            for i, source in enumerate(cfg.sources, start=1):
-                progress(f"[{i}/{len(cfg.sources)}] {source.kind} '{source.id}': {source.path}")
-                loaded, path = read_stage(region, source, data_dir)
-                obs = _in_region(loaded.observations, "area_code", cfg.gemeenten)
-                for col in ("lower", "upper"):
-                    if col not in obs.columns:
-                        obs = obs.with_columns(pl.lit(None, pl.Float64).alias(col))
-                obs = obs.select(
-                    pl.lit(source.id).alias("source_id"),
-                    "area_code", "year", "variable", "value", "status", "lower", "upper",
-                )
-                raw = loaded.raw
-                write_table(con, f"raw_{source.id}", raw)
-                _append_observations(con, source.id, obs, first=i == 1)
-                if i == 1:
-                    pause_point("ingest")  # crash tests kill the build here
-                area_codes.append(obs["area_code"].unique())
-                names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
-                             .with_columns(pl.lit(i).alias("stage")))
-                if loaded.lookups is not None:
-                    lookups[source.id] = loaded.lookups
-                if loaded.geometry is not None:
-                    geoms.append(_in_region(loaded.geometry, "code", cfg.gemeenten))
-                digest = sha256_file(path)
-                results.append(StageResult(source, path, loaded.rows, obs.height, digest,
-                                           tuple(loaded.notes)))
-            _check_duplicates(con)
-            area = _areas(region, area_codes, names, geoms)
-            regio_members = regio.member_table(region, lookups)
-            write_table(con, "regio_member", regio_members)
-            area = regio.with_regio_areas(region, area, regio_members)
-            write_table(con, "area", area, order_by="code")
-            members = _members(region, area)
-            write_table(con, "custom_area_member", members)
-            geo = (pl.concat(geoms).unique("code", keep="first").sort("code") if geoms
-                   else pl.DataFrame(schema={"code": pl.String, "level": pl.String,
-                                             "geojson": pl.String}))
-            write_table(con, "geometry", geo)
-            _provenance(con, results)
-            if finish is not None:
-                finish(con)
-        finally:
-            con.close()
+    for i, source in enumerate(cfg.sources, start=1):
+        progress(f"[{i}/{len(cfg.sources)}] {source.kind} '{source.id}': {source.path}")
+        loaded, path = read_stage(region, source, data_dir)
+        obs = _in_region(loaded.observations, "area_code", cfg.gemeenten)
+        for col in ("lower", "upper"):
+            if col not in obs.columns:
+                obs = obs.with_columns(pl.lit(None, pl.Float64).alias(col))
+        obs = obs.select(
+            pl.lit(source.id).alias("source_id"),
+            "area_code", "year", "variable", "value", "status", "lower", "upper",
+        )
+        write_table(con, f"raw_{source.id}", loaded.raw)
+        _append_observations(con, source.id, obs, first=i == 1)
+        if i == 1:
+            pause_point("ingest")  # crash tests kill the build here
+        area_codes.append(obs["area_code"].unique())
+        names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
+                     .with_columns(pl.lit(i).alias("stage")))
+        if loaded.lookups is not None:
+            lookups[source.id] = loaded.lookups
+        if loaded.geometry is not None:
+            geoms.append(_in_region(loaded.geometry, "code", cfg.gemeenten))
+        digest = sha256_file(path)
+        results.append(StageResult(source, path, loaded.rows, obs.height, digest,
+                                   tuple(loaded.notes)))
+    _check_duplicates(con)
+    area = _areas(region, area_codes, names, geoms)
+    regio_members = regio.member_table(region, lookups)
+    write_table(con, "regio_member", regio_members)
+    area = regio.with_regio_areas(region, area, regio_members)
+    write_table(con, "area", area, order_by="code")
+    write_table(con, "custom_area_member", _members(region, area))
+    geo = (pl.concat(geoms).unique("code", keep="first").sort("code") if geoms
+           else pl.DataFrame(schema={"code": pl.String, "level": pl.String,
+                                     "geojson": pl.String}))
+    write_table(con, "geometry", geo)
+    _provenance(con, results)
     return results
 
 
