@@ -23,7 +23,7 @@ from wijkdata.core.status import Status
 from wijkdata.ingest import regio
 from wijkdata.ingest.sources.common import SUPPRESSED as SOURCE_SECRET
 
-from . import comparisons, disclosure, stats, trends
+from . import comparable, comparisons, disclosure, stats, trends
 from .definitions import Indicator
 
 COUNTED = ("proportion", "rate", "count")
@@ -289,6 +289,7 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
         cfg.disclosure.min_count, cfg.disclosure.protect_zero)
     comparisons.write_values(con, values)
     del values
+    comparable.write(con, indicators, cfg)
     comparisons.write_comparisons(con, indicators, cfg)
     write_table(con, "ind_trend", trends.latest_change(con, indicators))
 

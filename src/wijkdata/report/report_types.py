@@ -7,6 +7,7 @@ the CSV writer, the session kit and the mail can share the shapes without the bu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from wijkdata.core.status import MARK, Status, mark, shown
 from wijkdata.indicators.definitions import Indicator
@@ -45,6 +46,9 @@ class Row:
     spine_svg: str
     rank_text: str
     status: str  # status.Status of the latest figure
+    # "ongunstig en verslechterd" (worsening.py) and its details (a worsening.Worsening).
+    flag: str = ""
+    flag_detail: Any = None
     # The counts behind a proportion, rate or count (None when not shown or not counted).
     numerator: float | None = None
     denominator: float | None = None
@@ -118,3 +122,8 @@ class Report:
     map_title: str = ""
     # Method text on disclosure control; empty when the region has no strict source.
     disclosure: str = ""
+    # The comparable areas (name, gemeente name), nearest first, and how they were found.
+    comparable: list[tuple[str, str]] = field(default_factory=list)
+    comparable_method: str = ""
+    # The findings behind ``findings`` (findings.Finding), for the bewonersversie's rules.
+    ranked_findings: list[Any] = field(default_factory=list)
