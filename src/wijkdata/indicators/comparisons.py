@@ -143,7 +143,8 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
         WHERE area_code IN (SELECT gemeente_code FROM subjects UNION SELECT regio_code
                             FROM subjects UNION SELECT {_q(codes.LAND)})
         UNION ALL
-        SELECT indicator_id, year, {_q(comparable.GROUP_PREFIX)} || area_code, value
+        SELECT indicator_id, year, {_q(comparable.GROUP_PREFIX)} || area_code, value,
+               {_q(Status.OK)} AS status
         FROM comparable_value
     ),
     judged AS (
