@@ -142,9 +142,12 @@ def test_all_values_suppressed_still_renders(project: Path, runner: CliRunner) -
     build(runner, "--area", "BU99010302")
     html = (project / "reports" / "demo" / "BU99010302.html").read_text(encoding="utf-8")
     strict_parse(html)
-    assert "Voor De Venne zijn alle cijfers onderdrukt" in html
-    assert "Geen leeftijdsopbouw: de cijfers voor De Venne zijn onderdrukt of ontbreken." in html
-    assert "<strong>geheim (bron)</strong>" in html
+    assert ("Voor De Venne zijn geen cijfers beschikbaar: de bronnen publiceren ze niet of "
+            "houden ze geheim, omdat er te weinig mensen wonen.") in html
+    assert "Geen leeftijdsopbouw: de cijfers voor De Venne zijn geheim of ontbreken." in html
+    assert '<span class="mark mark-withheld">geheim (bron)</span>' in html
+    # The strict demo source's cell for De Venne (1 patient with diabetes) is suppressed.
+    assert '<span class="mark mark-suppressed">afgeschermd (privacy)</span>' in html
     assert not re.search(r"<strong>\d", html)
     assert "<h2 id=\"leefomgeving-h\">Wonen en leefomgeving</h2>" in html
 

@@ -91,6 +91,9 @@ class Source(_Model):
     dimension_values: dict[str, Annotated[str, Field(pattern=r"^[a-z0-9_]{1,30}$")]] = Field(
         default_factory=dict)
     repeated_codes: Literal["error", "identical"] = "error"
+    # public: figures anyone may see again (CBS, RIVM); strict: not public (a partner's
+    # registration, survey counts): small cells and what would reveal them are suppressed.
+    disclosure: Literal["public", "strict"] = "public"
 
     @model_validator(mode="after")
     def _labels(self) -> Source:
@@ -183,9 +186,18 @@ class Areas(_Model):
     composition_change_max: float = Field(default=0.2, gt=0, le=1)
 
 
-class Suppression(_Model):
+class SmallNumbers(_Model):
+    """Reliability: below these a figure is shown, marked "klein aantal: onzeker"."""
+
     min_numerator: int = Field(default=5, ge=0)
     min_denominator: int = Field(default=50, ge=0)
+
+
+class Disclosure(_Model):
+    """Disclosure control of ``disclosure: strict`` sources (see ``indicators/disclosure.py``)."""
+
+    min_count: int = Field(default=5, ge=1)
+    protect_zero: bool = True
 
 
 # Structural characteristics of the comparable-areas search (indicator ids; see comparable.py):
@@ -234,7 +246,8 @@ class RegionConfig(_Model):
     sources: list[Source] = Field(min_length=1)
     indicators: list[str] = Field(default_factory=lambda: ["all"])
     output: Output = Output()
-    suppression: Suppression = Suppression()
+    small_numbers: SmallNumbers = SmallNumbers()
+    disclosure: Disclosure = Disclosure()
     # Page 1 tiles ("In het kort"): indicator ids in order; default: key health and care
     # figures first (at least four), then the other key figures.
     key_figures: list[str] | None = None

@@ -19,6 +19,7 @@ from jinja2 import Environment
 
 from wijkdata.core.clock import build_date
 from wijkdata.core.config import Region
+from wijkdata.core.status import MARK, Status
 from wijkdata.core.tables import ValueRow
 from wijkdata.indicators.definitions import THEMES, Indicator, load_all
 from wijkdata.report import charts
@@ -180,8 +181,12 @@ def speerpunten(records: list[SessionRecord], builder: ContextBuilder, files: Re
 
 
 def trend_since(ind: Indicator, series: list[ValueRow], year: int) -> dict[str, str]:
-    """Baseline = the last figure up to the session year (else the first), against the latest."""
-    pts = [(r["year"], r["value"]) for r in series if r["value"] is not None]
+    """Baseline = the last figure up to the session year (else the first), against the latest.
+
+    A figure on a small base keeps its mark, and a change involving one gets no verdict.
+    """
+    pts = [(r["year"], r["value"], r.get("status") == Status.SMALL) for r in series
+           if r["value"] is not None]
     row = {"title": ind.title, "baseline": "", "latest": "", "change": "", "verdict": ""}
     if not pts:
         row["change"] = "geen cijfers voor dit gebied"
@@ -189,14 +194,19 @@ def trend_since(ind: Indicator, series: list[ValueRow], year: int) -> dict[str, 
     before = [p for p in pts if p[0] <= year]
     base = before[-1] if before else pts[0]
     last = pts[-1]
-    row["baseline"] = f"{base[0]}: {number(base[1], ind.format)}"
-    row["latest"] = f"{last[0]}: {number(last[1], ind.format)}"
+
+    def text(p: tuple[int, float, bool]) -> str:
+        small = f" ({MARK[Status.SMALL]})" if p[2] else ""
+        return f"{p[0]}: {number(p[1], ind.format)}{small}"
+
+    row["baseline"] = text(base)
+    row["latest"] = text(last)
     if last[0] <= base[0]:
         row["change"] = f"nog geen nieuwere cijfers dan {base[0]}"
         return row
     diff = last[1] - base[1]
     row["change"] = change_since(diff, ind.format, base[0])
-    if diff != 0 and ind.polarity != "neutral":
+    if diff != 0 and ind.polarity != "neutral" and not (base[2] or last[2]):
         good = (diff < 0) == (ind.polarity == "lower_is_better")
         row["verdict"] = "de goede kant op" if good else "de verkeerde kant op"
     return row

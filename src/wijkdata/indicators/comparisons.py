@@ -21,6 +21,7 @@ from wijkdata.core import codes
 from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import frame, write_table
 from wijkdata.core.db import sql_text as _q
+from wijkdata.core.status import Status
 
 from . import comparable
 from .definitions import Indicator
@@ -134,7 +135,7 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
     subjects AS (
         -- rowid: ind_value's own order (indicator, area, year), sorted on as one integer
         SELECT v.rowid AS _row, v.indicator_id, v.area_code, v.year, v.value, v.lower, v.upper,
-               a.level, a.gemeente_code, {regio_code} AS regio_code
+               v.status, a.level, a.gemeente_code, {regio_code} AS regio_code
         FROM ind_value v JOIN area a ON a.code = v.area_code {regio_join}
         WHERE a.level IN {_in(SUBJECT_LEVELS)}
     ),
@@ -144,18 +145,22 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
     -- Only gemeenten, regios and the land are benchmarks: a lookup table of ~20,000 rows
     -- instead of a hash join against all of ind_value.
     bench AS (
-        SELECT indicator_id, year, area_code, value FROM ind_value
+        SELECT indicator_id, year, area_code, value, status FROM ind_value
         WHERE area_code IN (SELECT gemeente_code FROM subjects UNION SELECT regio_code
                             FROM subjects UNION SELECT {_q(codes.LAND)})
         UNION ALL
-        SELECT indicator_id, year, {_q(comparable.GROUP_PREFIX)} || area_code, value
+        SELECT indicator_id, year, {_q(comparable.GROUP_PREFIX)} || area_code, value,
+               {_q(Status.OK)} AS status
         FROM comparable_value
     ),
     judged AS (
         SELECT p._key, p.indicator_id, p.area_code, p.year, p.comparator, p.comparator_code,
                b.value AS comparator_value, p.value - b.value AS difference,
-               CASE WHEN NOT coalesce(t.tested, false) THEN 'not_tested' ELSE {cmp} END
-                   AS comparison,
+               -- A small base ('klein aantal') is shown but never called significant.
+               CASE WHEN NOT coalesce(t.tested, false) THEN 'not_tested'
+                    WHEN p.status = {_q(Status.SMALL)} OR b.status = {_q(Status.SMALL)}
+                        THEN 'not_tested'
+                    ELSE {cmp} END AS comparison,
                t.polarity
         FROM pairs p
         LEFT JOIN bench b ON b.indicator_id = p.indicator_id AND b.year = p.year

@@ -3,9 +3,10 @@
 One SQL statement per indicator gathers numerator and denominator (or value and weight) for all
 published areas and aggregates villages, clusters and the region from their parts: counts are
 summed, never percentages averaged; a published percentage is aggregated with population
-weights (and the indicator's caveat says so). Intervals and disclosure control are then
-applied to the whole frame at once with numpy; ranks are added as ``ind_value`` is written,
-and comparisons and trends are SQL on that table (``comparisons.py``, ``trends.py``).
+weights (and the indicator's caveat says so). Intervals and reliability marks ("klein aantal")
+are then applied to the whole frame at once with numpy, disclosure control of strict sources on
+the whole frame (``disclosure.py``); ranks are added as ``ind_value`` is written, and
+comparisons and trends are SQL on that table (``comparisons.py``, ``trends.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import frame, has_table, write_table
 from wijkdata.core.db import sql_text as _q
 from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.core.status import Status
 from wijkdata.ingest import regio
+from wijkdata.ingest.sources.common import SUPPRESSED as SOURCE_SECRET
 
 from . import comparable, comparisons, disclosure, stats, trends, weights
 from .definitions import Indicator
@@ -256,31 +259,35 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
         if ind.interval == "published":
             lower = raw["pub_lower"].to_numpy().astype(np.float64) * mult
             upper = raw["pub_upper"].to_numpy().astype(np.float64) * mult
-    min_num = ind.suppress.min_numerator
-    min_den = ind.suppress.min_denominator
+    # Reliability, not disclosure: a small base keeps its figure and interval and is marked
+    # (status 'small'); what the source published is never hidden here. Strict sources are
+    # suppressed later, on the whole frame (disclosure.apply).
+    min_num = ind.small_numbers.min_numerator
+    min_den = ind.small_numbers.min_denominator
     if ind.statistic in ("proportion", "rate"):
-        min_num = cfg.suppression.min_numerator if min_num is None else min_num
-        min_den = cfg.suppression.min_denominator if min_den is None else min_den
+        min_num = cfg.small_numbers.min_numerator if min_num is None else min_num
+        min_den = cfg.small_numbers.min_denominator if min_den is None else min_den
     small = np.zeros(len(num), dtype=bool)
     if min_num is not None:
         small |= ok & (num < min_num)
     if min_den is not None and ind.statistic != "count":
         small |= ok & (np.nan_to_num(den, nan=0.0) < min_den)
-    keep = ok & ~small
+    # Only a figure that is shown can be "recomputed from rounded counts" (a small base is shown).
+    keep = ok
     by_weight = raw["by_weight"].fill_null(True)
-    status = (pl.when(pl.col("_small")).then(pl.lit("suppressed"))
-              .when(pl.col("_zero")).then(pl.lit("not_applicable"))
-              .when(pl.col("status") == "suppressed_by_source").then(pl.lit("suppressed"))
+    status = (pl.when(pl.col("_small")).then(pl.lit(Status.SMALL.value))
+              .when(pl.col("_zero")).then(pl.lit(Status.NOT_APPLICABLE.value))
+              .when(pl.col("status") == SOURCE_SECRET).then(pl.lit(Status.WITHHELD.value))
               .otherwise(pl.col("status")))
     out = pl.DataFrame({
         "area_code": raw["area_code"],
         "year": raw["year"].cast(pl.Int32),
-        # Suppressed rows lose their counts here, so nothing downstream can publish them.
-        "numerator": np.where(keep, num, np.nan),
-        "denominator": np.where(keep, den, np.nan),
-        "value": np.where(keep, value, np.nan),
-        "lower": np.where(keep, lower, np.nan),
-        "upper": np.where(keep, upper, np.nan),
+        # Rows without a figure lose their counts here, so nothing downstream prints them.
+        "numerator": np.where(ok, num, np.nan),
+        "denominator": np.where(ok, den, np.nan),
+        "value": np.where(ok, value, np.nan),
+        "lower": np.where(ok, lower, np.nan),
+        "upper": np.where(ok, upper, np.nan),
         "status": raw["status"], "_small": small, "_zero": zero,
         "coverage": raw["coverage"].cast(pl.Float64), "_by_weight": by_weight,
         "recomputed": keep & recomputed,
@@ -298,6 +305,26 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
                       "recomputed", "secret").cast(pl.Schema(VALUE_SCHEMA))
 
 
+def strict_indicators(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
+                      cfg: RegionConfig) -> dict[str, str]:
+    """Indicator id -> the ``disclosure: strict`` source one of its variables comes from."""
+    strict = sorted(s.id for s in cfg.sources if s.disclosure == "strict")
+    if not strict:
+        return {}
+    ids = ", ".join(_q(s) for s in strict)
+    source_of: dict[str, str] = {}
+    for variable, source in con.execute(
+            f"SELECT DISTINCT variable, source_id FROM observation WHERE source_id IN ({ids}) "
+            "ORDER BY 1, 2").fetchall():
+        source_of.setdefault(variable, source)
+    out: dict[str, str] = {}
+    for ind in indicators:
+        found = [source_of[v] for v in ind.variables if v in source_of]
+        if found:
+            out[ind.id] = found[0]
+    return out
+
+
 def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
         cfg: RegionConfig) -> None:
     """Write ``ind_value``, ``ind_comparison`` and ``ind_trend`` into the database.
@@ -312,8 +339,12 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     frames = [finish(ind, raw.pop(ind.id), cfg) for ind in indicators]
     values = pl.concat(frames) if frames else pl.DataFrame(schema=VALUE_SCHEMA)
     del frames
-    # Complementary suppression before anything is ranked, compared or trended.
-    values = disclosure.apply(values, frame(con, "SELECT * FROM custom_area_member"))
+    # Disclosure control of strict sources before anything is ranked, compared or trended.
+    strict = strict_indicators(con, indicators, cfg)
+    values = disclosure.apply(
+        values, disclosure.equations(con, cfg) if strict else [], strict,
+        {i.id for i in indicators if i.statistic == "proportion"},
+        cfg.disclosure.min_count, cfg.disclosure.protect_zero)
     comparisons.write_values(con, values, indicators)
     del values
     comparable.write(con, indicators, cfg)

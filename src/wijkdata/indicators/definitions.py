@@ -2,15 +2,14 @@
 
 A definition states what is counted (numerator, denominator or value), how it is shown (unit,
 format), which direction is good (polarity), how uncertainty is expressed (interval) and when
-a figure is too small to publish (suppress) — the Fingertips metadata habit.
+a figure's base is too small to be stable (small_numbers) — the Fingertips metadata habit.
 
-Disclosure rule (documented here because every definition inherits it): a proportion or rate
-is suppressed when its numerator is below ``suppression.min_numerator`` (default 5) or its
-denominator below ``suppression.min_denominator`` (default 50) of the region config; an
-indicator's own ``suppress:`` block overrides those minima. Counts, means and published
-percentages are suppressed only where the source marks them secret (``.``) or where the
-indicator sets ``suppress:`` itself. Villages get complementary suppression
-(``disclosure.py``).
+Reliability rule (every definition inherits it): a proportion or rate whose numerator is below
+``small_numbers.min_numerator`` (default 5) or denominator below
+``small_numbers.min_denominator`` (default 50) of the region config is shown with its interval
+and marked "klein aantal: onzeker"; an indicator's own ``small_numbers:`` overrides those
+minima. Nothing a source publishes is hidden for being small; only figures from a source
+declared ``disclosure: strict`` are suppressed (``disclosure.py``).
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ def _all_levels() -> list[Level]:
     return ["gemeente", "wijk", "buurt", "custom"]
 
 
-class Suppress(BaseModel):
+class SmallNumbers(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     min_numerator: int | None = Field(default=None, ge=0)
     min_denominator: int | None = Field(default=None, ge=0)
@@ -80,7 +79,7 @@ class Indicator(BaseModel):
     format: FormatCode = "number_1"
     polarity: Polarity
     interval: Interval = "none"
-    suppress: Suppress = Suppress()
+    small_numbers: SmallNumbers = SmallNumbers()
     sources: list[str] = Field(min_length=1)
     caveats: str = ""
     key: bool = False

@@ -9,8 +9,9 @@ the report ("+1,2% sinds 2022"). The test follows the statistic:
 * count, mean, given percentage: not tested. A published mean or model estimate carries no
   counts, so a claim of significance would be invented.
 
-A change is only tested when both years are published (status ``ok``): a suppressed year has
-lost its counts on purpose and must not come back through a test statistic.
+A change is only tested when both years are "ok": a small base ("klein aantal") is shown but
+not tested, and a suppressed year has lost its counts on purpose and must not come back
+through a test statistic.
 
 No trend at all across a change of the area itself (verdict ``composition_changed``, shown as
 "indeling gewijzigd sinds <jaar>"): a wijk whose buurten differ between the two years, a custom

@@ -295,6 +295,37 @@ def ggd_csv(year: int, year_shift: float, age: str = "18+") -> str:
     return "\n".join(lines) + "\n"
 
 
+# A partner's non-public registration (issue 16): the demo's one ``disclosure: strict`` source.
+# Exact counts (no rounding to 5) per buurt, with wijk and gemeente rows that are their sums,
+# as a huisartsenzorggroep would deliver them. Some buurten are small on purpose: Sportpark has
+# no patient with diabetes (a zero cell), Holterhoek-Noord 4 and De Venne 1, so the profiles
+# show both primary and complementary suppression.
+HUISARTS_SMALL = {"BU99010103": 0, "BU99010203": 4, "BU99010302": 1}
+
+
+def huisarts_csv() -> str:
+    """Patients registered with a huisarts and those with diabetes, per buurt, wijk, gemeente."""
+    rng = random.Random(SEED + 16)
+    counts: dict[str, tuple[int, int]] = {}
+    for gm, _gm_name, wijken in GEMEENTEN:
+        for wk, _wk_name, buurten in wijken:
+            for bu, _bu_name, inw in buurten:
+                code = f"BU{gm}{wk}{bu}"
+                patients = int(inw * rng.uniform(0.93, 0.99))
+                diabetes = HUISARTS_SMALL.get(code, round(patients * rng.uniform(0.05, 0.09)))
+                counts[code] = (patients, diabetes)
+    for prefix_len, level in ((8, "WK"), (6, "GM")):
+        for code, pair in list(counts.items()):
+            if not code.startswith("BU"):
+                continue
+            parent = level + code[2:prefix_len]
+            have = counts.get(parent, (0, 0))
+            counts[parent] = (have[0] + pair[0], have[1] + pair[1])
+    lines = ["gebiedscode;ingeschreven_patienten;patienten_met_diabetes"]
+    lines += [f"{code};{p};{d}" for code, (p, d) in sorted(counts.items())]
+    return "\n".join(lines) + "\n"
+
+
 def _box(x0: float, y0: float, w: float, h: float) -> list[list[list[float]]]:
     pts = [[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0 + h], [x0, y0]]
     return [[[round(x, 5), round(y, 5)] for x, y in pts]]
@@ -361,6 +392,7 @@ def files() -> dict[str, str]:
         "ggd_monitor_2020_65plus_demo.csv": ggd_csv(2020, 0.0, "65+"),
         "wijken_demo.geojson": geojson("wijk"),
         "buurten_demo.geojson": geojson("buurt"),
+        "huisarts_diabetes_2023_demo.csv": huisarts_csv(),
     }
 
 

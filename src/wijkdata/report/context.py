@@ -18,22 +18,16 @@ from wijkdata import __version__
 from wijkdata.core import codes
 from wijkdata.core.config import Region
 from wijkdata.core.db import current_areas, frame
+from wijkdata.core.status import MARK, Status
 from wijkdata.core.tables import GeometryRow, ValueRow
 from wijkdata.indicators import comparable, trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
 from . import area_map, charts, labels, rowindex, village_table, worsening
 from .findings import HEALTH_CARE, UNTESTED_GAP, Finding, rank, sentence
-from .formatting import (
-    MISSING_TEXT,
-    SUPPRESSED_TEXT,
-    change_since,
-    long_date,
-    number,
-    plain,
-)
+from .formatting import MISSING_TEXT, change_since, long_date, number, plain
 from .labels import basis_text, reason_text
-from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
+from .report_types import Cell, KeyFigure, Report, Row, Source, Theme, figure_cell
 
 COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland",
                     "vergelijkbaar": "Vergelijkbaar"}
@@ -41,12 +35,6 @@ CHARACTERISTIC_LEVEL = {"wijk": "wijken", "buurt": "buurten"}
 AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
               ("25-44 jaar", "leeftijd_25_44"), ("45-64 jaar", "leeftijd_45_64"),
               ("65+ jaar", "leeftijd_65plus")]
-def _cell(row: ValueRow, fmt: str) -> Cell:
-    if row["status"] != "ok" or row["value"] is None:
-        return Cell(reason_text(row), value=None)
-    return Cell(number(row["value"], fmt), value=row["value"])
-
-
 MAX_TILES = 8
 MIN_HEALTH_TILES = 4
 
@@ -56,6 +44,28 @@ def comparator_word(comp: str) -> str:
     return COMPARATOR_LABEL[comp] if comp == "land" else COMPARATOR_LABEL[comp].lower()
 
 
+def method_text(cfg_small: tuple[int, int]) -> str:
+    """Reliability in plain Dutch, for the method section of every profile."""
+    num, den = cfg_small
+    return (f"Een cijfer met een kleine basis (teller kleiner dan {num} of noemer kleiner dan "
+            f"{plain(den, 0)}) wordt wel getoond, met zijn betrouwbaarheidsinterval, maar "
+            f"gemarkeerd als ‘{MARK[Status.SMALL]}’. Zo’n cijfer kan door toeval flink "
+            "afwijken; we noemen het daarom nooit significant hoger of lager en toetsen er "
+            "geen trend mee. Een cijfer dat de bron zelf geheim houdt, staat er als "
+            f"‘{MARK[Status.WITHHELD]}’.")
+
+
+def disclosure_text(k: int) -> str:
+    """Disclosure control in plain Dutch; only shown when the region has a strict source."""
+    return ("Cijfers uit bronnen die niet openbaar zijn, zoals registraties van partners, "
+            f"tonen we niet als ze over minder dan {k} personen gaan. Een wijk, dorp of "
+            "gemeente is de optelsom van kleinere gebieden; daarom schermen we zo nodig ook "
+            "een paar andere cijfers af, zodat niemand een verborgen cijfer kan terugrekenen "
+            f"door op te tellen of af te trekken. Die cijfers staan er als "
+            f"‘{MARK[Status.SUPPRESSED]}’, overal hetzelfde: in het profiel, de CSV en het "
+            "overzicht.")
+
+
 def _key_figure(row: Row) -> KeyFigure:
     # Compare with the gemeente where there is one (a gemeente profile compares with the regio).
     comp = next((c for c in ("gemeente", "regio", "land") if c in row.comparisons), "")
@@ -63,6 +73,8 @@ def _key_figure(row: Row) -> KeyFigure:
     unit = row.indicator.unit if row.indicator.unit not in ("%", "") else ""
     text = (f"{comparator_word(comp)}: {cell.text}"
             if comp and cell.value is not None else "")
+    if row.value.status == Status.SMALL:
+        text = f"{row.value.mark}; {text}" if text else row.value.mark
     return KeyFigure(row.indicator.label, row.value.text, unit, text, cell.symbol,
                      cell.judgement, row.year)
 
@@ -164,7 +176,6 @@ class ContextBuilder:
         key = [_key_figure(r) for r in self.key_rows([r for t in theme_list for r in t.rows])]
         map_svg, reason, map_table, map_title = self._map(code, a, gm_code)
         age_svg, age_table = self._age(code, gm_code, a["name"])
-        sup = cfg.suppression
         org = cfg.organisation
         return Report(
             code=code, name=a["name"], level=a["level"], level_label=labels.noun(kind),
@@ -178,9 +189,10 @@ class ContextBuilder:
             findings=[f.text for f in ranked], ranked_findings=ranked, themes=theme_list,
             map_svg=map_svg,
             map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
-            suppression=(f"Een percentage of cijfer wordt niet getoond als de teller kleiner is "
-                         f"dan {sup.min_numerator} of de noemer kleiner dan "
-                         f"{plain(sup.min_denominator, 0)}, of als de bron het geheim houdt."),
+            suppression=method_text(
+                (cfg.small_numbers.min_numerator, cfg.small_numbers.min_denominator)),
+            disclosure=(disclosure_text(cfg.disclosure.min_count)
+                        if any(s.disclosure == "strict" for s in cfg.sources) else ""),
             members=[self.area[b]["name"] for b in self.members.get(code, [])],
             all_suppressed=not any_value, comparators=comparators,
             csv_name=f"{code}.csv", map_table=map_table, map_title=map_title,
@@ -214,7 +226,7 @@ class ContextBuilder:
         if not series:
             return None
         last = series[-1]
-        value = _cell(last, ind.format)
+        value = figure_cell(last["value"], last["status"], ind.format, reason_text(last))
         interval = ""
         if last["lower"] is not None and last["upper"] is not None:
             interval = f"{number(last['lower'], ind.format)} – {number(last['upper'], ind.format)}"
@@ -223,7 +235,11 @@ class ContextBuilder:
         for c in comparators:
             r = crow.get(c)
             if r is None or r["comparator_value"] is None:
-                comps[c] = Cell(MISSING_TEXT)
+                # The comparator's own mark (e.g. afgeschermd) rather than a bare "geen gegevens".
+                other = r["comparator_code"] if r else None
+                found = next((x for x in self.values.get((ind.id, other), [])
+                              if x["year"] == last["year"]), None) if other else None
+                comps[c] = figure_cell(None, found["status"] if found else None, ind.format)
                 continue
             j = r["judgement"]
             comps[c] = Cell(number(r["comparator_value"], ind.format), judgement=j,
@@ -258,9 +274,11 @@ class ContextBuilder:
             rank_text = (f"{last['rank']} van {last['n_ranked']} {lvl}en ({order}; "
                          f"kwintiel {last['quintile']})")
         return Row(ind, last["year"], value, interval, comps, trend_svg, trend_text, spine_svg,
-                   rank_text, last["status"] == "suppressed",
+                   rank_text, str(last["status"]),
                    note=basis_text(last, self.part_word(code, a["level"])),
-                   flag=worsening.FLAG_TEXT if flagged else "", flag_detail=flagged)
+                   flag=worsening.FLAG_TEXT if flagged else "", flag_detail=flagged,
+                   **({"numerator": last["numerator"], "denominator": last["denominator"]}
+                      if ind.statistic in ("proportion", "rate", "count") else {}))
 
     def part_word(self, code: str, level: str) -> str:
         """What a grouped area is made of, in a sentence: buurten, wijken or gemeenten."""
@@ -273,7 +291,7 @@ class ContextBuilder:
                   names: dict[str, str]) -> list[Finding]:
         out: list[Finding] = []
         v = row.value.value
-        if v is None:
+        if v is None or row.status == Status.SMALL:  # a small base proves no difference
             return out
         for comp in ("gemeente", "land"):
             cell = row.comparisons.get(comp)
@@ -328,7 +346,7 @@ class ContextBuilder:
             groups.append((label, r["value"] if r else None, g["value"] if g else None))
         if all(a is None for _, a, _ in groups):
             return "", []
-        table = [(g, number(a, "percent_1") if a is not None else SUPPRESSED_TEXT,
+        table = [(g, number(a, "percent_1") if a is not None else MISSING_TEXT,
                   number(b, "percent_1") if b is not None else "")
                  for g, a, b in groups]
         return charts.age_pyramid(groups, f"Leeftijdsopbouw van {name}"), table

@@ -10,7 +10,6 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LOCALE = "nl_NL"
-SUPPRESSED_TEXT = "te weinig waarnemingen"
 MISSING_TEXT = "geen gegevens"
 
 _PATTERNS = {

@@ -7,9 +7,10 @@ a Gebiedsprofiel; CBS areas get a Wijkprofiel or Buurtprofiel. A focus area is n
 from __future__ import annotations
 
 from wijkdata.core.config import RegionConfig
+from wijkdata.core.status import Status, mark, shown
 from wijkdata.core.tables import ValueRow
 
-from .formatting import MISSING_TEXT, plain
+from .formatting import plain
 
 # kind -> (noun in a sentence, profile title word)
 KINDS: dict[str, tuple[str, str]] = {
@@ -44,14 +45,6 @@ def title(kind: str, name: str) -> str:
     return f"{profile_word(kind)} {name}"
 
 
-STATUS_TEXT = {"missing": MISSING_TEXT, "not_applicable": "niet van toepassing",
-               "incomplete": "onvolledig"}
-# Why a figure is not shown, in the words of the reason (the method page explains each).
-SECRET_TEXT = "geheim (bron)"  # noqa: S105 (a Dutch reason word, not a password)
-SMALL_TEXT = "klein aantal"
-SHIELDED_TEXT = "afgeschermd"  # complementary suppression: hidden to protect another buurt
-
-
 def _pct(share: float) -> str:
     # Never "100%" for a share just below it, never "0%" for one just above.
     p = share * 100
@@ -59,20 +52,17 @@ def _pct(share: float) -> str:
 
 
 def reason_text(row: ValueRow) -> str:
-    status = row["status"]
-    if status == "suppressed":
-        if row.get("secret"):
-            return SECRET_TEXT
-        return SHIELDED_TEXT if row.get("suppression") == "complementary" else SMALL_TEXT
+    """Why a figure is not shown, in the words of the reason (``core.status.MARK``); an
+    incomplete grouped figure says how much of its population it would rest on."""
     cov = row.get("coverage")
-    if status == "incomplete" and cov is not None:
+    if row["status"] == Status.INCOMPLETE and cov is not None:
         return f"onvolledig ({_pct(cov)} van de {row['coverage_of']})"
-    return STATUS_TEXT.get(status, MISSING_TEXT)
+    return mark(row["status"])
 
 
 def basis_text(row: ValueRow, parts: str) -> str:
     """What a shown figure rests on, when that is not simply the published figure."""
-    if row.get("status") != "ok":
+    if not shown(row.get("status")):
         return ""
     if row.get("recomputed"):
         return "berekend uit afgeronde aantallen"

@@ -18,6 +18,7 @@ from . import charts, labels
 from .context import ContextBuilder
 from .formatting import number
 from .maps import map_rows
+from .report_types import figure_cell
 
 
 def altair_bars(rows: list[tuple[str, float]], ind: Indicator, accent: str) -> str:
@@ -76,7 +77,8 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
         for ind in keys:
             r = builder.latest(ind.id, code)
             v = r["value"] if r else None
-            cells.append({"text": number(v, ind.format) if v is not None else "–",
+            cell = figure_cell(v, r["status"] if r else None, ind.format)
+            cells.append({"text": cell.text, "status": cell.status, "mark": cell.mark,
                           "sort": "" if v is None else f"{v:.6f}"})
         kind = labels.kind_of(builder.region.config, code, a["level"])
         rows.append({"code": code, "name": a["name"], "level": kind,

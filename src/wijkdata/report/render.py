@@ -72,21 +72,37 @@ def safe_cell(value: object) -> str:
     return text
 
 
+def _count(value: float | None) -> str:
+    """A count as a plain number for spreadsheets: no thousands separator, decimal comma."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value}".replace(".", ",")
+
+
 def area_csv(report: Report) -> str:
-    """The area's figures, one row per indicator, Dutch decimal comma, ';' separated."""
+    """The area's figures, one row per indicator, Dutch decimal comma, ';' separated.
+
+    A cell without a figure is empty and ``status`` says why (``status.MARK``: "geheim (bron)",
+    "afgeschermd (privacy)", ...); a shown figure on a small base keeps its number and has
+    status "klein aantal: onzeker". Words never stand where a number belongs.
+    """
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
     # "Nederland" keeps its capital; the other comparator columns are lower case like the rest.
     comps = [COMPARATOR_LABEL[c] if c == "land" else COMPARATOR_LABEL[c].lower()
              for c in report.comparators]
     w.writerow(["gebiedscode", "gebied", "profiel", "indicator", "titel", "jaar", "waarde",
-                "eenheid", "interval", "toelichting", *comps, "bron"])
+                "status", "eenheid", "interval", "teller", "noemer", "toelichting", *comps,
+                "bron"])
     for t in report.themes:
         for row in t.rows:
             ind = row.indicator
+            value = row.value.text if row.value.value is not None else ""
             w.writerow([safe_cell(x) for x in [
                 report.code, report.name, labels.profile_word(report.kind), ind.id,
-                ind.title, row.year, row.value.text, ind.unit, row.interval, row.note,
-                *[row.comparisons[c].text for c in report.comparators],
+                ind.title, row.year, value, row.value.mark, ind.unit, row.interval,
+                _count(row.numerator), _count(row.denominator), row.note,
+                *[c.text if c.value is not None else ""
+                  for c in (row.comparisons[k] for k in report.comparators)],
                 ", ".join(ind.sources)]])
     return buf.getvalue()

@@ -1,8 +1,8 @@
 """The "Buurten in dit dorp" table: a village's key figures next to those of its buurten.
 
 It is the one place in a report where parts and their total stand side by side, so it is where
-disclosure control matters most: every cell comes from ``ind_value`` after complementary
-suppression (``disclosure.apply``), and a suppressed cell reads "te weinig waarnemingen", never a
+disclosure control matters most: every cell comes from ``ind_value`` after disclosure control
+(``disclosure.apply``), and a suppressed cell carries its mark ("afgeschermd (privacy)"), never a
 number. Nothing is computed here; values are only looked up and formatted.
 """
 
@@ -14,29 +14,26 @@ from dataclasses import dataclass
 from wijkdata.core.tables import ValueRow
 from wijkdata.indicators.definitions import Indicator
 
-from .formatting import MISSING_TEXT, number
 from .labels import reason_text
+from .report_types import Cell, figure_cell
 
 MAX_COLUMNS = 5
-NOTE = ("Een {noun} is de som van zijn buurten. Is het cijfer van één buurt te klein om te "
-        "tonen, dan wordt ook een tweede buurt verborgen, zodat het verborgen cijfer niet uit "
-        "het totaal kan worden teruggerekend.")
+NOTE = ("Een {noun} is de som van zijn buurten: aantallen worden opgeteld. Is een cijfer uit een "
+        "niet-openbare bron afgeschermd, dan is ook minstens één andere buurt afgeschermd, "
+        "zodat het niet uit het totaal kan worden teruggerekend.")
 
 
 @dataclass(frozen=True)
 class VillageTable:
     columns: list[str]
-    rows: list[tuple[str, list[str]]]  # (name, one text per column); the village last
+    rows: list[tuple[str, list[Cell]]]  # (name, one cell per column); the village last
     note: str = NOTE
     noun: str = "dorp"
 
 
-def _cell(row: ValueRow | None, fmt: str) -> str:
-    if row is None:
-        return MISSING_TEXT
-    if row["status"] != "ok" or row["value"] is None:
-        return reason_text(row)
-    return number(row["value"], fmt)
+def _cell(row: ValueRow | None, fmt: str) -> Cell:
+    return figure_cell(row["value"] if row else None, row["status"] if row else None, fmt,
+                       reason_text(row) if row else "")
 
 
 def build(values: Mapping[tuple[str, str], list[ValueRow]], names: Mapping[str, str],
