@@ -124,9 +124,10 @@ def test_rate_byar_interval_and_small_base_marked_not_hidden(result: tuple) -> N
     assert _row(values, "bijstand", "GM0001") == (30.0, 2000.0, 15.0, 10.1185, 21.4142, "ok",
                                                   None)
     # B1 has 3 < 5 bijstand recipients: CBS publishes it, so it is shown with its interval and
-    # marked 'small'. 3 / 800 x 1000 = 3.75; Byar for O = 3: 3(1 - 1/27 - z/(3√3))³ = 0.60297
-    # and 4(1 - 1/36 + z/6)³ = 8.76536, per 800 x 1000 -> 0.7537 and 10.9567.
-    assert _row(values, "bijstand", B1) == (3.0, 800.0, 3.75, 0.7537, 10.9567, "small", None)
+    # marked 'small'. 3 / 800 x 1000 = 3.75; a count below 10 gets the exact Poisson interval
+    # (Garwood): chi2(0.025; 6)/2 = 0.61867 and chi2(0.975; 8)/2 = 8.76727, per 800 x 1000
+    # -> 0.7733 and 10.9591.
+    assert _row(values, "bijstand", B1) == (3.0, 800.0, 3.75, 0.7733, 10.9591, "small", None)
 
 
 def test_a_public_source_gets_no_complementary_suppression(result: tuple) -> None:

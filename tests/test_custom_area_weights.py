@@ -228,7 +228,7 @@ def test_no_trend_across_a_changed_indeling_and_exact_test_for_small_counts() ->
         "name": "t", "gemeenten": ["GM0001"],
         "areas": {"custom": [{"code": "DORP_V", "name": "Vdorp", "buurten": [B1, B2]}]},
         "sources": [{"id": "kwb", "kind": "cbs_kwb", "path": "kwb.csv", "year": 2023}],
-        "suppression": {"min_numerator": 0, "min_denominator": 0}})
+        "small_numbers": {"min_numerator": 0, "min_denominator": 0}})
     compute.compute(con, [BIJSTAND], cfg)
     got = {r[0]: (r[1], r[2]) for r in con.execute(
         "SELECT area_code, verdict, test FROM ind_trend ORDER BY area_code").fetchall()}

@@ -25,9 +25,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield proj / "reports" / "demo"
 
 
-def _csv(out: Path, code: str) -> dict[str, list[str]]:
+def _csv(out: Path, code: str) -> dict[str, dict[str, str]]:
+    """indicator id -> the row's cells by column name."""
     lines = (out / f"{code}.csv").read_text(encoding="utf-8").splitlines()
-    return {x.split(";")[3]: x.split(";") for x in lines[1:]}
+    header = lines[0].split(";")
+    return {x.split(";")[3]: dict(zip(header, x.split(";"), strict=True)) for x in lines[1:]}
 
 
 def test_a_65plus_figure_of_a_village_is_weighted_by_its_65_plussers(demo: Path) -> None:
@@ -35,24 +37,27 @@ def test_a_65plus_figure_of_a_village_is_weighted_by_its_65_plussers(demo: Path)
     # BU99010203 (63.1%, 40), BU99010300 (69.8%, 70): (84.8 x 130 + 63.1 x 40 + 69.8 x 70) /
     # 240 = 76.81 -> 76,8%. By inhabitants (890, 235, 510) it would be 77.00 -> 77,0%.
     row = _csv(demo, "DORP_HOLTERHOEK")["ervaren_gezondheid_65plus"]
-    assert row[5:7] == ["2020", "76,8%"]
+    assert (row["jaar"], row["waarde"]) == ("2020", "76,8%")
 
 
 def test_a_buurt_without_inhabitants_never_blanks_a_village(demo: Path) -> None:
     # Broekland = Broekland (80.5%) + the estate BU99010304 (0 inhabitants, '.'): 80,5%.
     rows = _csv(demo, "DORP_BROEKLAND")
-    assert rows["ervaren_gezondheid"][5:7] == ["2020", "80,5%"]
-    assert rows["ervaren_gezondheid"][9] == ""  # nothing left out that holds adults
+    assert (rows["ervaren_gezondheid"]["jaar"], rows["ervaren_gezondheid"]["waarde"]) == (
+        "2020", "80,5%")
+    assert rows["ervaren_gezondheid"]["toelichting"] == ""  # nothing left out that holds adults
     # The estate's own profile says why it has no figures.
-    assert _csv(demo, "BU99010304")["ervaren_gezondheid"][6] == "geheim (bron)"
+    estate = _csv(demo, "BU99010304")["ervaren_gezondheid"]
+    assert (estate["waarde"], estate["status"]) == ("", "geheim (bron)")
 
 
 def test_a_focus_area_of_a_split_wijk_keeps_its_figures_and_its_name(demo: Path) -> None:
     # Lindenoord-Land is wijk WK990201, whose buurt Oosterveld was split in 2023: it uses the
     # wijk's own RIVM figure (66.4%), labelled a Gebiedsprofiel everywhere.
     rows = _csv(demo, "FOCUS_LINDENOORD_LAND")
-    assert rows["ervaren_gezondheid"][2] == "Gebiedsprofiel"
-    assert rows["ervaren_gezondheid"][5:7] == ["2020", "66,4%"]
+    assert rows["ervaren_gezondheid"]["profiel"] == "Gebiedsprofiel"
+    assert (rows["ervaren_gezondheid"]["jaar"], rows["ervaren_gezondheid"]["waarde"]) == (
+        "2020", "66,4%")
     html = (demo / "FOCUS_LINDENOORD_LAND.html").read_text(encoding="utf-8")
     assert "<title>Gebiedsprofiel Lindenoord-Land</title>" in html
     assert "Focusgebied in de gemeente Lindenoord" in html and "Buurten in dit focusgebied" in html
@@ -75,5 +80,6 @@ def test_single_areas_show_the_wmo_rate_as_cbs_published_it(demo: Path) -> None:
                encoding="utf-8").splitlines()}
     header = kwb["gwb_code_10"]
     published = kwb["BU99010200"][header.index("p_wmo_t")].replace(".", ",")
-    assert _csv(demo, "BU99010200")["wmo_clienten"][6] == published
-    assert _csv(demo, "DORP_ESVELD")["wmo_clienten"][9] == "berekend uit afgeronde aantallen"
+    assert _csv(demo, "BU99010200")["wmo_clienten"]["waarde"] == published
+    assert _csv(demo, "DORP_ESVELD")["wmo_clienten"]["toelichting"] == \
+        "berekend uit afgeronde aantallen"

@@ -105,17 +105,17 @@ def test_demo_shows_small_cbs_figures_and_hides_only_the_strict_source(
     # 0,0 per 1.000 with its interval, marked, not tested against the gemeente.
     csv_text = (out / "BU99010103.csv").read_text(encoding="utf-8")
     line = next(x for x in csv_text.splitlines() if ";bijstand;" in x).split(";")
-    assert line[5:11] == ["0,0", MARK[Status.SMALL], "per 1.000 inwoners", "0,0 – 81,5", "0",
+    assert line[6:12] == ["0,0", MARK[Status.SMALL], "per 1.000 inwoners", "0,0 – 82,0", "0",
                           "45"]
     page = (out / "BU99010103.html").read_text(encoding="utf-8")
     row = page[page.index("Bijstandsuitkeringen<span"):].split("</tr>")[0]
     assert (f'<strong>0,0</strong><span class="mark mark-small">{MARK[Status.SMALL]}</span>'
-            '<span class="desc">0,0 – 81,5</span>') in row
+            '<span class="desc">0,0 – 82,0</span>') in row
     assert "sig-better" not in row and "sig-worse" not in row
     # De Venne (15 inhabitants): CBS publishes '.', which stays "geheim (bron)".
     venne = (out / "BU99010302.csv").read_text(encoding="utf-8")
     line = next(x for x in venne.splitlines() if ";bijstand;" in x).split(";")
-    assert line[5:7] == ["", MARK[Status.WITHHELD]]
+    assert line[6:8] == ["", MARK[Status.WITHHELD]]
     # Every suppressed cell: empty value + mark in its own CSV, the mark in its own HTML, the
     # village table and the overview; never the number.
     hidden = con.execute("SELECT area_code FROM ind_value WHERE status = 'suppressed' "
@@ -129,7 +129,7 @@ def test_demo_shows_small_cbs_figures_and_hides_only_the_strict_source(
     for (area,) in hidden:
         line = next(x for x in (out / f"{area}.csv").read_text(encoding="utf-8").splitlines()
                     if ";diabetes_huisarts;" in x).split(";")
-        assert line[5:7] == ["", MARK[Status.SUPPRESSED]] and line[9:11] == ["", ""], area
+        assert line[6:8] == ["", MARK[Status.SUPPRESSED]] and line[10:12] == ["", ""], area
         page = (out / f"{area}.html").read_text(encoding="utf-8")
         own = page[page.index("Diabetes (huisartsenregistratie)<span"):].split("</tr>")[0]
         assert mark in own and "<strong>" not in own, area
@@ -141,7 +141,7 @@ def test_demo_shows_small_cbs_figures_and_hides_only_the_strict_source(
             vrow = re.search(rf'<th scope="row">{re.escape(names[area])}</th>(.*?)</tr>', table)
             assert vrow is not None and mark in vrow.group(1), area
         checked += 1
-    assert checked == 10  # 3 primary, 7 complementary
+    assert checked == 11  # 3 primary, 8 complementary
 
 
 def test_village_table_cells_carry_the_status() -> None:

@@ -57,7 +57,7 @@ def test_profile_structure(project: Path, runner: CliRunner) -> None:
     kort = html.split('<ul class="kort">')[1].split("</ul>")[0]
     assert kort.count("<li>") == 8
     assert re.findall(r'<span class="l">([^<]+) <span class="y">', kort)[:4] == [
-        "Wmo-cliënten", "Eenzaam", "Goede ervaren gezondheid", "Overgewicht"]
+        "Diabetes", "Wmo-cliënten", "Eenzaam", "Goede ervaren gezondheid"]
     assert ('<li><span class="v">90,9</span> <span class="u">per 1.000 inwoners</span>'
             '<span class="l">Wmo-cliënten <span class="y">(2023)</span></span>'
             '<span class="c">gemeente: 83,6 <span class="sig sig-similar">● gelijk</span>'
