@@ -97,7 +97,31 @@ def _header_only(project: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
 
 
+def _source_symlink_out(project: Path) -> None:
+    data = project / "data" / "demo" / "kwb_2023_demo.csv"
+    outside = project.parent / "outside.csv"
+    shutil.move(data, outside)
+    data.symlink_to(outside)
+
+
+def _logo_symlink_out(project: Path) -> None:
+    logo = project / "assets" / "wijkdata-logo.svg"
+    outside = project.parent / "outside.svg"
+    shutil.move(logo, outside)
+    logo.symlink_to(outside)
+
+
+def _logo_too_large(project: Path) -> None:
+    logo = project / "assets" / "wijkdata-logo.svg"
+    text = logo.read_text(encoding="utf-8")
+    padding = "<!--" + "x" * (1_200_000 - 7) + "-->"
+    logo.write_text(text.replace("</svg>", padding + "</svg>"), encoding="utf-8")
+
+
 SETUPS: dict[str, Callable[[Path], None]] = {
+    "source_symlink_out": _source_symlink_out,
+    "logo_symlink_out": _logo_symlink_out,
+    "logo_too_large": _logo_too_large,
     "header_only": _header_only,
     "xlsx_with_title_rows": _xlsx_with_title_rows,
     "readonly_output": _readonly_output,
@@ -202,6 +226,10 @@ def test_bad_input(name: str, project: Path, runner: CliRunner,
         text = (project / rel).read_text(encoding="utf-8")
         for needle in needles:
             assert needle in text, f"{rel} lacks {needle!r}"
+    for rel, needles in spec.get("lacks", {}).items():
+        text = (project / rel).read_text(encoding="utf-8")
+        for needle in needles:
+            assert needle not in text, f"{rel} contains {needle!r}"
     con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
     try:
         for check in spec.get("sql", []):

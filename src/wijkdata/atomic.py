@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -39,29 +40,47 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+INPUT_FOLDERS = ("configs", "indicators", "templates", "data", "assets")
+
+
 def check_output_dir(path: Path, project: Path) -> Path:
-    """Refuse output folders that are symlinks, not writable, or outside the project."""
-    resolved = path.resolve()
-    if path.is_symlink() or any(p.is_symlink() for p in path.parents if p != p.parent
-                                and p.is_relative_to(project)):
+    """Refuse an output folder that is a user's symlink, not writable, or an input folder.
+
+    A folder from the config is already confined to the project (paths.py); one given on the
+    command line may lie anywhere (a web root, a share), but never in or over the project's
+    input folders: publishing replaces the folder's content, and inputs must never be replaced.
+    """
+    project = project.resolve()
+    if path.is_symlink() and not is_generation_link(path) or any(
+            p.is_symlink() for p in path.parents
+            if p != p.parent and p.resolve().is_relative_to(project)):
         raise ConfigError(f"output folder {path} is a symbolic link; give a real folder")
-    outside = not resolved.is_relative_to(project.resolve())
-    if outside and not os.environ.get("WIJKDATA_ALLOW_OUTSIDE"):
-        # Builds run unattended; writing outside the project is almost always a typo like ../..
-        raise ConfigError(
-            f"output folder {path} lies outside the project folder {project}",
-            hint="pass --out inside the project, or set WIJKDATA_ALLOW_OUTSIDE=1 to allow it",
-        )
-    # The files land in the folder and the staging folder beside it: both must take new files.
-    for folder in (resolved, resolved.parent):
-        probe = folder
-        while not probe.exists():
-            probe = probe.parent
-        if not can_create_in(probe):
-            raise ConfigError(f"output folder {probe} is not writable",
-                              hint="make it writable (chmod u+w), or pass --out with another "
-                              "folder; 'wijkdata doctor' checks this")
-    return resolved
+    resolved = path.resolve()
+    refuse_input_folder(path, project, f"output folder {path}",
+                        "the reports must never replace inputs",
+                        hint="give a folder of its own, e.g. --out reports/<regio> or a web root")
+    # The generations and the link are made in the parent: it must take new files.
+    probe = resolved.parent
+    while not probe.exists():
+        probe = probe.parent
+    if not can_create_in(probe) or (resolved.is_dir() and not can_create_in(resolved)):
+        bad = resolved if probe == resolved.parent and can_create_in(probe) else probe
+        raise ConfigError(f"output folder {bad} is not writable",
+                          hint="make it writable (chmod u+w), or pass --out with another "
+                          "folder; 'wijkdata doctor' checks this")
+    return path.parent.resolve() / path.name
+
+
+def refuse_input_folder(path: Path, project: Path, label: str, why: str,
+                        hint: str | None = None) -> None:
+    """ConfigError when ``path`` lies in, or holds, one of the project's input folders."""
+    resolved = path.resolve()
+    for name in INPUT_FOLDERS:
+        inputs = project.resolve() / name
+        inside = resolved.is_relative_to(inputs)
+        if inside or inputs.is_relative_to(resolved):
+            raise ConfigError(f"{label} {'lies in' if inside else 'holds'} the input folder "
+                              f"{inputs}; {why}", hint=hint)
 
 
 def can_create_in(folder: Path) -> bool:
@@ -165,3 +184,103 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# --- Publishing a whole set of outputs at once ------------------------------------------------
+# ``reports/<regio>`` is a symbolic link to ``reports/.<regio>.generations/<generation>``. A build
+# fills a new generation folder and then renames a new link over the old one: rename(2) is atomic,
+# so a reader (a web server, a mail run, a person) sees the whole old set or the whole new set,
+# never a mix, and a build killed at any moment leaves the old set in place. The manifest lives
+# inside the generation, so ``--if-changed`` can never believe a half-published set is current.
+
+GENERATION_PREFIX = "g-"
+
+
+def generations_dir(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.generations"
+
+
+def is_generation_link(out_dir: Path) -> bool:
+    """True when ``out_dir`` is the link :func:`publish_generation` made (not a user's link)."""
+    if not out_dir.is_symlink():
+        return False
+    target = Path(os.readlink(out_dir))
+    return (not target.is_absolute() and len(target.parts) == 2
+            and target.parts[0] == generations_dir(out_dir).name
+            and target.parts[1].startswith(GENERATION_PREFIX))
+
+
+def begin_generation(out_dir: Path) -> Path:
+    """A new, empty generation folder for the next outputs of ``out_dir`` (same file system)."""
+    gens = generations_dir(out_dir)
+    gens.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{GENERATION_PREFIX}{os.getpid()}-", dir=gens))
+
+
+def unpublished_generations(out_dir: Path) -> list[Path]:
+    """Generation folders that are not the published one: left by a killed build or publish.
+
+    Call with the region lock held (a running build's folder would otherwise look abandoned).
+    """
+    gens = generations_dir(out_dir)
+    if not gens.is_dir():
+        return []
+    current = out_dir.resolve() if is_generation_link(out_dir) else None
+    return sorted(p for p in gens.iterdir() if p.resolve() != current)
+
+
+def discard_generation(staged: Path) -> None:
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def publish_generation(out_dir: Path, staged: Path) -> None:
+    """Make ``staged`` (from :func:`begin_generation`) the content of ``out_dir`` in one step.
+
+    Files of the published set that ``staged`` lacks are carried over as hard links (a build of
+    one ``--area`` or a session kit written earlier stays). Then ``out_dir`` is switched to
+    ``staged`` by renaming a link over it, and every other generation is removed. A first publish
+    into a real folder moves that folder into the generations first: for that one moment (two
+    renames) ``out_dir`` is absent, never half-filled. Other writers (``assemble``) publish
+    through this function too, so there is one switch and one clean-up rule.
+    """
+    gens = generations_dir(out_dir)
+    if staged.parent != gens:
+        raise ValueError(f"{staged} is not a generation of {out_dir}")
+    current = out_dir if out_dir.exists() else None
+    if current is not None:
+        _carry_over(current.resolve(), staged)
+    link = gens / f".link-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        link.unlink()
+    link.symlink_to(Path(gens.name) / staged.name)
+    if current is not None and not out_dir.is_symlink():
+        os.replace(out_dir, gens / f"{GENERATION_PREFIX}previous-{os.getpid()}")
+    elif out_dir.is_symlink() and not is_generation_link(out_dir):
+        raise ConfigError(f"output folder {out_dir} is a symbolic link; give a real folder")
+    os.replace(link, out_dir.parent / out_dir.name)
+    _fsync_dir(out_dir.parent)
+    for old in unpublished_generations(out_dir):
+        discard_generation(old) if old.is_dir() else old.unlink(missing_ok=True)
+
+
+def _carry_over(current: Path, staged: Path) -> None:
+    for src in current.rglob("*"):
+        rel = src.relative_to(current)
+        dst = staged / rel
+        if src.is_dir() and not src.is_symlink():
+            dst.mkdir(parents=True, exist_ok=True)
+        elif src.is_file() and not src.is_symlink() and not dst.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(src, dst)  # files are only ever replaced by rename, so sharing is safe
+            except OSError:
+                shutil.copy2(src, dst)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -7,8 +7,6 @@ whole build succeeded, so a failed build leaves the previous reports as they wer
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from .context import ContextBuilder, profile_codes
 from .errors import DataError
 from .formatting import long_date
 from .indicators import Indicator, load_all, select
+from .logo import embed as embed_logo
 from .pdf import PrintJob, print_all
 from .render_pool import Rendered, render_one, render_parallel
 from .testhooks import pause_point
@@ -32,7 +31,6 @@ PDF_WORKERS = min(2, len(os.sched_getaffinity(0)))  # one browser per core
 RENDER_WORKERS = PDF_WORKERS
 PARALLEL_HTML_FROM = 400
 PARALLEL_PDF_FROM = 8  # below this a second browser start costs more than it saves
-ACTIVE_SVG = re.compile(r"<script|javascript:|<foreignobject|\son[a-z]+\s*=", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,18 +64,9 @@ def load_indicators(region: Region) -> list[Indicator]:
 
 
 def logo_svg(region: Region) -> str:
+    """The logo as an ``<img>`` with a data URL (see logo.py: never inline markup)."""
     path = region.logo_path()
-    if path is None:
-        return ""
-    if path.suffix.lower() == ".svg":
-        text = path.read_text(encoding="utf-8")
-        # Logos are embedded inline; refuse active content instead of trying to clean it.
-        if ACTIVE_SVG.search(text):
-            raise DataError(f"{path}: the logo contains script or event handlers; use a plain SVG")
-        return text
-    import base64
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img src="data:image/png;base64,{data}" alt="" height="36">'
+    return "" if path is None else embed_logo(path, region.path)
 
 
 def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult:
@@ -105,7 +94,14 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
         hasher = manifest.hasher_for(region)
         keys = manifest.compute_keys(region, indicators, data_dir, manifest.build_options(
             formats, opts.areas, opts.levels, out_dir), hasher)
-        if opts.if_changed and manifest.is_current(out_dir, keys):
+        # A generation nobody points to was left by a killed build or publish: clear it, and
+        # do the work again even with --if-changed (its manifest never became the current one).
+        interrupted = atomic.unpublished_generations(out_dir)
+        for stale in interrupted:
+            atomic.discard_generation(stale)
+        if interrupted:
+            progress("an earlier build or publish of this folder was interrupted; redoing it")
+        elif opts.if_changed and manifest.is_current(out_dir, keys):
             return BuildResult(out_dir, db_path, [], [], timings, ran="skipped")
         ran = manifest.refresh_database(region, keys, db_path, data_dir, progress, finish)
         timings["ingest"] = time.perf_counter() - t0 - timings.get("indicators", 0.0)
@@ -117,9 +113,16 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
             con.close()
         codes = _select_areas(region, builder, opts)
         timings["context"] = time.perf_counter() - t
-        files = _render_all(region, builder, codes, formats, out_dir, progress, timings,
-                            db_path=db_path, logo=logo, jobs_wanted=opts.jobs)
-        manifest.write(region, out_dir, keys, hasher, files)
+        staged = atomic.begin_generation(out_dir)
+        try:
+            written = _render_all(region, builder, codes, formats, staged, progress, timings,
+                                  db_path=db_path, logo=logo, jobs_wanted=opts.jobs)
+            manifest.write(region, staged, keys, hasher, [staged / n for n in written])
+            atomic.publish_generation(out_dir, staged)
+        except BaseException:
+            atomic.discard_generation(staged)
+            raise
+        files = [out_dir / n for n in written]
     return BuildResult(out_dir, db_path, codes, files, timings, ran=ran)
 
 
@@ -146,62 +149,57 @@ def _select_areas(region: Region, builder: ContextBuilder, opts: BuildOptions) -
 
 
 def _render_all(region: Region, builder: ContextBuilder, codes: list[str],
-                formats: tuple[str, ...], out_dir: Path, progress: Progress,
+                formats: tuple[str, ...], staging: Path, progress: Progress,
                 timings: dict[str, float], *, db_path: Path, logo: str,
-                jobs_wanted: int | None = None) -> list[Path]:
+                jobs_wanted: int | None = None) -> list[str]:
+    """Write every output into ``staging`` (a new generation); return the file names."""
     # Worker processes pay ~2-5 s each to load the context, worth it only for many profiles.
     workers = jobs_wanted or (RENDER_WORKERS if len(codes) >= PARALLEL_HTML_FROM else 1)
     env = render.environment(region.project / "templates")
-    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    # We hold the region lock, so any staging folder of this output is left by a killed build.
-    for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    staging.mkdir(parents=True)
     written: list[str] = []
-    try:
+    t = time.perf_counter()
+    # Pages are written as they are rendered (streaming): nothing per profile stays in
+    # memory but the few strings the PDF metadata needs.
+    jobs: list[PrintJob] = []
+    created = build_timestamp()
+    csv = "csv" in formats
+    if workers > 1:
+        rendered: Iterable[Rendered] = render_parallel(region, db_path, logo, codes,
+                                                       staging, csv, workers)
+    else:
+        rendered = (render_one(region, builder, env, c, staging, csv) for c in codes)
+    for i, r in enumerate(rendered, start=1):
+        jobs.append(PrintJob(staging / f"{r.code}.html", r.title, r.author, r.subject,
+                             created))
+        if "html" in formats:
+            written.append(f"{r.code}.html")
+            if i == 1:
+                pause_point("render")
+        if csv:
+            written.append(f"{r.code}.csv")
+        if i % 25 == 0 or i == len(codes):
+            progress(f"rendered {i}/{len(codes)} profiles")
+    links = {c: f"{c}.html" for c in codes} if "html" in formats else {}
+    index = overview.render(env, builder, codes, links, long_date(build_date()))
+    (staging / "index.html").write_text(index, encoding="utf-8")
+    written.append("index.html")
+    timings["html"] = time.perf_counter() - t
+    if "pdf" in formats:
         t = time.perf_counter()
-        # Pages are written as they are rendered (streaming): nothing per profile stays in
-        # memory but the few strings the PDF metadata needs.
-        jobs: list[PrintJob] = []
-        created = build_timestamp()
-        csv = "csv" in formats
-        if workers > 1:
-            rendered: Iterable[Rendered] = render_parallel(region, db_path, logo, codes,
-                                                           staging, csv, workers)
-        else:
-            rendered = (render_one(region, builder, env, c, staging, csv) for c in codes)
-        for i, r in enumerate(rendered, start=1):
-            jobs.append(PrintJob(staging / f"{r.code}.html", r.title, r.author, r.subject,
-                                 created))
-            if "html" in formats:
-                written.append(f"{r.code}.html")
-                if i == 1:
-                    pause_point("render")
-            if csv:
-                written.append(f"{r.code}.csv")
-            if i % 25 == 0 or i == len(codes):
-                progress(f"rendered {i}/{len(codes)} profiles")
-        links = {c: f"{c}.html" for c in codes} if "html" in formats else {}
-        index = overview.render(env, builder, codes, links, long_date(build_date()))
-        (staging / "index.html").write_text(index, encoding="utf-8")
-        written.append("index.html")
-        timings["html"] = time.perf_counter() - t
-        if "pdf" in formats:
-            t = time.perf_counter()
-            # Two browsers in two processes when there is enough to print to pay for the
-            # second start (~1 s); results come back in input order (see pdf.print_all).
-            workers = PDF_WORKERS if len(jobs) >= PARALLEL_PDF_FROM else 1
-            for i, (code, pdf) in enumerate(zip(codes, print_all(jobs, workers), strict=True),
-                                            start=1):
-                (staging / f"{code}.pdf").write_bytes(pdf)
-                written.append(f"{code}.pdf")
-                if i % 10 == 0 or i == len(codes):
-                    progress(f"printed {i}/{len(codes)} PDFs")
-            timings["pdf"] = time.perf_counter() - t
-        out_dir.mkdir(parents=True, exist_ok=True)
-        # Everything succeeded: move each file into place (each rename is atomic).
-        for name in written:
-            os.replace(staging / name, out_dir / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / n for n in written]
+        # Two browsers in two processes when there is enough to print to pay for the
+        # second start (~1 s); results come back in input order (see pdf.print_all).
+        workers = PDF_WORKERS if len(jobs) >= PARALLEL_PDF_FROM else 1
+        for i, (code, pdf) in enumerate(zip(codes, print_all(jobs, workers), strict=True),
+                                        start=1):
+            (staging / f"{code}.pdf").write_bytes(pdf)
+            written.append(f"{code}.pdf")
+            if i == 1:
+                pause_point("pdf")
+            if i % 10 == 0 or i == len(codes):
+                progress(f"printed {i}/{len(codes)} PDFs")
+        timings["pdf"] = time.perf_counter() - t
+    # HTML pages that were only rendered to be printed are not outputs.
+    for name in {f"{c}.html" for c in codes} - set(written):
+        (staging / name).unlink(missing_ok=True)
+    pause_point("publish")
+    return written

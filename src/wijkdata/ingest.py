@@ -52,7 +52,7 @@ def sha256_file(path: Path) -> str:
 
 
 def source_path(region: Region, source: Source, data_dir: Path) -> Path:
-    return data_dir / source.path
+    return region.source_file(source, data_dir)
 
 
 def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, Path]:

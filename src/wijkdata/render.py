@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from .context import COMPARATOR_LABEL, LEVEL_LABEL, Report
+from .csp import csp_meta, script_hash
 from .errors import ConfigError
 from .indicators import Indicator
 
@@ -37,7 +38,10 @@ def environment(templates: Path) -> Environment:
                       autoescape=True, trim_blocks=False, lstrip_blocks=False,
                       keep_trailing_newline=True)
     env.globals.update(comparator_label=COMPARATOR_LABEL, interval_label=INTERVAL_LABEL,
-                       definition=definition, level_label=LEVEL_LABEL)
+                       definition=definition, level_label=LEVEL_LABEL,
+                       # every page: {{ csp_meta() }}; a page with its own inline script:
+                       # {{ csp_meta([script_hash(text)]) }} (see csp.py)
+                       csp_meta=csp_meta, script_hash=script_hash)
     return env
 
 

@@ -77,7 +77,7 @@ def _area_names(db_path: Path) -> dict[str, tuple[str, str]]:
 
 def plan(region: Region, session: date, reports: Path, progress: Progress) -> list[Composed]:
     settings = settings_of(region)
-    recipients_file = region.project / settings.recipients
+    recipients_file = region.project_file(settings.recipients, ("mail", "recipients"))
     people = recipients_mod.load(recipients_file)
     from ..build import db_path_for
 
