@@ -23,6 +23,15 @@ except ImportError:  # pragma: no cover - Windows has no flock; region_lock fall
     fcntl = None  # type: ignore[assignment]
 
 
+# What this process has replaced so far (the database, a published folder), for the one line
+# an interrupted command prints: it must say truthfully what changed and what did not.
+REPLACED: list[Path] = []
+
+
+def note_replaced(path: Path) -> None:
+    REPLACED.append(path)
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -258,6 +267,7 @@ def publish_generation(out_dir: Path, staged: Path) -> None:
     elif out_dir.is_symlink() and not is_generation_link(out_dir):
         raise ConfigError(f"output folder {out_dir} is a symbolic link; give a real folder")
     os.replace(link, out_dir.parent / out_dir.name)
+    note_replaced(out_dir)
     _fsync_dir(out_dir.parent)
     for old in unpublished_generations(out_dir):
         discard_generation(old) if old.is_dir() else old.unlink(missing_ok=True)

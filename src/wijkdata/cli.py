@@ -7,6 +7,7 @@ error's exit code: 0 ok, 1 data or delivery problem, 2 usage or configuration pr
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -53,11 +54,30 @@ def handled(func: F) -> F:
         except WijkdataError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted; nothing was replaced", err=True)
-            raise typer.Exit(130) from None
+        except (KeyboardInterrupt, Terminated) as exc:
+            typer.echo(interrupted_line(exc), err=True)
+            raise typer.Exit(130 if isinstance(exc, KeyboardInterrupt) else 143) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+class Terminated(BaseException):
+    """SIGTERM (``kill``, a service manager), raised so that clean-up runs as for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def interrupted_line(exc: BaseException) -> str:
+    """One line, true to what happened: what this run replaced before it was stopped."""
+    from .atomic import REPLACED
+
+    how = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT (Ctrl-C)"
+    if not REPLACED:
+        return f"interrupted by {how}; nothing was replaced"
+    done = " and ".join(dict.fromkeys(str(p) for p in REPLACED))
+    return f"interrupted by {how} after {done} had been replaced; nothing else was replaced"
 
 
 def _formats(value: str | None) -> tuple[str, ...] | None:
@@ -241,6 +261,7 @@ _load_command_modules()
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()
     except SystemExit:

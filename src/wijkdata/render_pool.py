@@ -11,6 +11,7 @@ identical to a serial build; only the clock differs.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from . import render
 from .clock import build_date
 from .config import Region, load_region_file
 from .context import ContextBuilder
+from .lifeline import die_with_parent
 from .session.extras import profile_extras
 
 
@@ -52,8 +54,10 @@ def render_one(region: Region, builder: ContextBuilder, env: Environment, code: 
 _STATE: tuple[Region, ContextBuilder, Environment] | None = None
 
 
-def _start(config_path: Path, project: Path, slug: str, db_path: Path, logo: str) -> None:
+def _start(config_path: Path, project: Path, slug: str, db_path: Path, logo: str,
+           parent: int) -> None:
     global _STATE
+    die_with_parent(parent)  # a killed build must not leave its workers behind
     from .build import load_indicators  # build imports this module
 
     region = load_region_file(config_path, project, slug)
@@ -80,7 +84,7 @@ def render_parallel(region: Region, db_path: Path, logo: str, codes: list[str], 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start,
                              initargs=(region.path, region.project, region.slug, db_path,
-                                       logo)) as pool:
+                                       logo, os.getpid())) as pool:
         count = 0
         for part in pool.map(_chunk, jobs):
             count += len(part)
