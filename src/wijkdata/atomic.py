@@ -255,6 +255,8 @@ def publish_generation(out_dir: Path, staged: Path) -> None:
     gens = generations_dir(out_dir)
     if staged.parent != gens:
         raise ValueError(f"{staged} is not a generation of {out_dir}")
+    if out_dir.is_symlink() and not is_generation_link(out_dir):
+        raise ConfigError(f"output folder {out_dir} is a symbolic link; give a real folder")
     current = out_dir if out_dir.exists() else None
     if current is not None:
         _carry_over(current.resolve(), staged)
@@ -264,8 +266,6 @@ def publish_generation(out_dir: Path, staged: Path) -> None:
     link.symlink_to(Path(gens.name) / staged.name)
     if current is not None and not out_dir.is_symlink():
         os.replace(out_dir, gens / f"{GENERATION_PREFIX}previous-{os.getpid()}")
-    elif out_dir.is_symlink() and not is_generation_link(out_dir):
-        raise ConfigError(f"output folder {out_dir} is a symbolic link; give a real folder")
     os.replace(link, out_dir.parent / out_dir.name)
     note_replaced(out_dir)
     _fsync_dir(out_dir.parent)
