@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from wijkdata.atomic import (begin_generation, generations_dir, is_generation_link,
-                             publish_generation, unpublished_generations)
+from wijkdata.atomic import (
+    begin_generation,
+    generations_dir,
+    is_generation_link,
+    publish_generation,
+    unpublished_generations,
+)
 from wijkdata.errors import ConfigError
 
 
