@@ -14,7 +14,7 @@ import pytest
 
 from tests.buildproc import kill, run_build, start_paused, wait_paused
 from tests.conftest import tree_snapshot
-from wijkdata.atomic import unpublished_generations
+from wijkdata.core.atomic import unpublished_generations
 
 # Each test runs three real builds (about 20 s on the shared machine): CI runs them with -m slow.
 pytestmark = pytest.mark.slow

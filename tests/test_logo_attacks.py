@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 from tests.buildproc import WIJKDATA, env_for
 from tests.conftest import make_project
 from wijkdata.cli import app
-from wijkdata.csp import csp_meta, script_hash
-from wijkdata.pdf import CHROMIUM_ARGS, find_browser
+from wijkdata.report.csp import csp_meta, script_hash
+from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
 
 pytestmark = pytest.mark.skipif(find_browser() is None, reason="no Chromium on this machine")
 

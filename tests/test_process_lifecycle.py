@@ -18,8 +18,8 @@ import pytest
 from tests.buildproc import WIJKDATA, env_for, kill, run_build, wait_paused
 from tests.conftest import tree_snapshot
 from tests.procs import descendants, wait_gone
-from wijkdata.atomic import unpublished_generations
-from wijkdata.pdf import find_browser
+from wijkdata.core.atomic import unpublished_generations
+from wijkdata.report.pdf import find_browser
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(find_browser() is None, reason="no Chromium to print with")]

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from wijkdata.atomic import (
+from wijkdata.core.atomic import (
     begin_generation,
     generations_dir,
     is_generation_link,
     publish_generation,
     unpublished_generations,
 )
-from wijkdata.errors import ConfigError
+from wijkdata.core.errors import ConfigError
 
 
 def _files(folder: Path) -> dict[str, str]:
