@@ -268,8 +268,8 @@ def restore_permissions(project: Path) -> Iterator[None]:
             folder.chmod(0o755)
 
 
-def test_corpus_has_at_least_25_cases() -> None:
-    assert len(CASES) >= 25
+def test_corpus_has_at_least_60_cases() -> None:
+    assert len(CASES) >= 60
     doc = (Path(__file__).resolve().parents[1] / "docs" / "bad_inputs.md").read_text("utf-8")
     undocumented = [c for c in CASES if f"`{c}`" not in doc]
     assert undocumented == []

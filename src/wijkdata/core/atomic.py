@@ -104,18 +104,21 @@ def can_create_in(folder: Path) -> bool:
 
 
 @contextlib.contextmanager
-def region_lock(lock_dir: Path, slug: str) -> Iterator[Path]:
+def region_lock(lock_dir: Path, slug: str, *, name: str | None = None,
+                what: str | None = None) -> Iterator[Path]:
     """Hold ``<lock_dir>/<slug>.lock`` (with our pid) for the duration of a build.
 
     The lock is an OS file lock (flock) on that file, so it dies with its holder: a file left by
     a killed build is simply taken over, and two builds taking over the same stale file at once
     cannot both win (a pid check and unlink could). Without fcntl (Windows) the pid in the file
-    decides. The pid is written for the message a second build prints.
+    decides. The pid is written for the message a second build prints. ``name`` and ``what``
+    make other locks of the region (``mail --send`` per session) with their own message.
     """
-    lock = lock_dir / f"{slug}.lock"
+    lock = lock_dir / (name or f"{slug}.lock")
+    holder = what or f"build of region '{slug}'"
     try:
         lock_dir.mkdir(parents=True, exist_ok=True)
-        fd = _take_flock(lock, slug) if fcntl is not None else _take_pid_lock(lock, slug)
+        fd = _take_flock(lock, holder) if fcntl is not None else _take_pid_lock(lock, holder)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
     except OSError as exc:  # the database folder is read-only or not a folder
@@ -134,7 +137,7 @@ def region_lock(lock_dir: Path, slug: str) -> Iterator[Path]:
         os.close(fd)
 
 
-def _locked(lock: Path, slug: str) -> LockedError:
+def _locked(lock: Path, holder: str) -> LockedError:
     pid = _read_pid(lock)
     for _ in range(20):  # the holder writes its pid just after taking the lock
         if pid is not None:
@@ -142,19 +145,19 @@ def _locked(lock: Path, slug: str) -> LockedError:
         time.sleep(0.01)
         pid = _read_pid(lock)
     return LockedError(
-        f"another build of region '{slug}' is running (pid {pid or 'unknown'}, lock {lock})",
+        f"another {holder} is running (pid {pid or 'unknown'}, lock {lock})",
         hint="wait for it to finish; remove the lock file only if that process is gone",
     )
 
 
-def _take_flock(lock: Path, slug: str) -> int:
+def _take_flock(lock: Path, holder: str) -> int:
     while True:
         fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise _locked(lock, slug) from None
+            raise _locked(lock, holder) from None
         # The previous holder may have unlinked the file between our open and our flock:
         # then we hold a lock nobody else can see, so start again on the current file.
         try:
@@ -165,14 +168,14 @@ def _take_flock(lock: Path, slug: str) -> int:
         os.close(fd)
 
 
-def _take_pid_lock(lock: Path, slug: str) -> int:  # pragma: no cover - Windows
+def _take_pid_lock(lock: Path, holder: str) -> int:  # pragma: no cover - Windows
     for _attempt in range(2):
         try:
             return os.open(lock, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
         except FileExistsError:
             pid = _read_pid(lock)
             if pid is not None and _alive(pid):
-                raise _locked(lock, slug) from None
+                raise _locked(lock, holder) from None
             lock.unlink(missing_ok=True)  # stale: its holder died
     raise LockedError(f"could not take the lock {lock}")
 

@@ -19,6 +19,7 @@ from wijkdata.core import atomic
 from wijkdata.core.clock import build_timestamp
 from wijkdata.core.config import Region
 from wijkdata.core.errors import ConfigError, DataError, DeliveryError, where
+from wijkdata.core.testhooks import pause_point
 
 from . import recipients as recipients_mod
 from .compose import AreaFile, Composed, Composer
@@ -145,10 +146,22 @@ def send_all(messages: list[Composed], log: SendLog, sender: Sender, session: da
             if log.already_sent(item.key):
                 summary.skipped.append(to)
                 continue
+            message_id = str(item.message["Message-ID"])
+            if log.in_flight(item.key):
+                progress(f"resending: {to}: an earlier run was stopped while sending it; it "
+                         f"may arrive twice, with the same Message-ID {message_id}")
+            # Recorded before the SMTP conversation: after a kill the log tells "maybe sent"
+            # (this line, no "sent" line) from "never tried" (no line at all).
+            log.record(session=session.isoformat(), email=to, key=item.key,
+                       attachments=item.attachments, status="sending", message_id=message_id)
             try:
                 sender.send(item.message, to)
+                pause_point("sent")
             except ConnectFailure as exc:
                 summary.failed.append((to, str(exc)))
+                # No connection, so certainly not delivered: close the "sending" record.
+                log.record(session=session.isoformat(), email=to, key=item.key,
+                           attachments=item.attachments, status="failed", error=str(exc))
                 summary.not_attempted = [m.recipient.email for m in messages[n + 1:]
                                          if not log.already_sent(m.key)]
                 progress(f"failed: {to}: {exc}; stopping (re-run to resume)")
@@ -163,8 +176,7 @@ def send_all(messages: list[Composed], log: SendLog, sender: Sender, session: da
                 progress(f"failed: {to}: {exc}{advice}")
                 continue
             log.record(session=session.isoformat(), email=to, key=item.key,
-                       attachments=item.attachments, status="sent",
-                       message_id=str(item.message["Message-ID"]))
+                       attachments=item.attachments, status="sent", message_id=message_id)
             summary.sent.append(to)
             progress(f"sent: {to}")
     finally:
@@ -178,9 +190,16 @@ def mail(region: Region, session: date, *, send: bool, reports: Path, outbox: Pa
     log = SendLog(send_log_path(region))
     if not send:
         return dry_run(messages, log, outbox)
-    sender = Sender(settings_of(region), region.project, progress)
-    summary = send_all(messages, log, sender, session, progress)
-    return summary
+    # One sender per region and session: a second run at the same time would read the same
+    # send log and mail everyone again. The lock is held until the last record is written.
+    with atomic.region_lock(send_log_path(region).parent, region.slug,
+                            name=f"{region.slug}.mail-{session.isoformat()}.lock",
+                            what=f"'mail --send' of region '{region.slug}' for session "
+                            f"{session.isoformat()}"):
+        log = SendLog(send_log_path(region))  # re-read under the lock
+        pause_point("mail")
+        sender = Sender(settings_of(region), region.project, progress)
+        return send_all(messages, log, sender, session, progress)
 
 
 def check_result(summary: Summary) -> None:
