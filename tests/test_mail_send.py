@@ -150,7 +150,7 @@ def test_dry_run_is_the_default_and_writes_one_eml_per_recipient(
         "3 messages planned from ontvangers.csv",
         f"dry run: wrote 3 messages to {OUTBOX} (0 already sent); nothing was sent, "
         "add --send to send"]
-    names = sorted(p.name for p in (proj / OUTBOX).iterdir())
+    names = sorted(p.name for p in (proj / OUTBOX).glob("*.eml"))
     assert names == ["001-huisarts_esveld_example_org.eml", "002-wijkverpleging_example_org.eml",
                      "003-sociaalwijkteam_example_org.eml"]
     raw = (proj / OUTBOX / names[2]).read_bytes()

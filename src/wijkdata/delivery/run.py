@@ -7,6 +7,7 @@ with nothing sent, instead of half the participants getting mail.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,8 +126,12 @@ def dry_run(messages: list[Composed], log: SendLog, outbox: Path) -> Summary:
     """Write each message that would be sent as an .eml file for review; send nothing."""
     summary = Summary()
     outbox.mkdir(parents=True, exist_ok=True)
-    for old in outbox.glob("*.eml"):  # a previous dry run of this session: replace, not mix
-        old.unlink()
+    # A previous dry run's messages are replaced, not mixed with the new ones; only files that
+    # run recorded as its own are removed (the outbox may be a folder the user also uses).
+    record = outbox / OUTBOX_RECORD
+    for name in _own_files(record):
+        if re.fullmatch(r"\d{3}-[a-z0-9_]+\.eml", name):
+            (outbox / name).unlink(missing_ok=True)
     for i, item in enumerate(messages, start=1):
         if log.already_sent(item.key):
             summary.skipped.append(item.recipient.email)
@@ -134,7 +139,19 @@ def dry_run(messages: list[Composed], log: SendLog, outbox: Path) -> Summary:
         path = outbox / _eml_name(i, item.recipient.email)
         atomic.write_bytes(path, item.message.as_bytes())
         summary.written.append(path)
+    atomic.write_text(record, json.dumps(sorted(p.name for p in summary.written), indent=0))
     return summary
+
+
+OUTBOX_RECORD = ".wijkdata-outbox.json"
+
+
+def _own_files(record: Path) -> list[str]:
+    try:
+        names = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
 
 
 def send_all(messages: list[Composed], log: SendLog, sender: Sender, session: date,
