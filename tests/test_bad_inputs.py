@@ -188,7 +188,19 @@ def _xlsx_bomb(project: Path) -> None:
         archive.writestr("xl/media/padding.xml", b"\0" * 50_000_000)
 
 
+def _drop_a_1p_hh(project: Path) -> None:
+    for year in (2022, 2023):
+        path = project / "data" / "demo" / f"kwb_{year}_demo.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8")), delimiter=";"))
+        i = rows[0].index("a_1p_hh")
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";", lineterminator="\n").writerows(r[:i] + r[i + 1:]
+                                                                     for r in rows)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+
+
 SETUPS: dict[str, Callable[[Path], None]] = {
+    "drop_a_1p_hh": _drop_a_1p_hh,
     "geojson_rd_with_crs": _geojson_rd_with_crs,
     "geojson_rd_without_crs": lambda p: _geojson(p, _to_rd),
     "geojson_unknown_crs": _geojson_unknown_crs,

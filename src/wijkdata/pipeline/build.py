@@ -88,6 +88,8 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
             progress(f"computing {len(indicators)} indicators")
             compute.run(con, indicators, region.config)
             timings["indicators"] = time.perf_counter() - t
+            for line in lost_data(con, region, indicators):
+                progress(line)
             # Runs on the new database before it replaces the old one, so an unknown --area
             # stops the build with the previous database still in place.
             _check_areas(region, opts, [r[0] for r in con.execute(
@@ -128,6 +130,32 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
             raise
         files = [out_dir / n for n in written]
     return BuildResult(out_dir, db_path, codes, files, timings, ran=ran)
+
+
+def lost_data(con: duckdb.DuckDBPyConnection, region: Region,
+              indicators: list[Indicator]) -> list[str]:
+    """Warnings for indicators whose source kind is configured but whose variable no file had.
+
+    A column renamed by the publisher (or left out of a selection) is not an error: the other
+    indicators still build. But nobody should have to notice the empty rows themselves.
+    """
+    present = {str(r[0]) for r in con.execute("SELECT DISTINCT variable FROM observation")
+               .fetchall()}
+    by_kind: dict[str, list[str]] = {}
+    for source in region.config.sources:
+        by_kind.setdefault(source.kind, []).append(Path(source.path).name)
+    out = []
+    for ind in indicators:
+        if not all(kind in by_kind for kind in ind.sources):
+            continue  # a source kind this region does not load: nothing was lost
+        wanted = [v for v in (ind.numerator, ind.denominator, ind.value) if v]
+        missing = [v for v in wanted if v not in present]
+        if missing:
+            files = ", ".join(f for kind in ind.sources for f in by_kind[kind])
+            out.append(f"warning: indicator '{ind.id}' has no data: no file provides "
+                       f"{', '.join(repr(v) for v in missing)} (a column renamed or absent in "
+                       f"{files})")
+    return out
 
 
 def _check_areas(region: Region, opts: BuildOptions, known: list[str]) -> None:

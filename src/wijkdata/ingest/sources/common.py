@@ -170,6 +170,8 @@ def _read_csv(path: Path, source: Source) -> pl.DataFrame:
     # Split on "\n" only: str.splitlines() also breaks at U+2028, U+0085 and form feeds, which
     # would cut a row in two; such characters are refused by name in check_text instead.
     lines = text.split("\n")
+    while lines and not lines[-1].strip():  # blank lines at the end are no rows
+        lines.pop()
     if not lines or not lines[0].strip():
         raise DataError(f"{path}: the file is empty")
     body = "\n".join(lines[source.skip_rows :])
