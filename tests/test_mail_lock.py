@@ -12,20 +12,14 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from tests import test_mail_send as base
 from tests.buildproc import WIJKDATA, env_for, kill, wait_paused
-from tests.test_mail_send import (  # noqa: F401 - fixtures
-    ANNA,
-    BRAM,
-    CHANTAL,
-    SESSION,
-    Recorder,
-    built,
-    proj,
-    send_log,
-    set_mail,
-    smtp_server,
-)
+from tests.test_mail_send import ANNA, BRAM, CHANTAL, SESSION, Recorder, send_log, set_mail
 from wijkdata.cli import app
+
+built = base.built  # the demo build of test_mail_send.py (made once per test run)
+proj = base.proj
+smtp_server = base.smtp_server
 
 
 def _start(proj: Path, pause: str) -> subprocess.Popen[str]:
