@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -30,6 +31,27 @@ REPLACED: list[Path] = []
 
 def note_replaced(path: Path) -> None:
     REPLACED.append(path)
+
+
+FULL = {errno.ENOSPC: "the disk is full", errno.EFBIG: "the file-size limit was reached",
+         errno.EDQUOT: "the disk quota is used up"}
+DUCKDB_FULL = {"No space left on device": FULL[errno.ENOSPC],
+               "File too large": FULL[errno.EFBIG], "Disk quota exceeded": FULL[errno.EDQUOT]}
+
+
+def full_reason(exc: BaseException) -> tuple[str, str] | None:
+    """(what, path) when ``exc`` is a write that failed for lack of room, else None.
+
+    DuckDB reports it as its own IOException with the file in quotes; Python as OSError.
+    """
+    if isinstance(exc, OSError) and exc.errno in FULL:
+        return FULL[exc.errno], str(exc.filename or "a file being written")
+    text = str(exc)
+    for needle, what in DUCKDB_FULL.items():
+        if needle in text and "duckdb" in type(exc).__module__:
+            quoted = re.search(r'"([^"]+)"', text)
+            return what, quoted.group(1) if quoted else "the database"
+    return None
 
 
 def write_bytes(path: Path, data: bytes) -> None:
