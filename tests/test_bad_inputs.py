@@ -97,7 +97,121 @@ def _header_only(project: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
 
 
+def _source_symlink_out(project: Path) -> None:
+    data = project / "data" / "demo" / "kwb_2023_demo.csv"
+    outside = project.parent / "outside.csv"
+    shutil.move(data, outside)
+    data.symlink_to(outside)
+
+
+def _logo_symlink_out(project: Path) -> None:
+    logo = project / "assets" / "wijkdata-logo.svg"
+    outside = project.parent / "outside.svg"
+    shutil.move(logo, outside)
+    logo.symlink_to(outside)
+
+
+def _logo_too_large(project: Path) -> None:
+    logo = project / "assets" / "wijkdata-logo.svg"
+    text = logo.read_text(encoding="utf-8")
+    padding = "<!--" + "x" * (1_200_000 - 7) + "-->"
+    logo.write_text(text.replace("</svg>", padding + "</svg>"), encoding="utf-8")
+
+
+def _long_value(project: Path) -> None:
+    set_cells(project / "data" / "demo" / "kwb_2023_demo.csv", "BU99010101", {"a_hh": "x" * 5000})
+
+
+BUURTEN = Path("data/demo/buurten_demo.geojson")
+
+
+def _geojson(project: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    import json
+
+    data = json.loads((project / BUURTEN).read_text(encoding="utf-8"))
+    edit(data)
+    (project / BUURTEN).write_text(json.dumps(data), encoding="utf-8")
+
+
+def _to_rd(data: dict[str, Any]) -> None:
+    from pyproj import Transformer
+
+    to_rd = Transformer.from_crs(4326, 28992, always_xy=True)
+    for feature in data["features"]:
+        for ring in feature["geometry"]["coordinates"]:
+            ring[:] = [list(to_rd.transform(x, y)) for x, y in ring]
+
+
+def _geojson_rd_with_crs(project: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        _to_rd(data)
+        data["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
+    _geojson(project, edit)
+
+
+def _geojson_unknown_crs(project: Path) -> None:
+    _geojson(project, lambda d: d.update(
+        crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3035"}}))
+
+
+def _geojson_nan(project: Path) -> None:
+    path = project / BUURTEN
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("6.23", "NaN", 1), encoding="utf-8")
+
+
+def _geojson_too_deep(project: Path) -> None:
+    path = project / BUURTEN
+    text = path.read_text(encoding="utf-8")
+    deep = "[" * 100_000 + "]" * 100_000
+    path.write_text(text.replace('"features": [', f'"extra": {deep}, "features": [', 1),
+                    encoding="utf-8")
+
+
+def _gpkg_points_beyond_bytes(project: Path) -> None:
+    import struct
+
+    from tests.test_sources_gpkg import SQUARE, _blob, _gpkg
+
+    blob = bytearray(_blob(SQUARE))
+    count_at = len(blob) - 5 * 16 - 4  # the ring's point count precedes its 5 points
+    struct.pack_into("<I", blob, count_at, 0xFFFFFFFF)
+    _gpkg(project / "data" / "demo" / "buurten.gpkg", bytes(blob), code="BU99010000")
+
+
+def _xlsx_bomb(project: Path) -> None:
+    import zipfile
+
+    _xlsx_with_title_rows(project)
+    with zipfile.ZipFile(project / "data" / "demo" / "kwb_2023_demo.xlsx", "a",
+                         zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.xml", b"\0" * 50_000_000)
+
+
+def _drop_a_1p_hh(project: Path) -> None:
+    for year in (2022, 2023):
+        path = project / "data" / "demo" / f"kwb_{year}_demo.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8")), delimiter=";"))
+        i = rows[0].index("a_1p_hh")
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";", lineterminator="\n").writerows(r[:i] + r[i + 1:]
+                                                                     for r in rows)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+
+
 SETUPS: dict[str, Callable[[Path], None]] = {
+    "drop_a_1p_hh": _drop_a_1p_hh,
+    "geojson_rd_with_crs": _geojson_rd_with_crs,
+    "geojson_rd_without_crs": lambda p: _geojson(p, _to_rd),
+    "geojson_unknown_crs": _geojson_unknown_crs,
+    "geojson_nan": _geojson_nan,
+    "geojson_too_deep": _geojson_too_deep,
+    "gpkg_points_beyond_bytes": _gpkg_points_beyond_bytes,
+    "xlsx_bomb": _xlsx_bomb,
+    "long_value": _long_value,
+    "source_symlink_out": _source_symlink_out,
+    "logo_symlink_out": _logo_symlink_out,
+    "logo_too_large": _logo_too_large,
     "header_only": _header_only,
     "xlsx_with_title_rows": _xlsx_with_title_rows,
     "readonly_output": _readonly_output,
@@ -166,8 +280,8 @@ def restore_permissions(project: Path) -> Iterator[None]:
             folder.chmod(0o755)
 
 
-def test_corpus_has_at_least_25_cases() -> None:
-    assert len(CASES) >= 25
+def test_corpus_has_at_least_60_cases() -> None:
+    assert len(CASES) >= 60
     doc = (Path(__file__).resolve().parents[1] / "docs" / "bad_inputs.md").read_text("utf-8")
     undocumented = [c for c in CASES if f"`{c}`" not in doc]
     assert undocumented == []
@@ -202,6 +316,10 @@ def test_bad_input(name: str, project: Path, runner: CliRunner,
         text = (project / rel).read_text(encoding="utf-8")
         for needle in needles:
             assert needle in text, f"{rel} lacks {needle!r}"
+    for rel, needles in spec.get("lacks", {}).items():
+        text = (project / rel).read_text(encoding="utf-8")
+        for needle in needles:
+            assert needle not in text, f"{rel} contains {needle!r}"
     con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
     try:
         for check in spec.get("sql", []):

@@ -14,6 +14,7 @@ import pytest
 
 from tests.buildproc import kill, run_build, start_paused, wait_paused
 from tests.conftest import tree_snapshot
+from wijkdata.core.atomic import unpublished_generations
 
 # Each test runs three real builds (about 20 s on the shared machine): CI runs them with -m slow.
 pytestmark = pytest.mark.slow
@@ -36,9 +37,11 @@ def _db(project: Path) -> Path:
 
 
 def _leftovers(project: Path) -> list[str]:
+    """Temporary files, locks and generation folders that are not the published one."""
     names = [p.name for p in (project / "data" / "processed").iterdir()]
-    names += [p.name for p in (project / "reports").iterdir()]
-    return sorted(n for n in names if n.startswith(".") or n.endswith(".lock"))
+    names += [p.name for p in (project / "reports").iterdir() if p.name != ".demo.generations"]
+    names += [p.name for p in unpublished_generations(project / "reports" / "demo")]
+    return sorted(n for n in names if n.startswith((".", "g-")) or n.endswith(".lock"))
 
 
 def test_kill_during_ingest_keeps_previous_reports_and_database(project: Path) -> None:
@@ -74,7 +77,8 @@ def test_kill_during_render_keeps_previous_reports_and_database(project: Path) -
 
     proc = start_paused(project, "render")
     wait_paused(proc, "render")
-    staging = project / "reports" / f".demo.staging-{proc.pid}"
+    [staging] = unpublished_generations(project / "reports" / "demo")
+    assert staging.name.startswith(f"g-{proc.pid}-")
     assert len(list(staging.glob("*.html"))) == 1  # the first profile is half of the job
     kill(proc)
 

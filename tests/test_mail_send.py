@@ -150,7 +150,7 @@ def test_dry_run_is_the_default_and_writes_one_eml_per_recipient(
         "3 messages planned from ontvangers.csv",
         f"dry run: wrote 3 messages to {OUTBOX} (0 already sent); nothing was sent, "
         "add --send to send"]
-    names = sorted(p.name for p in (proj / OUTBOX).iterdir())
+    names = sorted(p.name for p in (proj / OUTBOX).glob("*.eml"))
     assert names == ["001-huisarts_esveld_example_org.eml", "002-wijkverpleging_example_org.eml",
                      "003-sociaalwijkteam_example_org.eml"]
     raw = (proj / OUTBOX / names[2]).read_bytes()
@@ -236,10 +236,12 @@ def test_send_delivers_one_message_per_recipient(proj: Path, runner: CliRunner,
     html = msgs[ANNA].get_body(("html",))
     assert html is not None and "<strong>3 december 2026</strong>" in html.get_content()
     log = send_log(proj)
+    # Each message is recorded as "sending" before the SMTP conversation, "sent" after it.
     assert [(e["email"], e["status"], e["session"]) for e in log] == [
-        (ANNA, "sent", "2026-12-03"), (BRAM, "sent", "2026-12-03"),
-        (CHANTAL, "sent", "2026-12-03")]
-    assert log[1]["attachments"] == {
+        (who, status, "2026-12-03") for who in (ANNA, BRAM, CHANTAL)
+        for status in ("sending", "sent")]
+    assert [e["message_id"] for e in log][::2] == [e["message_id"] for e in log][1::2]
+    assert log[3]["attachments"] == {
         "WK990101.pdf": hashlib.sha256(
             (reports / "WK990101.pdf").read_bytes()).hexdigest(),
         "WK990102.pdf": hashlib.sha256(
@@ -276,7 +278,8 @@ def test_rejected_recipient_is_reported_and_the_rest_is_sent(
     assert "error: 1 of 3 messages failed" in lines
     assert [to for _f, to, _d in handler.received] == [[ANNA], [CHANTAL]]
     assert [(e["email"], e["status"]) for e in send_log(proj)] == [
-        (ANNA, "sent"), (BRAM, "failed"), (CHANTAL, "sent")]
+        (ANNA, "sending"), (ANNA, "sent"), (BRAM, "sending"), (BRAM, "failed"),
+        (CHANTAL, "sending"), (CHANTAL, "sent")]
 
 
 def test_temporary_failures_are_retried_then_a_rerun_resumes(
@@ -321,7 +324,8 @@ def test_unreachable_server_stops_the_run_and_sends_nothing(
     assert (f"failed: huisarts.esveld@example.org: cannot connect to 127.0.0.1:{port}: "
             "Connection refused; stopping (re-run to resume)") in lines
     assert "sent 0, skipped 0 (already sent), failed 1, not attempted 2" in lines
-    assert not (proj / "data" / "processed" / "demo.sendlog.jsonl").exists()
+    assert [(e["email"], e["status"]) for e in send_log(proj)] == [
+        (ANNA, "sending"), (ANNA, "failed")]  # recorded, and certainly not delivered
 
 
 class Stalling(Recorder):
@@ -359,7 +363,9 @@ def test_a_killed_run_resumes_where_it_stopped(proj: Path, runner: CliRunner) ->
             proc.wait(10)
         handler.release.set()
         assert [to for _f, to, _d in handler.received] == [[ANNA]]
-        assert [(e["email"], e["status"]) for e in send_log(proj)] == [(ANNA, "sent")]
+        # Killed in the middle of BRAM's message: recorded as being sent, not as sent.
+        assert [(e["email"], e["status"]) for e in send_log(proj)] == [
+            (ANNA, "sending"), (ANNA, "sent"), (BRAM, "sending")]
         resumed = runner.invoke(app, ["mail", *SESSION, "--send"])
     finally:
         controller.stop()

@@ -179,13 +179,14 @@ def test_branding_from_config_without_template_fork(project: Path, runner: CliRu
     html = (project / "reports" / "demo" / "WK990100.html").read_text(encoding="utf-8")
     assert ":root { --accent: #7a1f5c; }" in html
     assert "<span>GGD Voorbeeldland &amp; Co</span>" in html
-    assert '<img src="data:image/png;base64,iVBORw0KGgo' in html
+    assert '<img class="logo" src="data:image/png;base64,iVBORw0KGgo' in html
     index = (project / "reports" / "demo" / "index.html").read_text(encoding="utf-8")
     assert ":root { --accent: #7a1f5c; }" in index
 
 
 @pytest.mark.parametrize(("logo", "message"), [
-    ("../outside.svg", "organisation.logo '../outside.svg' lies outside the project folder"),
+    ("../outside.svg", "organisation.logo: '../outside.svg' leaves the project folder ('..' is "
+                       "not allowed)"),
     ("assets/missing.svg", "organisation.logo 'assets/missing.svg' not found"),
 ])
 def test_bad_logo_is_a_config_error(project: Path, runner: CliRunner, logo: str,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -74,11 +75,56 @@ def handled(func: F) -> F:
         except WijkdataError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted; nothing was replaced", err=True)
-            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - only a full disk is handled here
+            line = disk_full_line(exc)
+            if line is None:
+                raise
+            typer.echo(line, err=True)
+            raise typer.Exit(1) from None
+        except (KeyboardInterrupt, Terminated) as exc:
+            typer.echo(interrupted_line(exc), err=True)
+            raise typer.Exit(130 if isinstance(exc, KeyboardInterrupt) else 143) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+class Terminated(BaseException):
+    """SIGTERM (``kill``, a service manager), raised so that clean-up runs as for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def disk_full_line(exc: BaseException) -> str | None:
+    """One line for a write that failed for lack of room (OSError, or DuckDB's IO error)."""
+    from wijkdata.core.atomic import full_reason
+
+    reason = full_reason(exc)
+    if reason is None:
+        return None
+    what, path = reason
+    return f"error: {path}: {what}; {_replaced_so_far()}"
+
+
+def _replaced_so_far() -> str:
+    from wijkdata.core.atomic import REPLACED
+
+    if not REPLACED:
+        return "nothing was replaced"
+    done = " and ".join(dict.fromkeys(str(p) for p in REPLACED))
+    return f"{done} had been replaced, nothing else was"
+
+
+def interrupted_line(exc: BaseException) -> str:
+    """One line, true to what happened: what this run replaced before it was stopped."""
+    from wijkdata.core.atomic import REPLACED
+
+    how = "SIGTERM" if isinstance(exc, Terminated) else "SIGINT (Ctrl-C)"
+    if not REPLACED:
+        return f"interrupted by {how}; nothing was replaced"
+    done = " and ".join(dict.fromkeys(str(p) for p in REPLACED))
+    return f"interrupted by {how} after {done} had been replaced; nothing else was replaced"
 
 
 def _formats(value: str | None) -> tuple[str, ...] | None:
@@ -269,6 +315,9 @@ _load_command_modules()
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if hasattr(signal, "SIGXFSZ"):  # past a file-size limit: an error to report, not death
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         app()
     except SystemExit:

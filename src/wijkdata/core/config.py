@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,11 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from wijkdata.core.dialogue_settings import DialogueSettings, NetworkSettings
 from wijkdata.core.mail_settings import MailSettings
 
+from . import paths
 from .codes import BUURT_RE, CUSTOM_RE, GEMEENTE_RE, WIJK_RE
 from .errors import ConfigError
-from .yamlio import load_model
+from .yamlio import KeyPath, load_model
 
 HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+PROJECT = "the project folder"
+DATA = "the data folder"
 
 SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
                      "region_lookup"]
@@ -295,29 +299,51 @@ class RegionConfig(_Model):
 
 @dataclass(frozen=True)
 class Region:
-    """A loaded region: its slug, the file it came from and the validated config."""
+    """A loaded region: its slug, the file it came from and the validated config.
+
+    ``lines`` maps each key of the config to its line, so that a refused path names it.
+    """
 
     slug: str
     path: Path
     config: RegionConfig
     project: Path
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)
+
+    def _confine(self, root: Path, value: str, root_name: str, key: KeyPath) -> Path:
+        return paths.confine(root, value, root_name=root_name, config=self.path,
+                             lines=self.lines, key=key)
 
     def data_dir(self, override: Path | None = None) -> Path:
+        """``--data-dir``, $WIJKDATA_DATA_DIR (the user's explicit choice), or the config's."""
         if override is not None:
             return override
         env = os.environ.get("WIJKDATA_DATA_DIR")
         if env:
             return Path(env)
-        return (self.project / self.config.data_dir).resolve()
+        return self._confine(self.project, self.config.data_dir, PROJECT,
+                             ("data_dir",)).resolve()
+
+    def source_file(self, source: Source, data_dir: Path) -> Path:
+        """The file (or folder) of ``source`` inside ``data_dir``; refused if it leads out."""
+        index = next(i for i, s in enumerate(self.config.sources) if s.id == source.id)
+        return self._confine(data_dir, source.path, DATA, ("sources", index, "path"))
 
     def output_dir(self, override: Path | None = None) -> Path:
         if override is not None:
             return override
-        return self.project / (self.config.output.dir or f"reports/{self.slug}")
+        if self.config.output.dir is None:
+            return self.project / "reports" / self.slug
+        return self._confine(self.project, self.config.output.dir, PROJECT, ("output", "dir"))
 
     def logo_path(self) -> Path | None:
         logo = self.config.organisation.logo
-        return None if logo is None else self.project / logo
+        return None if logo is None else self._confine(self.project, logo, PROJECT,
+                                                       ("organisation", "logo"))
+
+    def project_file(self, value: str, key: KeyPath) -> Path:
+        """A file named in the config relative to the project (mail recipients, CA file)."""
+        return self._confine(self.project, value, PROJECT, key)
 
 
 def project_root() -> Path:
@@ -344,19 +370,34 @@ def load_region(slug: str, project: Path | None = None) -> Region:
 
 
 def load_region_file(path: Path, project: Path, slug: str | None = None) -> Region:
-    config, _lines = load_model(path, RegionConfig, "name:, gemeenten:, sources:, ...")
-    _check_logo(config, project, path)
-    return Region(slug=slug or path.stem, path=path, config=config, project=project)
+    config, lines = load_model(path, RegionConfig, "name:, gemeenten:, sources:, ...")
+    region = Region(slug=slug or path.stem, path=path, config=config, project=project,
+                    lines=lines)
+    _check_paths(region)
+    return region
 
 
-def _check_logo(config: RegionConfig, project: Path, path: Path) -> None:
-    logo = config.organisation.logo
-    if logo is None:
+def _check_paths(region: Region) -> None:
+    """Refuse every config path that leaves its folder, before anything is read or written."""
+    config = region.config
+    for i, source in enumerate(config.sources):
+        paths.check_relative(source.path, root_name=DATA, config=region.path,
+                             lines=region.lines, key=("sources", i, "path"))
+        if isinstance(source.label_lookup, LabelLookup):
+            paths.check_relative(source.label_lookup.path, root_name=DATA, config=region.path,
+                                 lines=region.lines, key=("sources", i, "label_lookup", "path"))
+    region._confine(region.project, config.data_dir, PROJECT, ("data_dir",))
+    region.output_dir()
+    if config.mail is not None:
+        region.project_file(config.mail.recipients, ("mail", "recipients"))
+        if config.mail.smtp.ca_file:
+            region.project_file(config.mail.smtp.ca_file, ("mail", "smtp", "ca_file"))
+    target = region.logo_path()
+    if target is None:
         return
-    target = (project / logo).resolve()
-    if not target.is_relative_to(project.resolve()):
-        raise ConfigError(f"{path}: organisation.logo '{logo}' lies outside the project folder")
+    logo = config.organisation.logo
     if not target.is_file():
-        raise ConfigError(f"{path}: organisation.logo '{logo}' not found")
+        raise ConfigError(f"{region.path}: organisation.logo '{logo}' not found")
     if target.suffix.lower() not in {".svg", ".png"}:
-        raise ConfigError(f"{path}: organisation.logo must be an .svg or .png file, got '{logo}'")
+        raise ConfigError(f"{region.path}: organisation.logo must be an .svg or .png file, "
+                          f"got '{logo}'")

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from .atomic import note_replaced
 from .errors import DataError
 
 
@@ -64,6 +65,7 @@ def replacing(db_path: Path, *, from_current: bool = False) -> Iterator[Path]:
             shutil.copyfile(db_path, tmp)
         yield tmp
         os.replace(tmp, db_path)
+        note_replaced(db_path)
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)

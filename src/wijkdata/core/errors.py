@@ -70,6 +70,21 @@ def where(path: Path | str, row: int | None = None, column: str | None = None) -
     return ", ".join(parts)
 
 
+ECHO_LIMIT = 200  # characters of an offending value repeated in a message
+
+
+def shown(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A value as a message repeats it: control characters visible, at most ``limit`` long.
+
+    A cell can hold megabytes or invisible characters; the message must stay one readable line.
+    """
+    text = str(value)
+    cut = len(text) > limit
+    text = text[:limit]
+    out = "".join(ch if ch.isprintable() or ch == " " else
+                  (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+                  for ch in text)
+    return out + (f"... ({len(str(value)):,} characters)" if cut else "")
 @dataclass(frozen=True)
 class Problem:
     """One problem in one source file, as a record (the way frictionless reports them).

@@ -7,6 +7,7 @@ with nothing sent, instead of half the participants getting mail.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from wijkdata.core.clock import build_timestamp
 from wijkdata.core.config import Region
 from wijkdata.core.errors import ConfigError, DataError, DeliveryError, where
 from wijkdata.core.mail_settings import MailSettings
+from wijkdata.core.testhooks import pause_point
 from wijkdata.report import labels
 
 from . import recipients as recipients_mod
@@ -79,7 +81,7 @@ def _area_names(db_path: Path) -> dict[str, tuple[str, str]]:
 
 def plan(region: Region, session: date, reports: Path, progress: Progress) -> list[Composed]:
     settings = settings_of(region)
-    recipients_file = region.project / settings.recipients
+    recipients_file = region.project_file(settings.recipients, ("mail", "recipients"))
     people = recipients_mod.load(recipients_file)
     from wijkdata.report.inputs import db_path_for
 
@@ -125,8 +127,12 @@ def dry_run(messages: list[Composed], log: SendLog, outbox: Path) -> Summary:
     """Write each message that would be sent as an .eml file for review; send nothing."""
     summary = Summary()
     outbox.mkdir(parents=True, exist_ok=True)
-    for old in outbox.glob("*.eml"):  # a previous dry run of this session: replace, not mix
-        old.unlink()
+    # A previous dry run's messages are replaced, not mixed with the new ones; only files that
+    # run recorded as its own are removed (the outbox may be a folder the user also uses).
+    record = outbox / OUTBOX_RECORD
+    for name in _own_files(record):
+        if re.fullmatch(r"\d{3}-[a-z0-9_]+\.eml", name):
+            (outbox / name).unlink(missing_ok=True)
     for i, item in enumerate(messages, start=1):
         if log.already_sent(item.key):
             summary.skipped.append(item.recipient.email)
@@ -134,7 +140,19 @@ def dry_run(messages: list[Composed], log: SendLog, outbox: Path) -> Summary:
         path = outbox / _eml_name(i, item.recipient.email)
         atomic.write_bytes(path, item.message.as_bytes())
         summary.written.append(path)
+    atomic.write_text(record, json.dumps(sorted(p.name for p in summary.written), indent=0))
     return summary
+
+
+OUTBOX_RECORD = ".wijkdata-outbox.json"
+
+
+def _own_files(record: Path) -> list[str]:
+    try:
+        names = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
 
 
 def send_all(messages: list[Composed], log: SendLog, sender: Sender, session: date,
@@ -146,10 +164,22 @@ def send_all(messages: list[Composed], log: SendLog, sender: Sender, session: da
             if log.already_sent(item.key):
                 summary.skipped.append(to)
                 continue
+            message_id = str(item.message["Message-ID"])
+            if log.in_flight(item.key):
+                progress(f"resending: {to}: an earlier run was stopped while sending it; it "
+                         f"may arrive twice, with the same Message-ID {message_id}")
+            # Recorded before the SMTP conversation: after a kill the log tells "maybe sent"
+            # (this line, no "sent" line) from "never tried" (no line at all).
+            log.record(session=session.isoformat(), email=to, key=item.key,
+                       attachments=item.attachments, status="sending", message_id=message_id)
             try:
                 sender.send(item.message, to)
+                pause_point("sent")
             except ConnectFailure as exc:
                 summary.failed.append((to, str(exc)))
+                # No connection, so certainly not delivered: close the "sending" record.
+                log.record(session=session.isoformat(), email=to, key=item.key,
+                           attachments=item.attachments, status="failed", error=str(exc))
                 summary.not_attempted = [m.recipient.email for m in messages[n + 1:]
                                          if not log.already_sent(m.key)]
                 progress(f"failed: {to}: {exc}; stopping (re-run to resume)")
@@ -164,8 +194,7 @@ def send_all(messages: list[Composed], log: SendLog, sender: Sender, session: da
                 progress(f"failed: {to}: {exc}{advice}")
                 continue
             log.record(session=session.isoformat(), email=to, key=item.key,
-                       attachments=item.attachments, status="sent",
-                       message_id=str(item.message["Message-ID"]))
+                       attachments=item.attachments, status="sent", message_id=message_id)
             summary.sent.append(to)
             progress(f"sent: {to}")
     finally:
@@ -179,9 +208,16 @@ def mail(region: Region, session: date, *, send: bool, reports: Path, outbox: Pa
     log = SendLog(send_log_path(region))
     if not send:
         return dry_run(messages, log, outbox)
-    sender = Sender(settings_of(region), region.project, progress)
-    summary = send_all(messages, log, sender, session, progress)
-    return summary
+    # One sender per region and session: a second run at the same time would read the same
+    # send log and mail everyone again. The lock is held until the last record is written.
+    with atomic.region_lock(send_log_path(region).parent, region.slug,
+                            name=f"{region.slug}.mail-{session.isoformat()}.lock",
+                            what=f"'mail --send' of region '{region.slug}' for session "
+                            f"{session.isoformat()}"):
+        log = SendLog(send_log_path(region))  # re-read under the lock
+        pause_point("mail")
+        sender = Sender(settings_of(region), region.project, progress)
+        return send_all(messages, log, sender, session, progress)
 
 
 def check_result(summary: Summary) -> None:

@@ -3,8 +3,10 @@
 A message counts as sent when a ``"sent"`` line with its key exists. The key covers the session
 date, the recipient's address and the hash of every attachment, so a re-run skips what already
 went out, an interrupted run resumes with the rest, and a *changed* profile (new build, new hash)
-is sent again on purpose. Each line is flushed and fsynced before the next message is sent, so a
-killed run loses at most the record of the one message in flight.
+is sent again on purpose. Every message gets a ``"sending"`` line (with its Message-ID) before the
+SMTP conversation and a ``"sent"`` or ``"failed"`` line after it, each flushed and fsynced. A run
+killed in between leaves a ``"sending"`` line alone: the re-run sends that message again (it may
+then arrive twice, with the same Message-ID) and never one that has a ``"sent"`` line.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class SendLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.sent: set[str] = set()
+        self.last: dict[str, str] = {}  # key -> status of its latest line
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         for line_no, line in enumerate(lines, start=1):
             if not line.strip():
@@ -35,11 +38,17 @@ class SendLog:
                 raise DataError(f"{path}, line {line_no}: not a JSON record",
                                 hint="the send log is written by wijkdata only; restore it "
                                 "from a backup rather than editing it") from None
-            if entry.get("status") == "sent":
-                self.sent.add(str(entry.get("key")))
+            status, key = str(entry.get("status")), str(entry.get("key"))
+            self.last[key] = status
+            if status == "sent":
+                self.sent.add(key)
 
     def already_sent(self, key: str) -> bool:
         return key in self.sent
+
+    def in_flight(self, key: str) -> bool:
+        """An earlier run recorded this message as being sent and never saw it through."""
+        return self.last.get(key) == "sending" and key not in self.sent
 
     def record(self, **entry: Any) -> None:
         entry = {"at": datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), **entry}
@@ -49,6 +58,7 @@ class SendLog:
             fh.write(json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+        self.last[str(entry["key"])] = str(entry.get("status"))
         if entry.get("status") == "sent":
             self.sent.add(str(entry["key"]))
 

@@ -65,7 +65,7 @@ def hierarchy_problems(region_codes: set[str]) -> list[str]:
 
 
 def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
-    path = data_dir / source.path
+    path = region.source_file(source, data_dir)
     result = SourceCheck(source, path)
     gemeenten = region.config.gemeenten
     if not path.exists():

@@ -42,7 +42,7 @@ class StageResult:
 
 
 def source_path(region: Region, source: Source, data_dir: Path) -> Path:
-    return data_dir / source.path
+    return region.source_file(source, data_dir)
 
 
 def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, Path]:

@@ -18,8 +18,6 @@ A sharded build runs the same steps on three machines: ``prepare`` (1-2), ``buil
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -84,7 +82,14 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
         sources = manifest.hash_sources(region, region.data_dir(opts.data_dir), hasher)
         fp = manifest.fingerprint(region, sources, manifest.build_options(
             formats, opts.areas, opts.levels), hasher)
-        if opts.if_changed and manifest.is_current(out_dir, fp.keys):
+        # A generation nobody points to was left by a killed build or publish: clear it, and
+        # do the work again even with --if-changed (its manifest never became the current one).
+        interrupted = atomic.unpublished_generations(out_dir)
+        for stale in interrupted:
+            atomic.discard_generation(stale)
+        if interrupted:
+            progress("an earlier build or publish of this folder was interrupted; redoing it")
+        elif opts.if_changed and manifest.is_current(out_dir, fp.keys):
             return BuildResult(out_dir, db_path, [], [], timings, ran="skipped")
         ran = update_database(region, indicators, fp, opts, progress, timings)
         context = load_context(region, indicators, db_path, logo, timings)
@@ -156,6 +161,33 @@ def step_compute(con: duckdb.DuckDBPyConnection, region: Region, indicators: lis
     progress(f"computing {len(indicators)} indicators")
     compute.run(con, indicators, region.config)
     timings["indicators"] = time.perf_counter() - t
+    for line in lost_data(con, region, indicators):
+        progress(line)
+
+
+def lost_data(con: duckdb.DuckDBPyConnection, region: Region,
+              indicators: list[Indicator]) -> list[str]:
+    """Warnings for indicators whose source kind is configured but whose variable no file had.
+
+    A column renamed by the publisher (or left out of a selection) is not an error: the other
+    indicators still build. But nobody should have to notice the empty rows themselves.
+    """
+    present = {str(r[0]) for r in con.execute("SELECT DISTINCT variable FROM observation")
+               .fetchall()}
+    by_kind: dict[str, list[str]] = {}
+    for source in region.config.sources:
+        by_kind.setdefault(source.kind, []).append(Path(source.path).name)
+    out = []
+    for ind in indicators:
+        if not all(kind in by_kind for kind in ind.sources):
+            continue  # a source kind this region does not load: nothing was lost
+        missing = [v for v in (ind.numerator, ind.denominator, ind.value) if v and v not in present]
+        if missing:
+            files = ", ".join(f for kind in ind.sources for f in by_kind[kind])
+            out.append(f"warning: indicator '{ind.id}' has no data: no file provides "
+                       f"{', '.join(repr(v) for v in missing)} (a column renamed or absent in "
+                       f"{files})")
+    return out
 
 
 # --- Step 3: render -----------------------------------------------------------------------
@@ -197,17 +229,13 @@ def check_areas(region: Region, areas: Iterable[str], known: list[str]) -> None:
 
 @contextlib.contextmanager
 def staging_for(out_dir: Path) -> Iterator[Path]:
-    """A fresh staging folder beside ``out_dir``, removed afterwards whatever happens."""
-    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    # Callers hold the region lock (or own the shard folder), so any staging folder of this
-    # output is left by a killed build.
-    for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    staging.mkdir(parents=True)
+    """A new generation folder for ``out_dir`` (atomic.py), removed unless it was published."""
+    staged = atomic.begin_generation(out_dir)
     try:
-        yield staging
+        yield staged
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (atomic.is_generation_link(out_dir) and out_dir.resolve() == staged.resolve()):
+            atomic.discard_generation(staged)
 
 
 def step_render(region: Region, context: ContextBuilder, codes: list[str],
@@ -266,6 +294,8 @@ def step_render(region: Region, context: ContextBuilder, codes: list[str],
                                             strict=True), start=1):
             (staging / name).write_bytes(pdf)
             written.append(name)
+            if i == 1:
+                pause_point("pdf")
             if i % 10 == 0 or i == len(print_jobs):
                 progress(f"printed {i}/{len(print_jobs)} PDFs")
         timings["pdf"] = time.perf_counter() - t
@@ -294,7 +324,13 @@ def write_manifest(staging: Path, fp: manifest.Fingerprint, outputs: list[str]) 
 # --- Step 4: publish ----------------------------------------------------------------------
 
 def step_publish(staging: Path, out_dir: Path, names: list[str]) -> None:
-    """Move every staged file into the output folder (each rename is atomic)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        os.replace(staging / name, out_dir / name)
+    """Publish the staged generation as a whole: one atomic switch (atomic.publish_generation).
+
+    Staged files that are not outputs (pages rendered only to be printed) are dropped first.
+    """
+    keep = set(names)
+    for path in staging.iterdir():
+        if path.is_file() and path.name not in keep:
+            path.unlink()
+    pause_point("publish")
+    atomic.publish_generation(out_dir, staging)

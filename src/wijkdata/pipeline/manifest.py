@@ -139,7 +139,7 @@ def hash_sources(region: Region, data_dir: Path, hasher: Hasher) -> SourceHashes
     before = set(hasher.seen)
     parts: list[tuple[str, str]] = []
     for s in region.config.sources:
-        parts.append((f"source:{s.id}", hasher.path(data_dir / s.path)))
+        parts.append((f"source:{s.id}", hasher.path(region.source_file(s, data_dir))))
         if isinstance(s.label_lookup, LabelLookup):  # a code/name table read beside the file
             parts.append((f"lookup:{s.id}", hasher.path(data_dir / s.label_lookup.path)))
     files = {_name(Path(k), region.project): v["sha256"] for k, v in hasher.seen.items()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from jinja2 import Environment
 
 from wijkdata.core.clock import build_date
 from wijkdata.core.config import Region, load_region_file
+from wijkdata.core.lifeline import die_with_parent
 from wijkdata.dialogue.extras import profile_extras
 from wijkdata.report import render
 from wijkdata.report.context import ContextBuilder
@@ -64,8 +66,9 @@ class _Forward(logging.Handler):
 
 
 def _start(config_path: Path, project: Path, slug: str, db_path: Path, logo: str,
-           log_queue: Any) -> None:
+           log_queue: Any, parent: int) -> None:
     global _STATE
+    die_with_parent(parent)  # a killed build must not leave its workers behind
     # Warnings (e.g. a bad partner row) go back to the parent, which shows them as the CLI
     # configured; a spawned worker has no handlers of its own.
     logger = logging.getLogger("wijkdata")
@@ -100,7 +103,7 @@ def render_parallel(region: Region, db_path: Path, logo: str, codes: list[str], 
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start,
                                  initargs=(region.path, region.project, region.slug, db_path,
-                                           logo, log_queue)) as pool:
+                                           logo, log_queue, os.getpid())) as pool:
             count = 0
             for part in pool.map(_chunk, jobs):
                 count += len(part)

@@ -7,8 +7,6 @@ render pool import the build).
 
 from __future__ import annotations
 
-import base64
-import re
 from pathlib import Path
 
 from wijkdata.core.config import Region
@@ -16,8 +14,7 @@ from wijkdata.core.db import frame
 from wijkdata.core.errors import ConfigError, DataError
 from wijkdata.indicators import comparable
 from wijkdata.indicators.definitions import Indicator, load_all, select
-
-ACTIVE_SVG = re.compile(r"<script|javascript:|<foreignobject|\son[a-z]+\s*=", re.IGNORECASE)
+from wijkdata.report.logo import embed as embed_logo
 
 
 def db_path_for(region: Region) -> Path:
@@ -43,17 +40,9 @@ def load_indicators(region: Region) -> list[Indicator]:
 
 
 def logo_svg(region: Region) -> str:
+    """The logo as an ``<img>`` with a data URL (see logo.py: never inline markup)."""
     path = region.logo_path()
-    if path is None:
-        return ""
-    if path.suffix.lower() == ".svg":
-        text = path.read_text(encoding="utf-8")
-        # Logos are embedded inline; refuse active content instead of trying to clean it.
-        if ACTIVE_SVG.search(text):
-            raise DataError(f"{path}: the logo contains script or event handlers; use a plain SVG")
-        return text
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img src="data:image/png;base64,{data}" alt="" height="36">'
+    return "" if path is None else embed_logo(path, region.path)
 
 
 def built_profile_count(region: Region) -> int | None:

@@ -8,6 +8,7 @@ printed with JavaScript off and every network request refused: a profile is self
 from __future__ import annotations
 
 import atexit
+import contextlib
 import io
 import multiprocessing
 import os
@@ -23,6 +24,7 @@ from markupsafe import escape
 from pypdf import PdfReader, PdfWriter
 
 from wijkdata.core.errors import DataError
+from wijkdata.core.lifeline import die_with_parent
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -80,9 +82,11 @@ class PdfPrinter:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._context.close()
-        self._browser.close()
-        self._pw.stop()
+        # Best effort: after Ctrl-C the driver may have closed the browser already, and an
+        # error here must not replace the one (or the interruption) being reported.
+        for close in (self._context.close, self._browser.close, self._pw.stop):
+            with contextlib.suppress(Exception):
+                close()
 
     def print(self, html: str, *, title: str, author: str, subject: str,
               created: datetime, landscape: bool = False) -> bytes:
@@ -137,8 +141,9 @@ def _close_worker() -> None:
         _WORKER = None
 
 
-def _start_worker(browser: Path | None) -> None:
+def _start_worker(browser: Path | None, parent: int) -> None:
     global _WORKER
+    die_with_parent(parent)  # a killed build must not leave printers and browsers behind
     _WORKER = PdfPrinter(browser).__enter__()
     atexit.register(_close_worker)
 
@@ -165,5 +170,5 @@ def print_all(jobs: Iterable[PrintJob], workers: int = 2,
         PdfPrinter(None)  # raises the "no Chromium found" DataError
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
-                             initializer=_start_worker, initargs=(found,)) as pool:
+                             initializer=_start_worker, initargs=(found, os.getpid())) as pool:
         yield from pool.map(_print_job, jobs, chunksize=1)

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from wijkdata.cli.app import Regio, app, handled, say
+from wijkdata.core.atomic import refuse_input_folder
 from wijkdata.core.config import load_region
 
 
@@ -50,6 +51,9 @@ def mail(
     day = run.parse_session(session)
     report_dir = reports or region.output_dir()
     box = outbox or region.project / "outbox" / region.slug / day.isoformat()
+    # A dry run replaces its own earlier .eml files in the outbox: never in an input folder.
+    refuse_input_folder(box, region.project, f"--outbox {box}",
+                        "the outbox must be a folder of its own")
     summary = run.mail(region, day, send=send, reports=report_dir, outbox=box, progress=say)
     if not send:
         say(f"dry run: wrote {len(summary.written)} messages to {_rel(box)} "

@@ -9,6 +9,7 @@ small enough to embed a gemeente's map in every profile.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import polars as pl
 
 from wijkdata.core import codes
 from wijkdata.core.config import Source
-from wijkdata.core.errors import DataError
+from wijkdata.core.errors import DataError, shown
 
 from . import gpkg
 from .common import Loaded, empty_observations, read_json
@@ -81,8 +82,65 @@ def _features(source: Source, path: Path) -> Iterator[tuple[int, dict, dict]]:
     data = read_json(path, "valid GeoJSON")
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
         raise DataError(f"{path}: expected a GeoJSON FeatureCollection with 'features'")
+    declared = _declared_srs(path, data.get("crs"))
+    transform: gpkg.Transform | None = None
+    if declared is not None:
+        transform = _transform_for(path)(declared)
     for i, feat in enumerate(data["features"], start=1):
-        yield i, (feat or {}).get("properties") or {}, (feat or {}).get("geometry") or {}
+        if not isinstance(feat, dict):
+            raise DataError(f"{path}, feature {i}: expected a GeoJSON Feature (an object)")
+        geometry = feat.get("geometry") or {}
+        if transform is None:
+            transform = _guess_transform(path, i, geometry)
+        yield i, feat.get("properties") or {}, _reproject(geometry, transform)
+
+
+def _declared_srs(path: Path, crs: object) -> int | None:
+    """The EPSG code of an (old-style, GeoJSON 2008) ``crs`` member, or None when absent."""
+    if crs is None:
+        return None
+    name = str(((crs or {}).get("properties") or {}).get("name", "")) \
+        if isinstance(crs, dict) else ""
+    if name.upper().endswith(("CRS84", "EPSG::4326", "EPSG:4326")):
+        return WGS84
+    found = re.search(r"EPSG:{1,2}(\d+)$", name, re.IGNORECASE)
+    if not found:
+        raise DataError(f"{path}: crs '{shown(name)}' is not an EPSG code this reader knows; "
+                        f"expected EPSG:{RD_NEW} (RD New) or EPSG:{WGS84}")
+    return int(found.group(1))
+
+
+def _guess_transform(path: Path, i: int, geometry: dict[str, Any]) -> gpkg.Transform:
+    """No ``crs``: longitude/latitude (RFC 7946), or RD New when the numbers are metres."""
+    first: Any = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    while isinstance(first, list) and first and isinstance(first[0], list):
+        first = first[0]
+    if not (isinstance(first, list) and len(first) >= 2
+            and all(isinstance(v, int | float) for v in first[:2])):
+        return lambda x, y: (x, y)  # simplify() names what is wrong with the geometry
+    x, y = float(first[0]), float(first[1])
+    if abs(x) <= 180 and abs(y) <= 90:
+        return lambda x, y: (x, y)
+    if 0 <= x <= 300_000 and 289_000 <= y <= 629_000:  # the RD New grid of the Netherlands
+        return rd_to_wgs84
+    raise DataError(f"{path}, feature {i}: coordinates ({x:g}, {y:g}) are neither longitude/"
+                    f"latitude nor RD New metres; add a crs member or convert to EPSG:{WGS84}")
+
+
+def _reproject(geometry: Any, transform: gpkg.Transform) -> Any:
+    """The geometry with every position transformed (a copy; malformed parts left as found)."""
+    if not isinstance(geometry, dict):
+        return geometry
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list) and len(node) >= 2 and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in node[:2]):
+            return list(transform(float(node[0]), float(node[1])))
+        if isinstance(node, list):
+            return [walk(n) for n in node]
+        return node
+
+    return {**geometry, "coordinates": walk(geometry.get("coordinates"))}
 
 
 def read(source: Source, path: Path) -> Loaded:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from wijkdata.core.config import Source
-from wijkdata.core.errors import DataError, Problem, report
+from wijkdata.core.errors import DataError, Problem, report, shown, where
 
 # Status values kept next to every number (DESIGN: stg_* tables).
 OK = "ok"
@@ -67,6 +69,17 @@ def decode(path: Path, declared: str | None) -> tuple[str, str]:
                 f"{raw.count(NEWLINE, 0, exc.start) + 1}, byte {exc.start})",
                 hint="remove 'encoding:' from the source to detect it",
             ) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{path}: starts like UTF-16 text but is not valid UTF-16 "
+                            f"(byte {exc.start})", hint="save it again as CSV UTF-8") from None
+    if raw[:4096].count(b"\x00") * 3 > len(raw[:4096]):
+        # Every other byte zero: UTF-16 without its byte order mark, which cannot be told
+        # apart reliably from binary data; name it rather than guess.
+        raise DataError(f"{path}: looks like UTF-16 text without a byte order mark",
+                        hint="save it as CSV UTF-8 (or UTF-16 with BOM)")
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
@@ -107,6 +120,7 @@ def read_table(path: Path, source: Source, *, expect: list[str] | None = None) -
                 hint="give every column its own name",
             )
     df = df.rename(dict(zip(df.columns, stripped, strict=True)))
+    check_text(df, path, first_row=source.skip_rows + 2)
     if df.height == 0:
         raise DataError(f"{path}: no data rows (header only)")
     if expect:
@@ -120,14 +134,59 @@ def read_table(path: Path, source: Source, *, expect: list[str] | None = None) -
     return df
 
 
+# C0 controls but tab/newline/return, DEL, C1 NEL and the Unicode line/paragraph separators:
+# invisible in a spreadsheet, and they break lines, PDFs and mail headers further on.
+CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u2028\u2029]"
+
+
+def check_text(df: pl.DataFrame, path: Path, first_row: int) -> None:
+    """Refuse control characters in the header or any cell, naming row, column and character.
+
+    ``first_row`` is the file row of the frame's first data row (header row + 1).
+    """
+    for name in df.columns:
+        bad = re.search(CONTROL, name)
+        if bad:
+            raise DataError(f"{path}: the header holds control character "
+                            f"U+{ord(bad.group()):04X} in column name '{shown(name)}'")
+    for name in df.columns:
+        col = df[name]
+        if col.dtype != pl.String:
+            continue
+        hits = col.str.contains(CONTROL).fill_null(False)
+        if hits.any():
+            i = int(hits.arg_true()[0])
+            value = str(col[i])
+            char = re.search(CONTROL, value)
+            assert char is not None
+            raise DataError(
+                f"{where(path, row=i + first_row, column=name)}: control character "
+                f"U+{ord(char.group()):04X} in '{shown(value)}'; names must be plain text",
+                hint="remove it (it is invisible in most editors) and save the file again")
+
+
 def _read_csv(path: Path, source: Source) -> pl.DataFrame:
     text, _enc = decode(path, source.encoding)
-    lines = text.splitlines()
+    # Split on "\n" only: str.splitlines() also breaks at U+2028, U+0085 and form feeds, which
+    # would cut a row in two; such characters are refused by name in check_text instead.
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():  # blank lines at the end are no rows
+        lines.pop()
     if not lines or not lines[0].strip():
         raise DataError(f"{path}: the file is empty")
     body = "\n".join(lines[source.skip_rows :])
     header = body.split("\n", 1)[0]
     sep = source.separator or sniff_separator(header)
+    try:
+        names = [n.strip() for n in next(csv.reader([header.rstrip("\r")], delimiter=sep))]
+    except csv.Error:  # a stray carriage return or NUL: polars and check_text name it
+        names = []
+    for i, name in enumerate(names):
+        if name in names[:i]:  # before polars, which would rename the second one silently
+            raise DataError(
+                f"{path}: column name '{shown(name)}' appears twice in the header "
+                f"(columns {names.index(name) + 1} and {i + 1})",
+                hint="give every column its own name")
     if source.separator and source.separator not in header:
         found = sniff_separator(header)
         raise DataError(
@@ -157,7 +216,35 @@ def _read_csv(path: Path, source: Source) -> pl.DataFrame:
     return df
 
 
+XLSX_MAX_UNPACKED = 1_000_000_000  # bytes, all parts together
+XLSX_MAX_RATIO = 200  # real sheets pack 5-20 times; zeros pack 1000 times
+
+
+def check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook that would unpack far beyond what a statistics table needs.
+
+    An .xlsx is a zip archive: a few kilobytes can unpack to gigabytes (a decompression
+    bomb). The sizes are read from the archive's directory before anything is unpacked.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(f"{path}: not an .xlsx workbook ({exc})") from None
+    total = sum(p.file_size for p in parts)
+    if total > XLSX_MAX_UNPACKED:
+        raise DataError(f"{path}: the workbook would unpack to {total:,} bytes, more than "
+                        f"the limit of {XLSX_MAX_UNPACKED:,}", hint="save the table as CSV")
+    for part in parts:
+        if part.file_size > 10_000_000 and part.file_size > XLSX_MAX_RATIO * part.compress_size:
+            raise DataError(f"{path}: {shown(part.filename)} would unpack to "
+                            f"{part.file_size:,} bytes, more than {XLSX_MAX_RATIO} times its "
+                            "packed size; refused as a likely decompression bomb",
+                            hint="save the table again from Excel, or as CSV")
+
+
 def _read_xlsx(path: Path, source: Source) -> pl.DataFrame:
+    check_xlsx_size(path)
     try:
         return pl.read_excel(
             path,
@@ -199,8 +286,8 @@ def parse_numbers(
             i_c, i_d = int(has_comma.arg_true()[0]), int(has_dot.arg_true()[0])
             report(Problem(
                 "mixed-decimal-separators", str(path),
-                f"mixes decimal commas (row {file_row(first_row, i_c)}: '{t[i_c]}') and decimal "
-                f"points (row {file_row(first_row, i_d)}: '{t[i_d]}')",
+                f"mixes decimal commas (row {file_row(first_row, i_c)}: '{shown(t[i_c])}') and "
+                f"decimal points (row {file_row(first_row, i_d)}: '{shown(t[i_d])}')",
                 column=col, hint="use one decimal separator per column"))
         cleaned = t.str.replace(",", ".", literal=True)
         is_empty = t.is_null() | (t == "")
@@ -210,7 +297,7 @@ def parse_numbers(
         bad = bad.fill_null(False)
         for i in bad.arg_true().to_list():
             report(Problem("type-error", str(path),
-                           f"expected a number, '.', or an empty cell, found '{t[i]}'",
+                           f"expected a number, '.', or an empty cell, found '{shown(t[i])}'",
                            row=file_row(first_row, i), column=col, value=t[i]))
         status = (
             pl.Series(col, [OK] * len(t))
@@ -255,7 +342,7 @@ def check_codes(codes: pl.Series, path: Path, column: str,
     ok = codes.str.contains(CODE_RE.pattern).fill_null(False)
     for i in (~ok).arg_true().to_list():
         report(Problem("invalid-area-code", str(path),
-                       f"'{codes[i]}' is not a CBS area code "
+                       f"'{shown(codes[i])}' is not a CBS area code "
                        "(expected NL00, GM0000, WK000000 or BU00000000)",
                        row=file_row(first_row, i), column=column, value=codes[i]))
     seen: dict[str, list[int]] = {}
@@ -288,9 +375,22 @@ def drop_other_regions(df: pl.DataFrame, code_col: str) -> tuple[pl.DataFrame, l
     return df.filter(~other), [f"left out rows of other region types (not areas): {counts}"]
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def read_json(path: Path, what: str) -> object:
-    """Parse a JSON file; a broken or truncated one is a DataError saying what was expected."""
+    """Parse a JSON file; a broken or truncated one is a DataError saying what was expected.
+
+    NaN and Infinity (which Python's json accepts) are refused: they are not JSON and would
+    end up as coordinates or values nobody can draw or compare. Nesting deeper than Python's
+    recursion limit is a DataError too, not a crash.
+    """
     try:
-        return json.loads(path.read_bytes())
+        return json.loads(path.read_bytes(), parse_constant=_no_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not {what} ({exc})") from None
+    except ValueError as exc:
+        raise DataError(f"{path}: not {what} ({exc})") from None
+    except RecursionError:
+        raise DataError(f"{path}: not {what} (nested too deeply)") from None

@@ -61,6 +61,8 @@ class _Wkb:
             return {"type": "Polygon", "coordinates": self._polygon(order, dims)}
         if base == 6:
             (n,) = self._unpack(order + "I")
+            if n * 9 > len(self.data) - self.pos:
+                raise ValueError(f"truncated geometry: a MultiPolygon claims {n:,} polygons")
             polys = []
             for _ in range(n):
                 inner = self.geometry()
@@ -72,9 +74,17 @@ class _Wkb:
 
     def _polygon(self, order: str, dims: int) -> list[list[list[float]]]:
         (rings,) = self._unpack(order + "I")
+        if rings * 4 > len(self.data) - self.pos:
+            raise ValueError(f"truncated geometry: a polygon claims {rings:,} rings")
         out = []
         for _ in range(rings):
             (n,) = self._unpack(order + "I")
+            # Check the count against the bytes left before unpacking: a blob claiming four
+            # billion points would otherwise make a format string of gigabytes.
+            left = len(self.data) - self.pos
+            if n * dims * 8 > left:
+                raise ValueError(f"truncated geometry: a ring claims {n:,} points, "
+                                 f"but only {left:,} bytes follow")
             flat = self._unpack(order + "d" * (n * dims))
             out.append([list(self.transform(flat[i], flat[i + 1]))
                         for i in range(0, len(flat), dims)])
