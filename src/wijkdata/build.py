@@ -10,17 +10,19 @@ import os
 import re
 import shutil
 import time
+from datetime import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from . import atomic, compute, manifest, overview, render
+from . import atomic, compute, figure_files, figures, manifest, overview, render
 from .clock import build_date, build_timestamp
 from .config import Region
 from .context import ContextBuilder, profile_codes
 from .errors import DataError
+from .figure_sources import table_list
 from .formatting import long_date
 from .indicators import Indicator, load_all, select
 from .pdf import PrintJob, print_all
@@ -181,8 +183,13 @@ def _render_all(region: Region, builder: ContextBuilder, codes: list[str],
                 written.append(f"{r.code}.csv")
             if i % 25 == 0 or i == len(codes):
                 progress(f"rendered {i}/{len(codes)} profiles")
+        downloads: dict[str, str] = {}
+        if csv:
+            downloads = region_figures(region, builder, codes, staging, created)
+            written += list(downloads.values())
         links = {c: f"{c}.html" for c in codes} if "html" in formats else {}
-        index = overview.render(env, builder, codes, links, long_date(build_date()))
+        index = overview.render(env, builder, codes, links, long_date(build_date()),
+                                downloads=downloads)
         (staging / "index.html").write_text(index, encoding="utf-8")
         written.append("index.html")
         timings["html"] = time.perf_counter() - t
@@ -205,3 +212,17 @@ def _render_all(region: Region, builder: ContextBuilder, codes: list[str],
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [out_dir / n for n in written]
+
+
+def region_figures(region: Region, builder: ContextBuilder, codes: list[str], folder: Path,
+                   created: datetime) -> dict[str, str]:
+    """All profiles' figures in one CSV and one workbook; returns {"csv"|"xlsx": file name}."""
+    cols = figures.columns(builder)
+    rows = [row for code in codes for row in figures.area_rows(builder, code)]
+    names = {"csv": f"cijfers-{region.slug}.csv", "xlsx": f"cijfers-{region.slug}.xlsx"}
+    figure_files.write_csv(folder / names["csv"], cols, rows)
+    tables = table_list(s for row in rows for s in row["_sources"])
+    figure_files.write_xlsx(folder / names["xlsx"], cols, rows, tables,
+                            title=f"Cijfers {region.config.name}",
+                            author=region.config.organisation.name, created=created)
+    return names

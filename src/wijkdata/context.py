@@ -16,6 +16,7 @@ import polars as pl
 from . import __version__, charts, codes, rowindex, trends, village_table
 from .config import Region
 from .db import frame
+from .figure_sources import SourceIndex, table_list
 from .findings import UNTESTED_GAP, Finding, rank, sentence
 from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, long_date, number, plain, signed
 from .indicators import THEMES, Indicator
@@ -69,8 +70,10 @@ class ContextBuilder:
         self.geometry = {r["code"]: r for r in frame(con, "SELECT * FROM geometry")
                          .iter_rows(named=True)}
         self.sources = [Source(r["source_id"], r["publisher"], r["title"], r["table_id"],
-                               r["year"], r["licence"], r["path"], r["sha256"])
+                               r["year"], r["licence"], r["path"], r["sha256"],
+                               kind=r["kind"])
                         for r in frame(con, "SELECT * FROM provenance").iter_rows(named=True)]
+        self.source_index = SourceIndex(con, self.sources)
         self.members: dict[str, list[str]] = defaultdict(list)
         for r in frame(con, "SELECT * FROM custom_area_member").iter_rows(named=True):
             self.members[r["custom_code"]].append(r["buurt_code"])
@@ -138,7 +141,8 @@ class ContextBuilder:
             accent=org.accent, logo_svg=self.logo_svg, generated=long_date(self.today),
             version=__version__, key_figures=key,
             findings=[f.text for f in rank(found)], themes=theme_list, map_svg=map_svg,
-            map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
+            map_reason=reason, age_svg=age_svg, age_table=age_table,
+            sources=self._used_sources(theme_list, code, bool(map_svg)),
             suppression=(f"Een percentage of cijfer wordt niet getoond als de teller kleiner is "
                          f"dan {sup.min_numerator} of de noemer kleiner dan "
                          f"{plain(sup.min_denominator, 0)}, of als de bron het geheim houdt."),
@@ -149,6 +153,19 @@ class ContextBuilder:
                 self.values, self.names, self.indicators,
                 code, a["name"], self.members.get(code, []))},
         )
+
+    def _used_sources(self, themes: list[Theme], code: str, has_map: bool) -> list[Source]:
+        """The tables the profile's figures come from (every year shown, trend included),
+        each once; the boundaries only when a map is drawn."""
+        used: list[Source] = []
+        for t in themes:
+            for row in t.rows:
+                for r in self.values.get((row.indicator.id, code), []):
+                    if r["value"] is not None or r["year"] == row.year:
+                        used += self.source_index.for_figure(row.indicator, r["year"])
+        if has_map:
+            used += self.source_index.boundaries()
+        return table_list(used)
 
     def _row(self, ind: Indicator, code: str, a: dict, comparators: list[str]) -> Row | None:
         series = self.values.get((ind.id, code))

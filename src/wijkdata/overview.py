@@ -64,7 +64,7 @@ def altair_histogram(values: list[float], ind: Indicator, accent: str) -> str:
 
 
 def render(env: Environment, builder: ContextBuilder, codes: list[str],
-           links: dict[str, str], today: str) -> str:
+           links: dict[str, str], today: str, downloads: dict[str, str] | None = None) -> str:
     keys = [i for i in builder.indicators if i.key][:8]
     rows: list[dict[str, Any]] = []
     for code in codes:
@@ -97,7 +97,7 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
         region=cfg, slug=builder.region.slug, rows=rows, keys=keys, today=today,
         chart_svg=chart_svg, chart_ind=chart_ind, map_svg=map_svg,
         chart_table=[(n, number(v, chart_ind.format)) for n, v in chart_rows] if chart_ind else [],
-        logo_svg=builder.logo_svg, version=__version__,
+        logo_svg=builder.logo_svg, version=__version__, downloads=downloads or {},
     )
 
 

@@ -1,4 +1,4 @@
-"""Jinja rendering of profiles, the overview page and the per-area CSV download.
+"""Jinja rendering of profiles and the overview page; ``safe_cell`` for the data files.
 
 Autoescaping is on and undefined names fail loudly (``StrictUndefined``): a typo in a template
 is an error at build time, not an empty cell in a report somebody prints.
@@ -6,8 +6,6 @@ is an error at build time, not an empty cell in a report somebody prints.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
@@ -68,21 +66,3 @@ def safe_cell(value: object) -> str:
         except ValueError:
             return "'" + text
     return text
-
-
-def area_csv(report: Report) -> str:
-    """The area's figures, one row per indicator, Dutch decimal comma, ';' separated."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\n")
-    w.writerow(["gebiedscode", "gebied", "indicator", "titel", "jaar", "waarde", "eenheid",
-                "interval", *[f"{COMPARATOR_LABEL[c].lower()}" for c in report.comparators],
-                "bron"])
-    for t in report.themes:
-        for row in t.rows:
-            ind = row.indicator
-            w.writerow([safe_cell(x) for x in [
-                report.code, report.name, ind.id, ind.title, row.year, row.value.text,
-                ind.unit, row.interval,
-                *[row.comparisons[c].text for c in report.comparators],
-                ", ".join(ind.sources)]])
-    return buf.getvalue()

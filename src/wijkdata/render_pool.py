@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment
 
-from . import render
+from . import figure_files, figures, render
 from .clock import build_date
 from .config import Region, load_region_file
 from .context import ContextBuilder
@@ -44,7 +44,8 @@ def render_one(region: Region, builder: ContextBuilder, env: Environment, code: 
     html = render.profile(env, report, **profile_extras(region, report, builder))
     (staging / f"{code}.html").write_text(html, encoding="utf-8")
     if csv:
-        (staging / f"{code}.csv").write_text(render.area_csv(report), encoding="utf-8")
+        figure_files.write_csv(staging / f"{code}.csv", figures.columns(builder),
+                               figures.area_rows(builder, code))
     return Rendered(code, render.title_of(report), report.organisation,
                     f"{report.name} ({report.code}), {report.region_name}")
 

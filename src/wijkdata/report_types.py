@@ -64,6 +64,9 @@ class Source:
     licence: str
     path: str
     sha256: str
+    kind: str = ""
+    # Years of this table the profile uses, for display ("2016, 2020"); see figure_sources.
+    years: str = ""
 
 
 @dataclass
