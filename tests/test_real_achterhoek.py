@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest

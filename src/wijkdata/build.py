@@ -10,9 +10,9 @@ import os
 import re
 import shutil
 import time
-from datetime import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb

@@ -106,10 +106,12 @@ def area_rows(builder: ContextBuilder, code: str) -> list[dict[str, Any]]:
             row[f"{name}_waarde"] = _rounded(r["comparator_value"], ind) if has else None
             row[f"{name}_oordeel"] = VERDICT_WORD.get(r["judgement"], "") if has else ""
         t = builder.trend.get((ind.id, code))
-        same = t is not None and t["year"] == last["year"] and t["change"] is not None
-        row["trend_vanaf"] = t["prev_year"] if same else None
-        row["trend_verschil"] = _rounded(t["change"], ind) if same else None
-        row["trend_oordeel"] = trends.verdict_text(t["verdict"]) if same else ""
+        if t is not None and t["year"] == last["year"] and t["change"] is not None:
+            row["trend_vanaf"] = t["prev_year"]
+            row["trend_verschil"] = _rounded(t["change"], ind)
+            row["trend_oordeel"] = trends.verdict_text(t["verdict"])
+        else:
+            row.update(trend_vanaf=None, trend_verschil=None, trend_oordeel="")
         tables = builder.source_index.for_figure(ind, last["year"])
         row["bron"] = " + ".join(f"{s.publisher} — {s.title}" if s.title else s.publisher
                                  for s in tables)

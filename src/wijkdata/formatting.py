@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
