@@ -101,8 +101,8 @@ def area_rows(builder: ContextBuilder, code: str) -> list[dict[str, Any]]:
         comps = builder.comps.get((ind.id, code, last["year"]), {})
         for c in builder.region.config.comparators:
             name = COMPARATOR_LABEL[c].lower()
-            r = comps.get(c)
-            has = r is not None and r["comparator_value"] is not None
+            r = comps.get(c) or {}
+            has = r.get("comparator_value") is not None
             row[f"{name}_waarde"] = _rounded(r["comparator_value"], ind) if has else None
             row[f"{name}_oordeel"] = VERDICT_WORD.get(r["judgement"], "") if has else ""
         t = builder.trend.get((ind.id, code))
