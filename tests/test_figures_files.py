@@ -4,6 +4,7 @@ openpyxl, checked against figures computed by hand from the demo's raw KWB file.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import openpyxl
@@ -98,3 +99,20 @@ def test_workbook_numbers_formats_sheets(built: Path) -> None:
     assert "85618NED" in tables
     notes = {r[0].value: r[1].value for r in wb["Toelichting"].iter_rows(min_row=2)}
     assert notes["status: geheim (bron)"] == "niet getoond: de bron houdt het cijfer geheim"
+
+
+def test_profile_names_each_source_table_once(built: Path) -> None:
+    html = (built / "DORP_ESVELD.html").read_text(encoding="utf-8")
+    body = html[html.index("<caption>Gebruikte bronnen</caption>"):]
+    body = body[body.index("<tbody>") + 7:body.index("</tbody>")]
+    rows = [re.findall(r"<td>(.*?)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", body)]
+    cbs = "Fictief (wijkdata demo) in CBS-formaat — Kerncijfers wijken en buurten"
+    rivm = "Fictief (wijkdata demo) in RIVM-formaat — Gezondheid per wijk en buurt"
+    # Two KWB years are two CBS tables; the two monitor years are one RIVM table; the wijk and
+    # buurt boundary files are one map; no source the profile does not use.
+    assert rows == [
+        [cbs, "85318NED", "2022", "CC BY 4.0"],
+        [cbs, "85618NED", "2023", "CC BY 4.0"],
+        [rivm, "50090NED", "2016, 2020", "open data (RIVM StatLine)"],
+        ["Fictief (wijkdata demo) — Wijk- en buurtkaart", "", "", "CC BY 4.0"],
+    ]
