@@ -11,7 +11,7 @@ import numpy as np
 import vl_convert as vlc
 from jinja2 import Environment
 
-from . import __version__, charts
+from . import __version__, charts, hyphenation
 from .context import ContextBuilder
 from .formatting import number
 from .indicators import Indicator
@@ -93,12 +93,13 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
                          altair_histogram([v for _, v in chart_rows], chart_ind, accent))
     map_svg = _map(builder, chart_ind, links)
     cfg = builder.region.config
-    return env.get_template("index.html.j2").render(
+    page = env.get_template("index.html.j2").render(
         region=cfg, slug=builder.region.slug, rows=rows, keys=keys, today=today,
         chart_svg=chart_svg, chart_ind=chart_ind, map_svg=map_svg,
         chart_table=[(n, number(v, chart_ind.format)) for n, v in chart_rows] if chart_ind else [],
         logo_svg=builder.logo_svg, version=__version__, downloads=downloads or {},
     )
+    return hyphenation.html(page)
 
 
 def _map(builder: ContextBuilder, ind: Indicator | None, links: dict[str, str]) -> str:

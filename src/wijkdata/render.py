@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from . import hyphenation
 from .context import COMPARATOR_LABEL, LEVEL_LABEL, Report
 from .errors import ConfigError
 from .indicators import Indicator
@@ -49,8 +50,9 @@ def profile(env: Environment, report: Report, **extra: Any) -> str:
     params: dict[str, Any] = {"session_date": None, "extra_sections": [], "theme_blocks": {}}
     params.update(extra)
     try:
-        return env.get_template("profile.html.j2").render(r=report, title=title_of(report),
+        page = env.get_template("profile.html.j2").render(r=report, title=title_of(report),
                                                           **params)
+        return hyphenation.html(page)
     except TemplateError as exc:
         raise ConfigError(f"template error in profile.html.j2: {exc}") from None
 

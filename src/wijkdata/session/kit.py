@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from .. import atomic, render
+from .. import atomic, hyphenation, render
 from ..build import db_path_for, load_indicators, logo_svg
 from ..clock import build_date, build_timestamp
 from ..config import Region
@@ -145,8 +145,9 @@ def kit_pages(files: RegionFiles, report: Report, builder: ContextBuilder,
         finding_slides=[findings[i:i + 5] for i in range(0, len(findings), 5)],
         theme_questions=dict((t.id, dialogue.for_theme(t.id)) for t in report.themes),
         previous=previous, network=net.grouped() if net else [], **common)
-    return {"handout": handout, "netwerkkaart": network_page, "agenda": agenda,
-            "presentatie": deck}
+    pages = {"handout": handout, "netwerkkaart": network_page, "agenda": agenda,
+             "presentatie": deck}
+    return {name: hyphenation.html(page) for name, page in pages.items()}
 
 
 def record_template(report: Report, day: date) -> str:

@@ -1,0 +1,66 @@
+"""Dutch hyphenation of rendered pages: soft hyphens (U+00AD) in long words, from pyphen's
+``nl_NL`` dictionary (the LibreOffice/Hunspell patterns).
+
+Narrow table columns and A4 pages must break words like "Arbeidsongeschiktheidsuitkeringen";
+without break points the browser either overflows or, with ``overflow-wrap``, cuts anywhere
+("…uitk|eringen") without a hyphen. Headless Chromium on Linux has no hyphenation dictionary
+for ``hyphens: auto``, so the break points are put in the text at render time: the browser
+then shows a hyphen only where it actually breaks (``hyphens: manual``, the default).
+
+Only text between tags in ``<body>`` is touched: never attributes, ``<script>``, ``<style>``,
+``<svg>`` (SVG text does not wrap) or ``<title>``; entity references are left whole.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pyphen
+
+SOFT = "\u00ad"
+MIN_LENGTH = 8  # shorter words fit even a 375 px table column
+# A run of letters (Dutch diacritics included) not part of an entity such as &amp;shy;.
+_WORD = re.compile(r"(?<![&#\w])[^\W\d_]{%d,}" % MIN_LENGTH)
+_TAG = re.compile(r"(<[^>]*>)")
+_SKIP = {"script", "style", "svg", "title", "textarea", "pre", "code"}
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="nl_NL", left=2, right=3)
+
+
+@functools.lru_cache(maxsize=65536)
+def word(text: str) -> str:
+    """One word with soft hyphens at its break points (cached: pages repeat their words)."""
+    return str(_dictionary().inserted(text, hyphen=SOFT))
+
+
+def text(plain: str) -> str:
+    """Soft hyphens in every long word of a plain (already escaped) text."""
+    return _WORD.sub(lambda m: word(m.group(0)), plain)
+
+
+def html(page: str) -> str:
+    """Soft hyphens in the visible text of a whole page (see the module docstring)."""
+    start = page.find("<body")
+    if start < 0:
+        start = 0
+    parts = _TAG.split(page[start:])
+    skip: list[str] = []
+    for i, part in enumerate(parts):
+        if i % 2 == 1:  # a tag
+            m = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", part)
+            if not m:
+                continue
+            name = m.group(2).lower()
+            if name in _SKIP and not part.endswith("/>"):
+                if m.group(1):
+                    if skip and skip[-1] == name:
+                        skip.pop()
+                else:
+                    skip.append(name)
+        elif not skip and part:
+            parts[i] = text(part)
+    return page[:start] + "".join(parts)
