@@ -54,7 +54,7 @@ def test_rank_puts_unfavourable_first_then_by_size() -> None:
 def test_demo_village_findings_use_the_yaml_phrasing(project: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["build", "--regio", "demo", "--format", "html"])
     assert result.exit_code == 0, result.output
-    html = page_text((project / "reports" / "demo" / "DORP_HOLTERHOEK.html"))
+    html = page_text(project / "reports" / "demo" / "DORP_HOLTERHOEK.html")
     con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
     # Holterhoek 65+: (a_65_oo) / (a_inw) of its three buurten in 2023, against Vreedebeek.
     num, den = con.execute(

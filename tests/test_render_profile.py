@@ -47,7 +47,7 @@ def test_strict_parser_rejects_broken_markup() -> None:
 def test_profile_structure(project: Path, runner: CliRunner) -> None:
     build(runner, "--area", "DORP_ESVELD")
     out = project / "reports" / "demo"
-    html = page_text((out / "DORP_ESVELD.html"))
+    html = page_text(out / "DORP_ESVELD.html")
     strict_parse(html)
     # Cover: kind, area, gemeente, organisation, date.
     assert '<p class="kind">Dorpsprofiel</p>\n  <h1>Esveld</h1>' in html
@@ -96,7 +96,7 @@ def test_profile_structure(project: Path, runner: CliRunner) -> None:
 
 def test_overview_is_valid_and_lists_every_profile(project: Path, runner: CliRunner) -> None:
     build(runner)
-    html = page_text((project / "reports" / "demo" / "index.html"))
+    html = page_text(project / "reports" / "demo" / "index.html")
     strict_parse(html)
     links = re.findall(r'<a href="([A-Z0-9_]+\.html)">', html)
     assert len(links) == 27 and "DORP_ESVELD.html" in links
@@ -115,7 +115,7 @@ def test_area_name_with_markup_is_escaped_in_html_and_svg(project: Path,
     edit(project / "configs" / "demo.yml", "name: Esveld,",
          "name: \"Esv <script>alert(1)</script> \\\"Q\\\" & 'A'\",")
     build(runner, "--area", "DORP_ESVELD")
-    html = page_text((project / "reports" / "demo" / "DORP_ESVELD.html"))
+    html = page_text(project / "reports" / "demo" / "DORP_ESVELD.html")
     strict_parse(html)
     assert "<script>alert(1)" not in html
     assert "<title>Dorpsprofiel Esv &lt;script&gt;alert(1)&lt;/script&gt; &#34;Q&#34; &amp; " \
@@ -136,7 +136,7 @@ def test_all_values_suppressed_still_renders(project: Path, runner: CliRunner) -
         head = ";".join(line.split(";")[:4])
         edit(path, line, head + ";" + ";".join("." for _ in line.split(";")[4:]))
     build(runner, "--area", "BU99010302")
-    html = page_text((project / "reports" / "demo" / "BU99010302.html"))
+    html = page_text(project / "reports" / "demo" / "BU99010302.html")
     strict_parse(html)
     assert "Voor De Venne zijn alle cijfers onderdrukt" in html
     assert "Geen leeftijdsopbouw: de cijfers voor De Venne zijn onderdrukt of ontbreken." in html
@@ -151,7 +151,7 @@ def test_area_without_boundaries_has_no_map_and_says_why(project: Path,
     edit(cfg, "  - {id: wijken, kind: boundaries, path: wijken_demo.geojson, "
               "publisher: \"Fictief (wijkdata demo)\"}\n", "")
     build(runner, "--area", "WK990100")
-    html = page_text((project / "reports" / "demo" / "WK990100.html"))
+    html = page_text(project / "reports" / "demo" / "WK990100.html")
     strict_parse(html)
     assert ('<p class="notice" role="note">Geen kaart: Geen wijkgrenzen beschikbaar voor deze '
             'gemeente.</p>') in html
@@ -169,11 +169,11 @@ def test_branding_from_config_without_template_fork(project: Path, runner: CliRu
                         "0000000049454e44ae426082")
     (project / "assets" / "logo.png").write_bytes(png)
     build(runner, "--area", "WK990100")
-    html = page_text((project / "reports" / "demo" / "WK990100.html"))
+    html = page_text(project / "reports" / "demo" / "WK990100.html")
     assert ":root { --accent: #7a1f5c; }" in html
     assert "<span>GGD Voorbeeldland &amp; Co</span>" in html
     assert '<img src="data:image/png;base64,iVBORw0KGgo' in html
-    index = page_text((project / "reports" / "demo" / "index.html"))
+    index = page_text(project / "reports" / "demo" / "index.html")
     assert ":root { --accent: #7a1f5c; }" in index
 
 
