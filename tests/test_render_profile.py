@@ -91,7 +91,8 @@ def test_profile_structure(project: Path, runner: CliRunner) -> None:
     assert "Gemaakt met wijkdata 0.1.0 op 23 november 2026 door Stichting Gezond in de Wijk" in html
     # CSV download next to the HTML.
     assert '<a href="DORP_ESVELD.csv" download>Cijfers (CSV)</a>' in html
-    assert (out / "DORP_ESVELD.csv").read_text(encoding="utf-8-sig").startswith("gebiedscode;gebied;")
+    csv_text = (out / "DORP_ESVELD.csv").read_text(encoding="utf-8-sig")
+    assert csv_text.startswith("gebiedscode;gebied;")
 
 
 def test_overview_is_valid_and_lists_every_profile(project: Path, runner: CliRunner) -> None:

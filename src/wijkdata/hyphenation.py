@@ -21,7 +21,7 @@ import pyphen
 SOFT = "\u00ad"
 MIN_LENGTH = 8  # shorter words fit even a 375 px table column
 # A run of letters (Dutch diacritics included) not part of an entity such as &amp;shy;.
-_WORD = re.compile(r"(?<![&#\w])[^\W\d_]{%d,}" % MIN_LENGTH)
+_WORD = re.compile(r"(?<![&#\w])[^\W\d_]{" + str(MIN_LENGTH) + ",}")
 _TAG = re.compile(r"(<[^>]*>)")
 _SKIP = {"script", "style", "svg", "title", "textarea", "pre", "code"}
 
