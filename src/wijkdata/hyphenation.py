@@ -7,8 +7,9 @@ without break points the browser either overflows or, with ``overflow-wrap``, cu
 for ``hyphens: auto``, so the break points are put in the text at render time: the browser
 then shows a hyphen only where it actually breaks (``hyphens: manual``, the default).
 
-Only text between tags in ``<body>`` is touched: never attributes, ``<script>``, ``<style>``,
-``<svg>`` (SVG text does not wrap) or ``<title>``; entity references are left whole.
+Only text in narrow places of ``<body>`` is touched (see ``_NARROW``): never attributes,
+``<script>``, ``<style>``, ``<svg>`` (SVG text does not wrap) or ``<title>``; entity
+references are left whole.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ MIN_LENGTH = 8  # shorter words fit even a 375 px table column
 _WORD = re.compile(r"(?<![&#\w])[^\W\d_]{" + str(MIN_LENGTH) + ",}")
 _TAG = re.compile(r"(<[^>]*>)")
 _SKIP = {"script", "style", "svg", "title", "textarea", "pre", "code"}
+# Narrow places, where a long word can be wider than its box: table cells and captions, and
+# elements marked class="... hyphenate" (key-figure tiles, slide tiles). Running text is left
+# alone: a 33-letter word fits a 375 px line, and every soft hyphen also lands in the PDF's
+# text layer (pdftotext shows it), so they go only where they are needed.
+_NARROW = {"th", "td", "caption"}
+_ZONE_CLASS = re.compile(r"""\sclass=["'][^"']*\bhyphenate\b""")
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,24 +50,30 @@ def text(plain: str) -> str:
 
 
 def html(page: str) -> str:
-    """Soft hyphens in the visible text of a whole page (see the module docstring)."""
+    """Soft hyphens in the narrow places of a page (see the module docstring)."""
     start = page.find("<body")
     if start < 0:
         start = 0
     parts = _TAG.split(page[start:])
     skip: list[str] = []
+    zone: list[list] = []  # [tag name, nesting depth] of the open narrow elements
     for i, part in enumerate(parts):
         if i % 2 == 1:  # a tag
             m = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", part)
-            if not m:
+            if not m or part.endswith("/>"):
                 continue
-            name = m.group(2).lower()
-            if name in _SKIP and not part.endswith("/>"):
-                if m.group(1):
-                    if skip and skip[-1] == name:
-                        skip.pop()
-                else:
+            closing, name = bool(m.group(1)), m.group(2).lower()
+            if name in _SKIP:
+                if closing and skip and skip[-1] == name:
+                    skip.pop()
+                elif not closing:
                     skip.append(name)
-        elif not skip and part:
+            if zone and zone[-1][0] == name:
+                zone[-1][1] += -1 if closing else 1
+                if zone[-1][1] == 0:
+                    zone.pop()
+            elif not closing and (name in _NARROW or _ZONE_CLASS.search(part)):
+                zone.append([name, 1])
+        elif zone and not skip and part:
             parts[i] = text(part)
     return page[:start] + "".join(parts)
