@@ -4,6 +4,9 @@ Altair chart. One page per region, so Altair + vl-convert (20–50 ms a chart) c
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from typing import Any
 
 import altair as alt
@@ -91,22 +94,62 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
             chart_svg = (altair_bars(chart_rows, chart_ind, accent)
                          if len(chart_rows) <= MAX_BARS else
                          altair_histogram([v for _, v in chart_rows], chart_ind, accent))
-    map_svg = _map(builder, chart_ind, links)
+    maps = _maps(builder, keys, chart_ind, links)
     cfg = builder.region.config
     page = env.get_template("index.html.j2").render(
         region=cfg, slug=builder.region.slug, rows=rows, keys=keys, today=today,
-        chart_svg=chart_svg, chart_ind=chart_ind, map_svg=map_svg,
+        chart_svg=chart_svg, chart_ind=chart_ind, maps=maps,
         chart_table=[(n, number(v, chart_ind.format)) for n, v in chart_rows] if chart_ind else [],
         logo_svg=builder.logo_svg, version=__version__, downloads=downloads or {},
     )
-    return hyphenation.html(page)
+    return with_script_hash(hyphenation.html(page))
 
 
-def _map(builder: ContextBuilder, ind: Indicator | None, links: dict[str, str]) -> str:
-    """The region's wijken coloured by one key indicator; a profiled wijk links to its profile."""
+# The page's one inline script (sort, filter, map choice) is allowed by its hash and nothing
+# else runs: data that reached the page as text can never become script. Issue 14 adds a CSP to
+# every page; this one differs only in allowing that script.
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+CSP = ("default-src 'none'; script-src '{hash}'; style-src 'unsafe-inline'; img-src data:; "
+       "base-uri 'none'; form-action 'none'")
+
+
+def with_script_hash(page: str) -> str:
+    """Put a Content-Security-Policy meta allowing exactly the page's inline script in <head>."""
+    scripts = _SCRIPT.findall(page)
+    if len(scripts) != 1:
+        raise ValueError(f"the overview must have exactly one inline script, found {len(scripts)}")
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode("utf-8")).digest()).decode()
+    meta = (f'<meta http-equiv="Content-Security-Policy" '
+            f'content="{CSP.format(hash="sha256-" + digest)}">')
+    return page.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + meta, 1)
+
+
+# One map per key indicator to choose from; a national overview (thousands of wijken) keeps
+# one map, as eight would make the page tens of megabytes.
+MAX_SHAPES_FOR_CHOICE = 800
+
+
+def _maps(builder: ContextBuilder, keys: list[Indicator], first: Indicator | None,
+          links: dict[str, str]) -> list[tuple[Indicator | None, str]]:
+    """(indicator, map SVG) per key indicator with figures on the wijken, ``first`` first."""
     shapes = [g for g in builder.geometry.values() if g["level"] == "wijk"]
     if not shapes:
-        return ""
+        return []
+    order = [first] if first is not None else []
+    if len(shapes) <= MAX_SHAPES_FOR_CHOICE:
+        order += [i for i in keys if i is not first and any(
+            builder.latest(i.id, s["code"]) for s in shapes)]
+    if not order:
+        return [(None, _map(builder, shapes, None, links))]
+    # Each map gets its own id for the no-data hatching: a fill that points into a hidden map's
+    # <defs> is not drawn.
+    return [(ind, _map(builder, shapes, ind, links).replace("nodata", f"nodata-{k}"))
+            for k, ind in enumerate(order)]
+
+
+def _map(builder: ContextBuilder, shapes: list[dict], ind: Indicator | None,
+         links: dict[str, str]) -> str:
+    """The region's wijken coloured by one key indicator; a profiled wijk links to its profile."""
     data = []
     for s in shapes:
         r = builder.latest(ind.id, s["code"]) if ind else None
