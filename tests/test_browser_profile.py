@@ -99,11 +99,12 @@ def test_keyboard_reaches_links_in_order_with_visible_focus(reports: Path, brows
 def test_overview_filters_and_sorts(reports: Path, browser: Any) -> None:
     context, page, seen = open_page(browser, (reports / "index.html").as_uri())
     order = []
-    for _ in range(6):
+    for _ in range(8):
         page.keyboard.press("Tab")
         order.append(page.evaluate("document.activeElement.id || "
                                    "document.activeElement.textContent.trim()"))
-    assert order == ["Naar de inhoud", "zoek", "niveau", "gemeente", "Gebied", "Gemeente"]
+    assert order == ["Naar de inhoud", "cijfers-demo.csv", "cijfers-demo.xlsx", "zoek", "niveau",
+                     "gemeente", "Gebied", "Gemeente"]
     visible = "Array.from(document.querySelectorAll('#gebieden tbody tr')).filter(r => !r.hidden)"
     page.select_option("#niveau", "custom")
     assert page.evaluate(f"{visible}.map(r => r.cells[0].textContent.trim())") == [
