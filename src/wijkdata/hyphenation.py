@@ -26,9 +26,9 @@ _WORD = re.compile(r"(?<![&#\w])[^\W\d_]{" + str(MIN_LENGTH) + ",}")
 _TAG = re.compile(r"(<[^>]*>)")
 _SKIP = {"script", "style", "svg", "title", "textarea", "pre", "code"}
 # Narrow places, where a long word can be wider than its box: table cells and captions, and
-# elements of class "kort" (the key-figure tiles) or "hyphenate" (anything else narrow). Running text is left
-# alone: a 33-letter word fits a 375 px line, and every soft hyphen also lands in the PDF's
-# text layer (pdftotext shows it), so they go only where they are needed.
+# elements of class "kort" (the key-figure tiles) or "hyphenate" (anything else narrow).
+# Running text is left alone: a 33-letter word fits a 375 px line, and every soft hyphen also
+# lands in the PDF's text layer (pdftotext shows it), so they go only where they are needed.
 _NARROW = {"th", "td", "caption"}
 _ZONE_CLASS = re.compile(r"""\sclass=["'](?:[^"']*\s)?(?:kort|hyphenate)[\s"']""")
 
