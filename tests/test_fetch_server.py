@@ -25,10 +25,10 @@ from typer.testing import CliRunner
 
 from tests.conftest import tree_snapshot
 from wijkdata.cli import app
-from wijkdata.config import load_region
-from wijkdata.errors import DeliveryError
-from wijkdata.fetch import FetchFailed, Http, fetch_region
-from wijkdata.sources import cbs_odata
+from wijkdata.core.config import load_region
+from wijkdata.core.errors import DeliveryError
+from wijkdata.ingest.fetch import FetchFailed, Http, fetch_region
+from wijkdata.ingest.sources import cbs_odata
 
 KWB_FILTER = ("(startswith(WijkenEnBuurten,'GM0197') or startswith(WijkenEnBuurten,'WK0197') "
               "or startswith(WijkenEnBuurten,'BU0197'))")
@@ -335,7 +335,7 @@ def test_v4_observations_pages_and_config_key_base_url(
         f"cbs_api: {api.base}/v4\n"))
     # Only the v4 source: --year picks sources by year, and this one has none, so filter here.
     region = load_region("t", project)
-    from wijkdata.fetch import fetch_source
+    from wijkdata.ingest.fetch import fetch_source
     result = fetch_source(Http(sleep=lambda _s: None), region, region.config.sources[1], raw)
     assert (result.status, result.pages) == ("downloaded", 2)
     pages = sorted((raw / "cbs" / "verzuim").glob("page-*.json"))

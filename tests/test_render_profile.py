@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import page_text
 from wijkdata.cli import app
-from wijkdata.formatting import long_date, number, plain, signed
+from wijkdata.report.formatting import long_date, number, plain, signed
 
 EVIL = "Esv <script>alert(1)</script> \"Q\" & 'A'"
 
