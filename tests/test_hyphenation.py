@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import make_project
-from wijkdata import hyphenation
 from wijkdata.cli import app
-from wijkdata.pdf import CHROMIUM_ARGS, find_browser
+from wijkdata.report import hyphenation
+from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
 
 SOFT = "\u00ad"
 needs_tools = pytest.mark.skipif(find_browser() is None or shutil.which("pdftotext") is None,

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import make_project
 from wijkdata.cli import app
-from wijkdata.pdf import CHROMIUM_ARGS, find_browser
+from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
 
 pytestmark = pytest.mark.skipif(find_browser() is None, reason="no Chromium on this machine")
 
