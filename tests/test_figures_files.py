@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import page_text
 from wijkdata.cli import app
 
 AREAS = ["DORP_ESVELD", "BU99010200", "BU99010201", "BU99010103"]
@@ -102,7 +103,7 @@ def test_workbook_numbers_formats_sheets(built: Path) -> None:
 
 
 def test_profile_names_each_source_table_once(built: Path) -> None:
-    html = (built / "DORP_ESVELD.html").read_text(encoding="utf-8")
+    html = page_text(built / "DORP_ESVELD.html")
     body = html[html.index("<caption>Gebruikte bronnen</caption>"):]
     body = body[body.index("<tbody>") + 7:body.index("</tbody>")]
     rows = [re.findall(r"<td>(.*?)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", body)]
