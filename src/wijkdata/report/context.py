@@ -261,6 +261,7 @@ class ContextBuilder:
                                           f"{theme.title}: {area_name} tegen de {near}",
                                           highlight=range(0, len(rows), 2))
             theme.chart_table = table
+            theme.chart_rows = rows
 
     def _map(self, code: str, a: dict, gm_code: str
              ) -> tuple[str, str, list[tuple[str, str]], str]:

@@ -52,6 +52,8 @@ class Theme:
     rows: list[Row]
     chart_svg: str = ""
     chart_table: list[tuple[str, str, str]] = field(default_factory=list)
+    # The chart's (label, value) bars, so the session deck can draw it at slide size.
+    chart_rows: list[tuple[str, float | None]] = field(default_factory=list)
 
 
 @dataclass
