@@ -70,7 +70,8 @@ def test_slides_charts_fill_the_slide_with_large_labels(kit: Path) -> None:
         assert small == [], (number, small)
         if "tegen de gemeente (grijs)" in text:
             chart_slides += 1
-            sizes = {s for s, t, y in runs if y > FOOTER_PT and (t == "gemeente" or t.endswith("%"))}
+            sizes = {s for s, t, y in runs
+                     if y > FOOTER_PT and (t == "gemeente" or t.endswith("%"))}
             assert len(sizes) == 1 and min(sizes) >= 14, sizes  # one size for all labels
     # Bevolking, Inkomen, Zorg, Gezondheid and Wonen each have a chart slide in the demo.
     assert chart_slides == 5

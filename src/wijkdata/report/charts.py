@@ -156,7 +156,7 @@ def age_pyramid(groups: Sequence[tuple[str, float | None, float | None]], label:
             bx = b / vmax * (w - left - 60)
             parts.append(f'<line x1="{left + bx:.1f}" x2="{left + bx:.1f}" y1="{y - 2}" '
                          f'y2="{y + bar_h + 2}" stroke="{ORANGE}" stroke-width="3"/>')
-    parts.append(f'<text x="{left}" y="{h - 3}" font-size="10" fill="{DARK}">'
+    parts.append(f'<text x="{left}" y="{h - 3}" font-size="11" fill="{DARK}">'
                  f'balk = dit gebied, oranje streep = gemeente</text>')
     return _svg(w, h, "".join(parts), label)
 
