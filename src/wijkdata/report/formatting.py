@@ -77,6 +77,12 @@ def long_date(d: date) -> str:
     return format_date(d, format="d MMMM y", locale=LOCALE)
 
 
+def change_since(diff: float, fmt: str, year: int) -> str:
+    """A trend as the reports say it: ``↑ +1,2% sinds 2022`` (the one home of that wording)."""
+    arrow = "↑" if diff > 0 else ("↓" if diff < 0 else "→")
+    return f"{arrow} {signed(diff, fmt)} sinds {year}"
+
+
 def decimals(fmt: str) -> int:
     """Decimals a display format shows (``percent_1`` -> 1): data files round to the same."""
     return len(_PATTERNS[fmt][0].partition(".")[2])

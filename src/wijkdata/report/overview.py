@@ -15,11 +15,13 @@ import vl_convert as vlc
 from jinja2 import Environment
 
 from wijkdata import __version__
+from wijkdata.core.tables import GeometryRow
 from wijkdata.indicators.definitions import Indicator
 
 from . import charts, hyphenation
 from .context import ContextBuilder
 from .formatting import number
+from .maps import map_rows
 
 
 def altair_bars(rows: list[tuple[str, float]], ind: Indicator, accent: str) -> str:
@@ -149,14 +151,10 @@ def _maps(builder: ContextBuilder, keys: list[Indicator], first: Indicator | Non
             for k, ind in enumerate(order)]
 
 
-def _map(builder: ContextBuilder, shapes: list[dict], ind: Indicator | None,
+def _map(builder: ContextBuilder, shapes: list[GeometryRow], ind: Indicator | None,
          links: dict[str, str]) -> str:
     """The region's wijken coloured by one key indicator; a profiled wijk links to its profile."""
-    data = []
-    for s in shapes:
-        r = builder.latest(ind.id, s["code"]) if ind else None
-        data.append((s["code"], builder.area.get(s["code"], {}).get("name", s["code"]),
-                     s["geojson"], r["value"] if r else None))
+    data = map_rows(builder, shapes, ind)
     return charts.choropleth(data, set(), ind.format if ind else "number_1",
                              "Kaart van de wijken in de regio", ind.label if ind else "wijken",
                              links=links)
