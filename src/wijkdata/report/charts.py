@@ -94,12 +94,12 @@ def trend(points: Sequence[tuple[int, float]], fmt: str, label: str) -> str:
 
 
 def bars(rows: Sequence[tuple[str, float | None]], fmt: str, label: str,
-         highlight: int | Collection[int] = 0, bar_h: int = 16, gap: int = 6) -> str:
+         highlight: int | Collection[int] = 0, bar_h: int = 12, gap: int = 4) -> str:
     """Horizontal bars; rows at the ``highlight`` index (or indices) are the area (blue), the
     others its comparators (grey). Every bar carries its name and value as text, so the
     colour is never the only cue. Rows without a value are left out. The text is always 11
-    units in a 480-unit wide chart; a slide passes thinner bars so the chart can be drawn wide
-    (large text) and still fit the slide's height."""
+    units in a 480-unit wide chart, the bars thin (12 units): printed at one width the text is
+    8.1 pt in every chart of a profile, on a slide it is 14+ pt, and the chart stays short."""
     w, left = 480, 210
     marked = {highlight} if isinstance(highlight, int) else set(highlight)
     shown = [(i, name, v) for i, (name, v) in enumerate(rows) if v is not None]
