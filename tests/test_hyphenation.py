@@ -70,7 +70,7 @@ BROKEN_WORDS_JS = r"""() => {
       r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
       const tops = new Set(Array.from(r.getClientRects()).filter(x => x.width > 0)
                              .map(x => Math.round(x.top)));
-      if (tops.size < 2) continue;
+      if (tops.size < 2 || !/\p{L}/u.test(m[0])) continue;  // words, not numbers
       // The shortest prefix that reaches the second line ends with the first character
       // there; the character before it closed the first line.
       for (let i = 2; i <= m[0].length; i++) {

@@ -20,7 +20,7 @@ import re
 import pyphen
 
 SOFT = "\u00ad"
-MIN_LENGTH = 11  # shorter words fit a 375 px table column; fewer breaks in wide tables
+MIN_LENGTH = 9  # shorter words fit a 375 px table column (status texts like "onvolledig" do not)
 # A run of letters (Dutch diacritics included) not part of an entity such as &amp;shy;.
 _WORD = re.compile(r"(?<![&#\w])[^\W\d_]{" + str(MIN_LENGTH) + ",}")
 _TAG = re.compile(r"(<[^>]*>)")
