@@ -23,7 +23,7 @@ def test_fetched_pages_build_a_region_end_to_end(
         project: Path, api: Api, runner: CliRunner, shared_data: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     raw = _region(project, extra=(
-        "  - {id: ggd_2020, kind: ggd_monitor, year: 2020, path: ggd.csv}\n"
+        "  - {id: ggd_2020, kind: ggd_monitor, age_group: '18+', year: 2020, path: ggd.csv}\n"
         "output: {formats: [html]}\n"))
     cfg = (project / "configs" / "t.yml").read_text(encoding="utf-8").replace(
         "filters: {WijkenEnBuurten: [GM0197, WK0197, BU0197]}}",

@@ -70,13 +70,18 @@ def test_region_csv_statuses_and_rounded_means(built: Path) -> None:
     # 23040 = 29.755 thousand euro; CBS publishes hundreds of euros, so 29.800, not 29.755.
     assert income["regio_waarde"].unique().to_list() == [29800]
     status = dict(zip(income["gebiedscode"], income["status"], strict=True))
-    # Esveld-Buiten's income is '.' (secret) in the source: the village misses a part and
-    # gets no total.
-    assert (status["BU99010200"], status["DORP_ESVELD"]) == ("getoond", "onvolledig")
-    # Sportpark (BU99010103) has 15 huishoudens, fewer than the 50 a percentage needs.
+    # Esveld-Buiten's income is '.' (secret) in the source: the buurt reads "geheim (bron)"
+    # (not "afgeschermd (privacy)", our own disclosure control), and the village misses a part
+    # and gets no total.
+    assert status["BU99010201"] == "geheim (bron)"
+    assert (status["BU99010200"], status["DORP_ESVELD"]) == ("getoond",
+                                                             "onvolledig (buurt ontbreekt)")
+    # Sportpark (BU99010103) has 15 huishoudens, fewer than the 50 a percentage needs: the
+    # figure is shown, with its counts, and marked uncertain (core/status.py).
     small = df.filter((pl.col("gebiedscode") == "BU99010103")
                       & (pl.col("indicator") == "eenpersoonshuishoudens")).row(0, named=True)
-    assert (small["status"], small["waarde"], small["teller"]) == ("klein aantal", None, None)
+    assert (small["status"], small["waarde"], small["teller"], small["noemer"]) == (
+        "klein aantal: onzeker", 33.3, 5, 15)
 
 
 def test_workbook_numbers_formats_sheets(built: Path) -> None:
@@ -115,5 +120,7 @@ def test_profile_names_each_source_table_once(built: Path) -> None:
         [cbs, "85318NED", "2022", "CC BY 4.0"],
         [cbs, "85618NED", "2023", "CC BY 4.0"],
         [rivm, "50090NED", "2016, 2020", "open data (RIVM StatLine)"],
+        ["Fictief (wijkdata demo): huisartsenzorggroep — Huisartsenregistratie diabetes", "",
+         "2023", "niet openbaar"],
         ["Fictief (wijkdata demo) — Wijk- en buurtkaart", "", "", "CC BY 4.0"],
     ]

@@ -45,6 +45,7 @@ def describe(source: Source, sha256: str) -> dict[str, Any]:
         "table_id": source.table_id or "",
         "year": source.year,
         "licence": source.licence or mod.LICENCE,
+        "age_group": source.age_group,
     }
 
 

@@ -74,10 +74,11 @@ DIALECT_NOTE = ("De CSV-bestanden zijn UTF-8 met BOM, puntkomma-gescheiden, met 
                 "komma en zonder scheidingsteken voor duizendtallen: Excel opent ze zo.")
 STATUS_NOTE = {
     FigureStatus.SHOWN: "het cijfer wordt getoond",
-    FigureStatus.SMALL: "niet getoond: te weinig waarnemingen (of nodig om een ander klein "
-                        "aantal te beschermen)",
+    FigureStatus.SMALL: "getoond, maar gebaseerd op weinig mensen: onzeker (zie het interval)",
     FigureStatus.WITHHELD: "niet getoond: de bron houdt het cijfer geheim",
+    FigureStatus.SUPPRESSED: "niet getoond: afgeschermd om kleine aantallen te beschermen",
     FigureStatus.MISSING: "de bron heeft geen cijfer voor dit gebied",
+    FigureStatus.NOT_APPLICABLE: "geen cijfer mogelijk (bijvoorbeeld een noemer van nul)",
     FigureStatus.INCOMPLETE: "een buurt of gemeente van het gebied ontbreekt, daarom geen totaal",
 }
 

@@ -1,45 +1,53 @@
-"""The status of a published figure, in the words a reader sees (CSV, workbook, profile).
+"""The status of a published figure in the tidy figures table (CSV, workbook), as a closed set.
 
-One closed set, so a spreadsheet filter on ``status`` has five fixed choices:
+The words are those of :data:`wijkdata.core.status.MARK` (the one home of a status's words), so
+the tidy table, the profile and the overview say the same thing; only a figure without any
+remark, which the profile leaves unmarked, reads ``getoond`` here, so that a spreadsheet filter
+on ``status`` has a fixed choice for every row:
 
 * ``getoond`` — the figure is published;
-* ``klein aantal`` — hidden by our small-numbers rule (or complementary suppression);
+* ``klein aantal: onzeker`` — published, but on a small base (its interval is wide);
 * ``geheim (bron)`` — the source itself kept it secret (CBS ``.``);
-* ``geen gegevens`` — the source has no figure (or a zero denominator);
-* ``onvolledig`` — a village or regio misses a part, so no total is given.
+* ``afgeschermd (privacy)`` — not shown: disclosure control of a strict source;
+* ``geen gegevens`` — the source has no figure;
+* ``niet van toepassing`` — e.g. a percentage of zero households;
+* ``onvolledig (buurt ontbreekt)`` — a village or regio misses a part, so no total is given.
 
-The database keeps short internal codes (``ok``, ``suppressed`` ...); :func:`label` maps them.
+The database keeps the codes of :class:`wijkdata.core.status.Status`; :func:`label` maps them.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from wijkdata.core.status import MARK, SHOWN, Status
+
 
 class FigureStatus(StrEnum):
     SHOWN = "getoond"
-    SMALL = "klein aantal"
-    WITHHELD = "geheim (bron)"
-    MISSING = "geen gegevens"
-    INCOMPLETE = "onvolledig"
+    SMALL = MARK[Status.SMALL]
+    WITHHELD = MARK[Status.WITHHELD]
+    SUPPRESSED = MARK[Status.SUPPRESSED]
+    MISSING = MARK[Status.MISSING]
+    NOT_APPLICABLE = MARK[Status.NOT_APPLICABLE]
+    INCOMPLETE = MARK[Status.INCOMPLETE]
 
 
-# Internal ind_value codes -> status. "secret" / "suppressed_by_source" are the codes for a
-# figure the source withheld (sources/common.py SUPPRESSED); unknown codes read as missing.
-_FROM_CODE = {
-    "ok": FigureStatus.SHOWN,
-    "suppressed": FigureStatus.SMALL,
-    "suppressed_by_source": FigureStatus.WITHHELD,
-    "secret": FigureStatus.WITHHELD,
-    "missing": FigureStatus.MISSING,
-    "not_applicable": FigureStatus.MISSING,
-    "incomplete": FigureStatus.INCOMPLETE,
+_FROM_STATUS = {
+    Status.OK: FigureStatus.SHOWN,
+    Status.SMALL: FigureStatus.SMALL,
+    Status.WITHHELD: FigureStatus.WITHHELD,
+    Status.SUPPRESSED: FigureStatus.SUPPRESSED,
+    Status.MISSING: FigureStatus.MISSING,
+    Status.NOT_APPLICABLE: FigureStatus.NOT_APPLICABLE,
+    Status.INCOMPLETE: FigureStatus.INCOMPLETE,
 }
 
 
 def label(code: str | None, value: float | None = None) -> FigureStatus:
-    """The reader's status of an ``ind_value`` row (a row without a value is never 'shown')."""
-    status = _FROM_CODE.get(code or "", FigureStatus.MISSING)
-    if status is FigureStatus.SHOWN and value is None:
+    """The reader's status of an ``ind_value`` row; unknown codes read as missing, and a row
+    without a value is never 'shown'."""
+    status = _FROM_STATUS.get(code or "", FigureStatus.MISSING)  # type: ignore[call-overload]
+    if code in SHOWN and value is None:
         return FigureStatus.MISSING
     return status

@@ -15,9 +15,10 @@ from wijkdata.core.rounding import half_away
 from wijkdata.indicators import trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
+from . import labels
 from .charts import JUDGEMENT_SYMBOL
-from .context import COMPARATOR_LABEL, LEVEL_LABEL, ContextBuilder
-from .figure_status import label
+from .context import COMPARATOR_LABEL, ContextBuilder
+from .figure_status import FigureStatus, label
 from .formatting import decimals
 
 # The verdict without its symbol: "gunstiger", "ongunstiger", "gelijk", "verschilt", ...
@@ -46,7 +47,7 @@ BASE_COLUMNS = [
     Column("bovengrens", "number", "bovengrens van het 95%-betrouwbaarheidsinterval"),
     Column("teller", "number", "aantal in de teller (alleen bij getelde indicatoren)"),
     Column("noemer", "number", "aantal in de noemer (alleen bij getelde indicatoren)"),
-    Column("status", "text", "getoond, klein aantal, geheim (bron), geen gegevens of onvolledig"),
+    Column("status", "text", ", ".join(FigureStatus)),
 ]
 TAIL_COLUMNS = [
     Column("trend_vanaf", "int", "vorig jaar waarmee de trend vergeleken is"),
@@ -88,8 +89,9 @@ def area_rows(builder: ContextBuilder, code: str) -> list[dict[str, Any]]:
             continue
         last = series[-1]
         counted = ind.statistic in COUNTED
+        level_word = labels.noun(labels.kind_of(builder.region.config, code, a["level"]))
         row: dict[str, Any] = {
-            "gebiedscode": code, "gebied": a["name"], "niveau": LEVEL_LABEL[a["level"]],
+            "gebiedscode": code, "gebied": a["name"], "niveau": level_word,
             "indicator": ind.id, "titel": ind.title, "thema": THEMES[ind.theme],
             "jaar": last["year"], "eenheid": ind.unit,
             "waarde": _rounded(last["value"], ind),

@@ -14,8 +14,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from wijkdata.core.errors import ConfigError
 from wijkdata.indicators.definitions import Indicator
 
-from . import hyphenation
-from .context import COMPARATOR_LABEL, LEVEL_LABEL, Report
+from . import hyphenation, labels
+from .context import COMPARATOR_LABEL, Report, comparator_word
 
 INTERVAL_LABEL = {"wilson": "Wilson (95%)", "byar": "Byar (95%)",
                   "published": "zoals gepubliceerd", "none": "geen"}
@@ -37,14 +37,14 @@ def environment(templates: Path) -> Environment:
                       autoescape=True, trim_blocks=False, lstrip_blocks=False,
                       keep_trailing_newline=True)
     env.globals.update(comparator_label=COMPARATOR_LABEL, interval_label=INTERVAL_LABEL,
-                       definition=definition, level_label=LEVEL_LABEL)
+                       definition=definition, comparator_word=comparator_word,
+                       kind_plural=labels.PLURAL, kind_noun=labels.noun,
+                       profile_word=labels.profile_word)
     return env
 
 
 def title_of(report: Report) -> str:
-    kind = {"custom": "Dorpsprofiel", "gemeente": "Gezondheidsprofiel"}.get(
-        report.level, "Wijkgezondheidsprofiel")
-    return f"{kind} {report.name}"
+    return labels.title(report.kind, report.name)
 
 
 def profile(env: Environment, report: Report, **extra: Any) -> str:
