@@ -30,4 +30,12 @@
       rows.forEach(function (r) { body.appendChild(r); });
     });
   });
+  var keuze = document.getElementById('kaart-keuze');
+  if (keuze) {
+    keuze.addEventListener('change', function () {
+      document.querySelectorAll('figure[data-map]').forEach(function (f) {
+        f.hidden = f.dataset.map !== keuze.value;
+      });
+    });
+  }
 })();

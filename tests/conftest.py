@@ -52,6 +52,12 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+def page_text(path: Path) -> str:
+    """A rendered page without its soft hyphens (hyphenation.py), so tests can look for whole
+    words; the hyphenation itself is tested in test_hyphenation.py."""
+    return path.read_text(encoding="utf-8").replace("\u00ad", "")
+
+
 def tree_snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes, to prove a failed run changed nothing."""
     if not folder.exists():

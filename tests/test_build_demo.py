@@ -26,9 +26,9 @@ def test_demo_build_html_and_csv(project: Path, runner: CliRunner) -> None:
         "AND year = 2023").fetchone()
     assert row == (325.0, 770.0, 42.2)
     assert "42,2%" in html
-    csv_text = (out / "DORP_ESVELD.csv").read_text(encoding="utf-8")
-    assert ("DORP_ESVELD;Esveld;Dorpsprofiel;eenpersoonshuishoudens;Eenpersoonshuishoudens;2023;"
-            "42,2%") in csv_text
+    csv_text = (out / "DORP_ESVELD.csv").read_text(encoding="utf-8-sig")
+    assert ("DORP_ESVELD;Esveld;dorp;eenpersoonshuishoudens;Eenpersoonshuishoudens;"
+            "Bevolking en huishoudens;2023;%;42,2;38,8;45,7;325;770;getoond;") in csv_text
 
 
 def test_unknown_region_lists_known_ones(project: Path, runner: CliRunner) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 from typer.testing import CliRunner
 
+from tests.conftest import page_text
 from wijkdata.cli import app
 from wijkdata.indicators.definitions import load_all
 from wijkdata.report.findings import Finding, rank, sentence
@@ -67,7 +68,7 @@ def test_rank_puts_health_and_care_first_and_demography_last() -> None:
 def test_demo_village_findings_use_the_yaml_phrasing(project: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["build", "--regio", "demo", "--format", "html"])
     assert result.exit_code == 0, result.output
-    html = (project / "reports" / "demo" / "DORP_HOLTERHOEK.html").read_text(encoding="utf-8")
+    html = page_text(project / "reports" / "demo" / "DORP_HOLTERHOEK.html")
     con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
     # Holterhoek 65+: (a_65_oo) / (a_inw) of its three buurten in 2023, against Vreedebeek.
     num, den = con.execute(

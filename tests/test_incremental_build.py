@@ -77,7 +77,8 @@ def test_if_changed_stops_early_and_notices_every_kind_of_change(
     out = project / "reports" / "demo"
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert manifest["outputs"] == ["DORP_ESVELD.csv", "DORP_ESVELD.html", "WK990101.csv",
-                                   "WK990101.html", "index.html"]
+                                   "WK990101.html", "cijfers-demo.csv", "cijfers-demo.xlsx",
+                                   "index.html"]
     stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
 
     same = runner.invoke(app, args)

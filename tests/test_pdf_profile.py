@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 from typer.testing import CliRunner
 
-from tests.conftest import make_project
+from tests.conftest import make_project, page_text
 from wijkdata.cli import app
 from wijkdata.report.pdf import find_browser
 
@@ -36,7 +36,7 @@ def village(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
                                           "--area", "DORP_ESVELD"])
         assert result.exit_code == 0, result.output
     out = proj / "reports" / "demo"
-    yield out / "DORP_ESVELD.pdf", (out / "DORP_ESVELD.html").read_text(encoding="utf-8")
+    yield out / "DORP_ESVELD.pdf", page_text(out / "DORP_ESVELD.html")
 
 
 _TEXTS: dict[Path, list[str]] = {}
@@ -46,8 +46,10 @@ def page_texts(pdf: Path) -> list[str]:
     """Text per page, extracted once per file (pypdf takes ~0.2 s a page)."""
     if pdf not in _TEXTS:
         # NFKC folds the "ﬁ" ligature Chromium writes back into "fi".
-        _TEXTS[pdf] = [unicodedata.normalize("NFKC", p.extract_text() or "")
-                       for p in PdfReader(pdf).pages]
+        # Soft hyphens stay in Chromium's text layer; where a word breaks at one, a U+2010
+        # hyphen ends the line: both go, so the text reads as the HTML does.
+        _TEXTS[pdf] = [re.sub("\u2010\\s*\n", "", unicodedata.normalize(
+            "NFKC", p.extract_text() or "").replace("\u00ad", "")) for p in PdfReader(pdf).pages]
     return _TEXTS[pdf]
 
 

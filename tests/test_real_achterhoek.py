@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,16 @@ def _rows(path: Path, key: str) -> dict[str, dict[str, str]]:
 
 
 def _pct(num: float, den: float) -> str:
-    """Dutch one-decimal percentage, written out by hand (not through the product's code)."""
-    return f"{num / den * 100:.1f}".replace(".", ",") + "%"
+    """Dutch one-decimal percentage, rounded half away from zero like CBS, written out by hand
+    (not through the product's code)."""
+    exact = Decimal(str(num)) / Decimal(str(den)) * 100
+    return f"{exact.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}".replace(".", ",") + "%"
+
+
+def _figure(folder: Path, code: str, indicator: str) -> dict[str, str]:
+    """The row of one indicator in an area's CSV (UTF-8 with BOM, ';', decimal comma)."""
+    with (folder / f"{code}.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return next(r for r in csv.DictReader(fh, delimiter=";") if r["indicator"] == indicator)
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +54,8 @@ def achterhoek(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def test_household_share_matches_kwb_2023(achterhoek: Path, shared_data: Path, code: str) -> None:
     row = _rows(shared_data / KWB, "gwb_code_10")[code]
     expected = _pct(float(row["a_1p_hh"]), float(row["a_hh"]))
-    lines = (achterhoek / f"{code}.csv").read_text(encoding="utf-8").splitlines()
-    line = next(x for x in lines if ";eenpersoonshuishoudens;" in x)
-    assert line.split(";")[5:7] == ["2023", expected]
+    row = _figure(achterhoek, code, "eenpersoonshuishoudens")
+    assert (row["jaar"], row["waarde"] + "%") == ("2023", expected)
     assert expected in (achterhoek / f"{code}.html").read_text(encoding="utf-8")
 
 
@@ -55,9 +63,8 @@ def test_household_share_matches_kwb_2023(achterhoek: Path, shared_data: Path, c
 def test_health_estimate_matches_rivm_2020(achterhoek: Path, shared_data: Path, code: str) -> None:
     raw = _rows(shared_data / RIVM, "WijkenEnBuurten")[code]["ErvarenGezondheidGoedZeerGoed_4"]
     expected = raw.strip().replace(".", ",") + "%"
-    lines = (achterhoek / f"{code}.csv").read_text(encoding="utf-8").splitlines()
-    line = next(x for x in lines if ";ervaren_gezondheid;" in x)
-    assert line.split(";")[5:7] == ["2020", expected]
+    row = _figure(achterhoek, code, "ervaren_gezondheid")
+    assert (row["jaar"], row["waarde"] + "%") == ("2020", expected)
 
 
 def test_village_sums_its_buurten(achterhoek: Path, shared_data: Path) -> None:
@@ -65,9 +72,9 @@ def test_village_sums_its_buurten(achterhoek: Path, shared_data: Path) -> None:
     parts = ["BU01970204", "BU01970201"]  # Bredevoort + Verspreide huizen Bredevoort
     num = sum(float(kwb[b]["a_1p_hh"]) for b in parts)
     den = sum(float(kwb[b]["a_hh"]) for b in parts)
-    lines = (achterhoek / "DORP_BREDEVOORT.csv").read_text(encoding="utf-8").splitlines()
-    line = next(x for x in lines if ";eenpersoonshuishoudens;" in x)
-    assert line.split(";")[6] == _pct(num, den)
+    row = _figure(achterhoek, "DORP_BREDEVOORT", "eenpersoonshuishoudens")
+    assert row["waarde"] + "%" == _pct(num, den)
+    assert (row["teller"], row["noemer"]) == (f"{num:.0f}", f"{den:.0f}")
     index = (achterhoek / "index.html").read_text(encoding="utf-8")
     assert 'href="DORP_BREDEVOORT.html"' in index
     assert len(list(achterhoek.glob("WK*.html"))) == 41

@@ -16,6 +16,7 @@ import pytest
 from html5lib.html5parser import ParseError
 from typer.testing import CliRunner
 
+from tests.conftest import page_text
 from wijkdata.cli import app
 from wijkdata.report.formatting import long_date, number, plain, signed
 
@@ -46,7 +47,7 @@ def test_strict_parser_rejects_broken_markup() -> None:
 def test_profile_structure(project: Path, runner: CliRunner) -> None:
     build(runner, "--area", "DORP_ESVELD")
     out = project / "reports" / "demo"
-    html = (out / "DORP_ESVELD.html").read_text(encoding="utf-8")
+    html = page_text(out / "DORP_ESVELD.html")
     strict_parse(html)
     # Cover: kind, area, gemeente, organisation, date.
     assert '<p class="kind">Dorpsprofiel</p>\n  <h1>Esveld</h1>' in html
@@ -94,12 +95,13 @@ def test_profile_structure(project: Path, runner: CliRunner) -> None:
     assert "Gemaakt met wijkdata 0.1.0 op 23 november 2026 door Stichting Gezond in de Wijk" in html
     # CSV download next to the HTML.
     assert '<a href="DORP_ESVELD.csv" download>Cijfers (CSV)</a>' in html
-    assert (out / "DORP_ESVELD.csv").read_text(encoding="utf-8").startswith("gebiedscode;gebied;")
+    csv_text = (out / "DORP_ESVELD.csv").read_text(encoding="utf-8-sig")
+    assert csv_text.startswith("gebiedscode;gebied;")
 
 
 def test_overview_is_valid_and_lists_every_profile(project: Path, runner: CliRunner) -> None:
     build(runner)
-    html = (project / "reports" / "demo" / "index.html").read_text(encoding="utf-8")
+    html = page_text(project / "reports" / "demo" / "index.html")
     strict_parse(html)
     links = re.findall(r'<a href="([A-Z0-9_]+\.html)">', html)
     assert len(links) == 31 and "DORP_ESVELD.html" in links
@@ -119,7 +121,7 @@ def test_area_name_with_markup_is_escaped_in_html_and_svg(project: Path,
     edit(project / "configs" / "demo.yml", "name: Esveld,",
          "name: \"Esv <script>alert(1)</script> \\\"Q\\\" & 'A'\",")
     build(runner, "--area", "DORP_ESVELD")
-    html = (project / "reports" / "demo" / "DORP_ESVELD.html").read_text(encoding="utf-8")
+    html = page_text(project / "reports" / "demo" / "DORP_ESVELD.html")
     strict_parse(html)
     assert "<script>alert(1)" not in html
     assert "<title>Dorpsprofiel Esv &lt;script&gt;alert(1)&lt;/script&gt; &#34;Q&#34; &amp; " \
@@ -140,7 +142,7 @@ def test_all_values_suppressed_still_renders(project: Path, runner: CliRunner) -
         head = ";".join(line.split(";")[:4])
         edit(path, line, head + ";" + ";".join("." for _ in line.split(";")[4:]))
     build(runner, "--area", "BU99010302")
-    html = (project / "reports" / "demo" / "BU99010302.html").read_text(encoding="utf-8")
+    html = page_text(project / "reports" / "demo" / "BU99010302.html")
     strict_parse(html)
     assert ("Voor De Venne zijn geen cijfers beschikbaar: de bronnen publiceren ze niet of "
             "houden ze geheim, omdat er te weinig mensen wonen.") in html
@@ -158,7 +160,7 @@ def test_area_without_boundaries_has_no_map_and_says_why(project: Path,
     edit(cfg, "  - {id: wijken, kind: boundaries, path: wijken_demo.geojson, "
               "publisher: \"Fictief (wijkdata demo)\"}\n", "")
     build(runner, "--area", "WK990100")
-    html = (project / "reports" / "demo" / "WK990100.html").read_text(encoding="utf-8")
+    html = page_text(project / "reports" / "demo" / "WK990100.html")
     strict_parse(html)
     assert ('<p class="notice" role="note">Geen kaart: Geen wijkgrenzen beschikbaar voor deze '
             'gemeente.</p>') in html
@@ -176,11 +178,11 @@ def test_branding_from_config_without_template_fork(project: Path, runner: CliRu
                         "0000000049454e44ae426082")
     (project / "assets" / "logo.png").write_bytes(png)
     build(runner, "--area", "WK990100")
-    html = (project / "reports" / "demo" / "WK990100.html").read_text(encoding="utf-8")
+    html = page_text(project / "reports" / "demo" / "WK990100.html")
     assert ":root { --accent: #7a1f5c; }" in html
     assert "<span>GGD Voorbeeldland &amp; Co</span>" in html
     assert '<img class="logo" src="data:image/png;base64,iVBORw0KGgo' in html
-    index = (project / "reports" / "demo" / "index.html").read_text(encoding="utf-8")
+    index = page_text(project / "reports" / "demo" / "index.html")
     assert ":root { --accent: #7a1f5c; }" in index
 
 

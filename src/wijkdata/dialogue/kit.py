@@ -23,14 +23,14 @@ from wijkdata.core.clock import build_date, build_timestamp
 from wijkdata.core.config import Region
 from wijkdata.core.errors import DataError
 from wijkdata.indicators.definitions import THEMES
-from wijkdata.report import render
+from wijkdata.report import hyphenation, render
 from wijkdata.report.context import ContextBuilder, Report
 from wijkdata.report.formatting import long_date
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 from wijkdata.report.pdf import PdfPrinter, set_metadata
 
-from . import votes
-from .extras import RegionFiles, network_html, profile_extras, region_files, speerpunten
+from . import slides, votes
+from .extras import RegionFiles, network_html, region_files, speerpunten
 from .network import DISCIPLINES
 
 # 16:9 at 10 x 5.625 inch, the slide size of PowerPoint and Google Slides (720 x 405 pt).
@@ -133,8 +133,6 @@ def kit_pages(files: RegionFiles, report: Report, builder: ContextBuilder,
     """The four HTML documents of the kit."""
     region = files.region
     env = files.env
-    extras = profile_extras(region, report, builder, handout=True)
-    handout = render.profile(env, report, session_date=long_date(day), **extras)
     net = files.network(report.code)
     body = network_html(files, net, report, builder) if net and net.partners else ""
     common = {"r": report, "day": long_date(day), "themes": THEMES}
@@ -147,14 +145,26 @@ def kit_pages(files: RegionFiles, report: Report, builder: ContextBuilder,
     agenda = env.get_template("session/agenda.html.j2").render(
         theme_questions=theme_questions, previous=previous, invited=present, **common)
     findings = report.findings[:10]
+    sources = slides.source_line(report.sources)
+    network = net.grouped() if net else []
+    # The handout is the session's paper (at most four A4 pages); the full profile stays the
+    # full profile and is mailed next to it.
+    handout = env.get_template("session/handout.html.j2").render(
+        title=render.title_of(report), findings=findings[:8], source_line=sources,
+        theme_questions=theme_questions, network=network,
+        n_partners=len(net.partners) if net else 0, **common)
     deck = env.get_template("session/deck.html.j2").render(
-        finding_slides=[findings[i:i + 5] for i in range(0, len(findings), 5)],
+        finding_slides=[findings[i:i + 4] for i in range(0, len(findings), 4)],
         theme_questions=dict((t.id, dialogue.for_theme(t.id)) for t in report.themes),
-        previous=previous, network=net.grouped() if net else [], **common)
+        slide_charts={t.id: slides.slide_chart(t, report) for t in report.themes},
+        theme_sources={t.id: slides.source_line(slides.theme_sources(builder, t))
+                       for t in report.themes},
+        source_line=sources, previous=previous, network=network, **common)
     sheet = env.get_template("session/stemformulier.html.j2").render(
         items=ballot_items(report), iso_day=day.isoformat(), **common)
-    return {"handout": handout, "netwerkkaart": network_page, "agenda": agenda,
-            "presentatie": deck, "stemformulier": sheet}
+    pages = {"handout": handout, "netwerkkaart": network_page, "agenda": agenda,
+             "presentatie": deck, "stemformulier": sheet}
+    return {name: hyphenation.html(page) for name, page in pages.items()}
 
 
 def ballot_items(report: Report) -> list[votes.BallotItem]:

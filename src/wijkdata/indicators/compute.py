@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from wijkdata.core import rounding
 from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import frame, has_table, write_table
 from wijkdata.core.db import sql_text as _q
@@ -256,6 +257,8 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
         # A published figure keeps its unit except for the multiplier (CBS gives WOZ-waarde
         # and income in x 1000 euro; `multiplier: 1000` turns them into euro).
         value = np.where(ok, raw["pub_value"].to_numpy().astype(np.float64) * mult, np.nan)
+        if ind.source_step is not None:
+            value = rounding.to_step(value, ind.source_step)
         if ind.interval == "published":
             lower = raw["pub_lower"].to_numpy().astype(np.float64) * mult
             upper = raw["pub_upper"].to_numpy().astype(np.float64) * mult

@@ -88,6 +88,10 @@ class Indicator(BaseModel):
     # Years the open sources publish the figure for (documentation; a build uses what it has).
     available_years: list[int] = Field(default_factory=list)
     levels: list[Level] = Field(default_factory=_all_levels)
+    # The step the source rounds the published figure to, in shown units (CBS: mean income
+    # per inwoner to 100 euro). Aggregates of parts (villages, regio) are rounded to the same
+    # step, half away from zero, so they claim no more precision than the source has.
+    source_step: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _shape(self) -> Indicator:

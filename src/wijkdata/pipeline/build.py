@@ -34,8 +34,9 @@ from wijkdata.core.testhooks import pause_point
 from wijkdata.indicators import compute
 from wijkdata.indicators.definitions import Indicator
 from wijkdata.ingest import run as ingest
-from wijkdata.report import overview, render, residents
+from wijkdata.report import figure_files, figures, overview, render, residents
 from wijkdata.report.context import ContextBuilder, profile_codes
+from wijkdata.report.figure_sources import table_list
 from wijkdata.report.formatting import long_date
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 from wijkdata.report.pdf import PrintJob, print_all
@@ -97,6 +98,7 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
         with staging_for(out_dir) as staging:
             names = step_render(region, context, codes, formats, staging, progress, timings,
                                 db_path=db_path, logo=logo, jobs=opts.jobs)
+            names += write_region_figures(context, codes, formats, staging)
             names.append(write_overview(context, codes, formats, staging, timings))
             names.append(write_manifest(staging, fp, names))
             step_publish(staging, out_dir, names)
@@ -308,11 +310,34 @@ def write_overview(context: ContextBuilder, codes: list[str], formats: tuple[str
     t = time.perf_counter()
     env = render.environment(context.region.project / "templates")
     links = {c: f"{c}.html" for c in codes} if "html" in formats else {}
-    page = overview.render(env, context, codes, links, long_date(build_date()))
+    downloads = region_figure_names(context.region) if "csv" in formats else {}
+    page = overview.render(env, context, codes, links, long_date(build_date()),
+                           downloads=downloads)
     (staging / "index.html").write_text(page, encoding="utf-8")
     timings["overview"] = time.perf_counter() - t
     timings["html"] = timings.get("html", 0.0) + timings["overview"]
     return "index.html"
+
+
+def region_figure_names(region: Region) -> dict[str, str]:
+    return {"csv": f"cijfers-{region.slug}.csv", "xlsx": f"cijfers-{region.slug}.xlsx"}
+
+
+def write_region_figures(context: ContextBuilder, codes: list[str], formats: tuple[str, ...],
+                         staging: Path) -> list[str]:
+    """All profiles' figures in one CSV and one workbook (with the CSV format); their names."""
+    if "csv" not in formats:
+        return []
+    region = context.region
+    cols = figures.columns(context)
+    rows = [row for code in codes for row in figures.area_rows(context, code)]
+    names = region_figure_names(region)
+    figure_files.write_csv(staging / names["csv"], cols, rows)
+    tables = table_list(s for row in rows for s in row["_sources"])
+    figure_files.write_xlsx(staging / names["xlsx"], cols, rows, tables,
+                            title=f"Cijfers {region.config.name}",
+                            author=region.config.organisation.name, created=build_timestamp())
+    return [names["csv"], names["xlsx"]]
 
 
 def write_manifest(staging: Path, fp: manifest.Fingerprint, outputs: list[str]) -> str:

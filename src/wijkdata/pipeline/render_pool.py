@@ -27,7 +27,7 @@ from wijkdata.core.clock import build_date
 from wijkdata.core.config import Region, load_region_file
 from wijkdata.core.lifeline import die_with_parent
 from wijkdata.dialogue.extras import profile_extras
-from wijkdata.report import render
+from wijkdata.report import figure_files, figures, render
 from wijkdata.report.context import ContextBuilder
 from wijkdata.report.inputs import load_indicators
 
@@ -50,7 +50,8 @@ def render_one(region: Region, builder: ContextBuilder, env: Environment, code: 
     html = render.profile(env, report, **profile_extras(region, report, builder))
     (staging / f"{code}.html").write_text(html, encoding="utf-8")
     if csv:
-        (staging / f"{code}.csv").write_text(render.area_csv(report), encoding="utf-8")
+        figure_files.write_csv(staging / f"{code}.csv", figures.columns(builder),
+                               figures.area_rows(builder, code))
     return Rendered(code, render.title_of(report), report.organisation,
                     f"{report.name} ({report.code}), {report.region_name}")
 

@@ -41,6 +41,7 @@ from .build import (
     step_render,
     write_manifest,
     write_overview,
+    write_region_figures,
 )
 
 Progress = Callable[[str], None]
@@ -240,6 +241,7 @@ def assemble(region: Region, folders: list[Path], opts: BuildOptions,
             progress(f"assembling {len(codes)} profiles from {len(shards)} shards")
             with staging_for(out_dir) as staging:
                 names = _gather(shards, staging)
+                names += write_region_figures(context, codes, formats, staging)
                 names.append(write_overview(context, codes, formats, staging, timings))
                 names.append(write_manifest(staging, fp, names))
                 step_publish(staging, out_dir, names)

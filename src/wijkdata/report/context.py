@@ -24,6 +24,7 @@ from wijkdata.indicators import comparable, trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
 from . import area_map, charts, labels, rowindex, village_table, worsening
+from .figure_sources import SourceIndex, table_list
 from .findings import HEALTH_CARE, UNTESTED_GAP, Finding, rank, sentence
 from .formatting import MISSING_TEXT, change_since, long_date, number, plain
 from .labels import basis_text, reason_text
@@ -101,8 +102,10 @@ class ContextBuilder:
             r["code"]: cast(GeometryRow, r)
             for r in frame(con, "SELECT * FROM geometry").iter_rows(named=True)}
         self.sources = [Source(r["source_id"], r["publisher"], r["title"], r["table_id"],
-                               r["year"], r["licence"], r["path"], r["sha256"])
+                               r["year"], r["licence"], r["path"], r["sha256"],
+                               kind=r["kind"])
                         for r in frame(con, "SELECT * FROM provenance").iter_rows(named=True)]
+        self.source_index = SourceIndex(con, self.sources)
         self.members: dict[str, list[str]] = defaultdict(list)
         for r in frame(con, "SELECT * FROM custom_area_member").iter_rows(named=True):
             self.members[r["custom_code"]].append(r["buurt_code"])
@@ -188,7 +191,8 @@ class ContextBuilder:
             version=__version__, key_figures=key,
             findings=[f.text for f in ranked], ranked_findings=ranked, themes=theme_list,
             map_svg=map_svg,
-            map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
+            map_reason=reason, age_svg=age_svg, age_table=age_table,
+            sources=self._used_sources(theme_list, code, bool(map_svg)),
             suppression=method_text(
                 (cfg.small_numbers.min_numerator, cfg.small_numbers.min_denominator)),
             disclosure=(disclosure_text(cfg.disclosure.min_count)
@@ -205,6 +209,19 @@ class ContextBuilder:
                 self.values, self.names, self.indicators,
                 code, a["name"], self.members.get(code, []), labels.noun(kind))},
         )
+
+    def _used_sources(self, themes: list[Theme], code: str, has_map: bool) -> list[Source]:
+        """The tables the profile's figures come from (every year shown, trend included),
+        each once; the boundaries only when a map is drawn."""
+        used: list[Source] = []
+        for t in themes:
+            for row in t.rows:
+                for r in self.values.get((row.indicator.id, code), []):
+                    if r["value"] is not None or r["year"] == row.year:
+                        used += self.source_index.for_figure(row.indicator, r["year"])
+        if has_map:
+            used += self.source_index.boundaries()
+        return table_list(used)
 
     def key_rows(self, rows: list[Row]) -> list[Row]:
         """The tiles of page 1: the region's ``key_figures:``, or by default health and care
@@ -333,6 +350,7 @@ class ContextBuilder:
                                           f"{theme.title}: {area_name} tegen {near}",
                                           highlight=range(0, len(rows), 2))
             theme.chart_table = table
+            theme.chart_rows = rows
 
     def _map(self, code: str, a: dict, gm_code: str
              ) -> tuple[str, str, list[tuple[str, str]], str]:

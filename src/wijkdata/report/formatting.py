@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+
+from wijkdata.core.rounding import to_decimals
 
 LOCALE = "nl_NL"
 MISSING_TEXT = "geen gegevens"
@@ -24,21 +25,19 @@ _PATTERNS = {
 }
 
 
-_QUANTUM = {"#,##0": (Decimal(1), 0), "#,##0.0": (Decimal("0.1"), 1)}
-
-
 def _grouped(value: float, pattern: str) -> str:
-    """babel's ``format_decimal(value, pattern, nl_NL)`` for the two patterns used, ~10x faster.
+    """``value`` in nl-NL with the decimals of ``pattern`` (``#,##0`` or ``#,##0.0...``).
 
-    Number formatting was a third of a national build's time. Same steps as babel: the float's
-    shortest repr as a Decimal, rounded half-even, '.' between thousands, ',' before decimals
-    (checked equal to babel on 240,000 values, negative, zero and rounding ties included).
+    Rounded half away from zero like CBS (rounding.py), not half-even like babel; then '.'
+    between thousands and ',' before decimals. Also ~10x faster than babel, which mattered:
+    number formatting was a third of a national build's time.
     """
-    fast = _QUANTUM.get(pattern)
-    if fast is None or not math.isfinite(value):
+    if not math.isfinite(value):
         return format_decimal(value, format=pattern, locale=LOCALE)
-    quantum, decimals = fast
-    d = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_EVEN)
+    decimals = len(pattern.partition(".")[2])
+    d = to_decimals(value, decimals)
+    if d == 0:
+        d = abs(d)  # -0,04 rounds to 0,0, never "-0,0"
     text = f"{d:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
@@ -86,3 +85,8 @@ def change_since(diff: float, fmt: str, year: int) -> str:
         return f"→ gelijk gebleven sinds {year}"
     arrow = "↑" if diff > 0 else "↓"
     return f"{arrow} {shown} sinds {year}"
+
+
+def decimals(fmt: str) -> int:
+    """Decimals a display format shows (``percent_1`` -> 1): data files round to the same."""
+    return len(_PATTERNS[fmt][0].partition(".")[2])

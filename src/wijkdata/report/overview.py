@@ -12,9 +12,10 @@ import vl_convert as vlc
 from jinja2 import Environment
 
 from wijkdata import __version__
+from wijkdata.core.tables import GeometryRow
 from wijkdata.indicators.definitions import Indicator
 
-from . import charts, labels
+from . import charts, hyphenation, labels
 from .context import ContextBuilder
 from .formatting import number
 from .maps import map_rows
@@ -68,7 +69,7 @@ def altair_histogram(values: list[float], ind: Indicator, accent: str) -> str:
 
 
 def render(env: Environment, builder: ContextBuilder, codes: list[str],
-           links: dict[str, str], today: str) -> str:
+           links: dict[str, str], today: str, downloads: dict[str, str] | None = None) -> str:
     keys = [i for i in builder.indicators if i.key][:8]
     rows: list[dict[str, Any]] = []
     for code in codes:
@@ -97,21 +98,45 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
             chart_svg = (altair_bars(chart_rows, chart_ind, accent)
                          if len(chart_rows) <= MAX_BARS else
                          altair_histogram([v for _, v in chart_rows], chart_ind, accent))
-    map_svg = _map(builder, chart_ind, links)
+    maps = _maps(builder, keys, chart_ind, links)
     cfg = builder.region.config
-    return env.get_template("index.html.j2").render(
+    page = env.get_template("index.html.j2").render(
         region=cfg, slug=builder.region.slug, rows=rows, keys=keys, today=today,
-        chart_svg=chart_svg, chart_ind=chart_ind, map_svg=map_svg,
+        chart_svg=chart_svg, chart_ind=chart_ind, maps=maps,
         chart_table=[(n, number(v, chart_ind.format)) for n, v in chart_rows] if chart_ind else [],
-        logo_svg=builder.logo_svg, version=__version__,
+        logo_svg=builder.logo_svg, version=__version__, downloads=downloads or {},
     )
+    # The inline script is allowed by its hash (templates/index.html.j2, csp.py); hyphenation
+    # only touches table cells, captions and tiles, never the script.
+    return hyphenation.html(page)
 
 
-def _map(builder: ContextBuilder, ind: Indicator | None, links: dict[str, str]) -> str:
-    """The region's wijken coloured by one key indicator; a profiled wijk links to its profile."""
+# One map per key indicator to choose from; a national overview (thousands of wijken) keeps
+# one map, as eight would make the page tens of megabytes.
+MAX_SHAPES_FOR_CHOICE = 800
+
+
+def _maps(builder: ContextBuilder, keys: list[Indicator], first: Indicator | None,
+          links: dict[str, str]) -> list[tuple[Indicator | None, str]]:
+    """(indicator, map SVG) per key indicator with figures on the wijken, ``first`` first."""
     shapes = [g for g in builder.geometry.values() if g["level"] == "wijk"]
     if not shapes:
-        return ""
+        return []
+    order = [first] if first is not None else []
+    if len(shapes) <= MAX_SHAPES_FOR_CHOICE:
+        order += [i for i in keys if i is not first and any(
+            builder.latest(i.id, s["code"]) for s in shapes)]
+    if not order:
+        return [(None, _map(builder, shapes, None, links))]
+    # Each map gets its own id for the no-data hatching: a fill that points into a hidden map's
+    # <defs> is not drawn.
+    return [(ind, _map(builder, shapes, ind, links).replace("nodata", f"nodata-{k}"))
+            for k, ind in enumerate(order)]
+
+
+def _map(builder: ContextBuilder, shapes: list[GeometryRow], ind: Indicator | None,
+         links: dict[str, str]) -> str:
+    """The region's wijken coloured by one key indicator; a profiled wijk links to its profile."""
     data = map_rows(builder, shapes, ind)
     return charts.choropleth(data, set(), ind.format if ind else "number_1",
                              "Kaart van de wijken in de regio", ind.label if ind else "wijken",

@@ -1,4 +1,4 @@
-"""Jinja rendering of profiles, the overview page and the per-area CSV download.
+"""Jinja rendering of profiles and the overview page; ``safe_cell`` for the data files.
 
 Autoescaping is on and undefined names fail loudly (``StrictUndefined``): a typo in a template
 is an error at build time, not an empty cell in a report somebody prints.
@@ -6,8 +6,6 @@ is an error at build time, not an empty cell in a report somebody prints.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from wijkdata.core.errors import ConfigError
 from wijkdata.indicators.definitions import Indicator
 
-from . import labels
+from . import hyphenation, labels
 from .context import COMPARATOR_LABEL, Report, comparator_word
 from .csp import csp_meta, script_hash
 
@@ -57,8 +55,9 @@ def profile(env: Environment, report: Report, **extra: Any) -> str:
     params: dict[str, Any] = {"session_date": None, "extra_sections": [], "theme_blocks": {}}
     params.update(extra)
     try:
-        return env.get_template("profile.html.j2").render(r=report, title=title_of(report),
+        page = env.get_template("profile.html.j2").render(r=report, title=title_of(report),
                                                           **params)
+        return hyphenation.html(page)
     except TemplateError as exc:
         raise ConfigError(f"template error in profile.html.j2: {exc}") from None
 
@@ -74,39 +73,3 @@ def safe_cell(value: object) -> str:
         except ValueError:
             return "'" + text
     return text
-
-
-def _count(value: float | None) -> str:
-    """A count as a plain number for spreadsheets: no thousands separator, decimal comma."""
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value}".replace(".", ",")
-
-
-def area_csv(report: Report) -> str:
-    """The area's figures, one row per indicator, Dutch decimal comma, ';' separated.
-
-    A cell without a figure is empty and ``status`` says why (``status.MARK``: "geheim (bron)",
-    "afgeschermd (privacy)", ...); a shown figure on a small base keeps its number and has
-    status "klein aantal: onzeker". Words never stand where a number belongs.
-    """
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\n")
-    # "Nederland" keeps its capital; the other comparator columns are lower case like the rest.
-    comps = [COMPARATOR_LABEL[c] if c == "land" else COMPARATOR_LABEL[c].lower()
-             for c in report.comparators]
-    w.writerow(["gebiedscode", "gebied", "profiel", "indicator", "titel", "jaar", "waarde",
-                "status", "eenheid", "interval", "teller", "noemer", "toelichting", *comps,
-                "bron"])
-    for t in report.themes:
-        for row in t.rows:
-            ind = row.indicator
-            value = row.value.text if row.value.value is not None else ""
-            w.writerow([safe_cell(x) for x in [
-                report.code, report.name, labels.profile_word(report.kind), ind.id,
-                ind.title, row.year, value, row.value.mark, ind.unit, row.interval,
-                _count(row.numerator), _count(row.denominator), row.note,
-                *[c.text if c.value is not None else ""
-                  for c in (row.comparisons[k] for k in report.comparators)],
-                ", ".join(ind.sources)]])
-    return buf.getvalue()

@@ -79,6 +79,8 @@ class Theme:
     rows: list[Row]
     chart_svg: str = ""
     chart_table: list[tuple[str, str, str]] = field(default_factory=list)
+    # The chart's (label, value) bars, so the session deck can draw it at slide size.
+    chart_rows: list[tuple[str, float | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -91,6 +93,9 @@ class Source:
     licence: str
     path: str
     sha256: str
+    kind: str = ""
+    # Years of this table the profile uses, for display ("2016, 2020"); see figure_sources.
+    years: str = ""
 
 
 @dataclass

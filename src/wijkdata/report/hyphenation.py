@@ -1,0 +1,79 @@
+"""Dutch hyphenation of rendered pages: soft hyphens (U+00AD) in long words, from pyphen's
+``nl_NL`` dictionary (the LibreOffice/Hunspell patterns).
+
+Narrow table columns and A4 pages must break words like "Arbeidsongeschiktheidsuitkeringen";
+without break points the browser either overflows or, with ``overflow-wrap``, cuts anywhere
+("…uitk|eringen") without a hyphen. Headless Chromium on Linux has no hyphenation dictionary
+for ``hyphens: auto``, so the break points are put in the text at render time: the browser
+then shows a hyphen only where it actually breaks (``hyphens: manual``, the default).
+
+Only text in narrow places of ``<body>`` is touched (see ``_NARROW``): never attributes,
+``<script>``, ``<style>``, ``<svg>`` (SVG text does not wrap) or ``<title>``; entity
+references are left whole.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pyphen
+
+SOFT = "\u00ad"
+MIN_LENGTH = 9  # shorter words fit a 375 px table column (status texts like "onvolledig" do not)
+# A run of letters (Dutch diacritics included) not part of an entity such as &amp;shy;.
+_WORD = re.compile(r"(?<![&#\w])[^\W\d_]{" + str(MIN_LENGTH) + ",}")
+_TAG = re.compile(r"(<[^>]*>)")
+_SKIP = {"script", "style", "svg", "title", "textarea", "pre", "code"}
+# Narrow places, where a long word can be wider than its box: table cells and captions, and
+# elements of class "kort" (the key-figure tiles) or "hyphenate" (anything else narrow).
+# Running text is left alone: a 33-letter word fits a 375 px line, and every soft hyphen also
+# lands in the PDF's text layer (pdftotext shows it), so they go only where they are needed.
+_NARROW = {"th", "td", "caption"}
+_ZONE_CLASS = re.compile(r"""\sclass=["'](?:[^"']*\s)?(?:kort|hyphenate)[\s"']""")
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="nl_NL", left=2, right=3)
+
+
+@functools.lru_cache(maxsize=65536)
+def word(text: str) -> str:
+    """One word with soft hyphens at its break points (cached: pages repeat their words)."""
+    return str(_dictionary().inserted(text, hyphen=SOFT))
+
+
+def text(plain: str) -> str:
+    """Soft hyphens in every long word of a plain (already escaped) text."""
+    return _WORD.sub(lambda m: word(m.group(0)), plain)
+
+
+def html(page: str) -> str:
+    """Soft hyphens in the narrow places of a page (see the module docstring)."""
+    start = page.find("<body")
+    if start < 0:
+        start = 0
+    parts = _TAG.split(page[start:])
+    skip: list[str] = []
+    zone: list[list] = []  # [tag name, nesting depth] of the open narrow elements
+    for i, part in enumerate(parts):
+        if i % 2 == 1:  # a tag
+            m = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", part)
+            if not m or part.endswith("/>"):
+                continue
+            closing, name = bool(m.group(1)), m.group(2).lower()
+            if name in _SKIP:
+                if closing and skip and skip[-1] == name:
+                    skip.pop()
+                elif not closing:
+                    skip.append(name)
+            if zone and zone[-1][0] == name:
+                zone[-1][1] += -1 if closing else 1
+                if zone[-1][1] == 0:
+                    zone.pop()
+            elif not closing and (name in _NARROW or _ZONE_CLASS.search(part)):
+                zone.append([name, 1])
+        elif zone and not skip and part:
+            parts[i] = text(part)
+    return page[:start] + "".join(parts)
