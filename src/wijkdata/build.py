@@ -23,7 +23,7 @@ from .context import ContextBuilder, profile_codes
 from .errors import DataError
 from .formatting import long_date
 from .indicators import Indicator, load_all, select
-from .pdf import PrintJob, print_all
+from .pdf import PrintJob, find_browser, print_all
 from .render_pool import Rendered, render_one, render_parallel
 from .testhooks import pause_point
 
@@ -54,6 +54,7 @@ class BuildResult:
     files: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
     ran: str = "ingest"  # stages redone: ingest | compute | none (render only) | skipped
+    skipped_pdf: bool = False  # PDFs were asked for but no Chromium was found
 
 
 def db_path_for(region: Region) -> Path:
@@ -84,6 +85,11 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
     timings: dict[str, float] = {}
     out_dir = atomic.check_output_dir(region.output_dir(opts.out_dir), region.project)
     formats = opts.formats or tuple(region.config.output.formats)
+    skipped_pdf = "pdf" in formats and find_browser() is None
+    if skipped_pdf:
+        # Keep what can be made: HTML and CSV are published, the caller reports the PDFs.
+        formats = tuple(f for f in formats if f != "pdf")
+        progress("warning: no Chromium found, so this build makes no PDFs")
     indicators = load_indicators(region)
     logo = logo_svg(region)  # before ingest: a refused logo must not replace the database
     db_path = db_path_for(region)
@@ -120,7 +126,7 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
         files = _render_all(region, builder, codes, formats, out_dir, progress, timings,
                             db_path=db_path, logo=logo, jobs_wanted=opts.jobs)
         manifest.write(region, out_dir, keys, hasher, files)
-    return BuildResult(out_dir, db_path, codes, files, timings, ran=ran)
+    return BuildResult(out_dir, db_path, codes, files, timings, ran=ran, skipped_pdf=skipped_pdf)
 
 
 def _check_areas(region: Region, opts: BuildOptions, known: list[str]) -> None:

@@ -16,6 +16,7 @@ import polars as pl
 
 from . import codes
 from .config import Region, Source
+from .datapaths import describe_missing, fetch_hint, source_path
 from .errors import WijkdataError
 from .sources import KINDS
 from .sources.common import OK
@@ -58,13 +59,19 @@ def hierarchy_problems(region_codes: set[str]) -> list[str]:
 
 
 def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
-    path = data_dir / source.path
+    path = source_path(region, source, data_dir)
     result = SourceCheck(source, path)
     gemeenten = region.config.gemeenten
+    if source.optional and not path.exists():
+        result.problems.append(f"optional source not present (neither "
+                               f"{describe_missing(region, source, data_dir)}); the build leaves "
+                               f"it out; {fetch_hint(region, source)} to add it")
+        return result
     try:
         if not path.exists():
-            raise WijkdataError(f"data file not found: {path}",
-                                hint=f"run 'wijkdata fetch --regio {region.slug}'")
+            raise WijkdataError(f"data not found: neither "
+                                f"{describe_missing(region, source, data_dir)}",
+                                hint=fetch_hint(region, source))
         loaded = KINDS[source.kind].read(source, path)
     except WijkdataError as exc:
         result.fatal = str(exc)

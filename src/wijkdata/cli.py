@@ -18,7 +18,7 @@ import typer
 
 from . import __version__
 from .config import Region, known_regions, load_region, project_root
-from .errors import ConfigError, WijkdataError
+from .errors import ConfigError, DataError, WijkdataError
 
 app = typer.Typer(
     name="wijkdata",
@@ -123,6 +123,11 @@ def build(
         rel = result.out_dir.relative_to(Path.cwd())
     say(f"built {len(result.profiles)} profiles for {region.config.name} in {dt:.1f} s "
         f"-> {rel}/index.html")
+    if result.skipped_pdf:
+        raise DataError(
+            f"PDFs not made: no Chromium found (the HTML and CSV files are in {rel})",
+            hint="install Chromium without admin rights: 'playwright install chromium' "
+            "(or apt-get install chromium), or build without PDFs: --format html,csv")
 
 
 @app.command()

@@ -53,12 +53,55 @@ class LabelLookup(_Model):
     name_column: str
 
 
+Publisher = Literal["cbs", "rivm", "pdok"]
+
+
+class FetchSpec(_Model):
+    """Where ``wijkdata fetch`` gets a source: publisher, table and what to narrow it to.
+
+    The region's own gemeenten are always the area filter; ``filters`` narrows the other
+    dimensions (``Leeftijd``, ``Perioden``) so one download holds one age group and one year.
+    """
+
+    publisher: Publisher
+    # OData table id (85618NED) for cbs/rivm; the PDOK dataset (wijken-en-buurten-2023) for pdok.
+    table: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,59}$")]
+    odata: Literal[3, 4] = 3
+    # v3 entity set; RIVM's untyped set keeps '.' (secret) apart from empty (not asked).
+    entity: Literal["TypedDataSet", "UntypedDataSet"] | None = None
+    collection: Literal["gemeenten", "wijken", "buurten"] | None = None  # pdok only
+    region_dimension: str = "WijkenEnBuurten"
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _pdok(self) -> FetchSpec:
+        if (self.publisher == "pdok") != (self.collection is not None):
+            raise ValueError("fetch: 'collection:' (gemeenten, wijken or buurten) goes with "
+                             "publisher pdok, and only with it")
+        return self
+
+    @property
+    def entity_set(self) -> str:
+        if self.odata == 4:
+            return "Observations"
+        return self.entity or ("UntypedDataSet" if self.publisher == "rivm" else "TypedDataSet")
+
+
 class Source(_Model):
-    """One ingest stage: a file (or API table) read by the module for its ``kind``."""
+    """One ingest stage: a file (or API table) read by the module for its ``kind``.
+
+    ``path`` is a file placed by hand under data_dir; ``fetch`` names the publisher's table that
+    ``wijkdata fetch`` downloads into data_dir/<publisher>/<table>/. The build reads ``path`` when
+    that file exists, else the fetched copy (see datapaths.py).
+    """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     kind: SourceKind
-    path: str
+    path: str | None = None
+    fetch: FetchSpec | None = None
+    # An optional source that is absent is left out of the build with a warning (e.g. a newer
+    # release that only `wijkdata fetch` provides); a required one stops the build.
+    optional: bool = False
     year: int | None = Field(default=None, ge=1990, le=2100)
     format: Literal["csv", "xlsx", "parquet", "json", "geojson", "gpkg"] | None = None
     sheet: str | None = None
@@ -91,6 +134,9 @@ class Source(_Model):
 
     @model_validator(mode="after")
     def _labels(self) -> Source:
+        if self.path is None and self.fetch is None:
+            raise ValueError(f"source '{self.id}': give 'path:' (a file under data_dir) or "
+                             "'fetch:' (publisher and table to download), or both")
         if self.code_column and self.label_column:
             raise ValueError(f"source '{self.id}': give 'code_column:' or 'label_column:', "
                              "not both")
@@ -107,7 +153,16 @@ class Source(_Model):
     def suffix_format(self) -> str:
         if self.format:
             return self.format
+        if self.path is None:
+            return "geojson" if self.kind == "boundaries" else "odata"
         return Path(self.path).suffix.lower().lstrip(".") or "csv"
+
+    @property
+    def label(self) -> str:
+        """How messages name the source: its id and, when known, publisher and table."""
+        if self.fetch:
+            return f"'{self.id}' ({self.fetch.publisher.upper()} {self.fetch.table})"
+        return f"'{self.id}'"
 
 
 class CustomArea(_Model):
@@ -189,8 +244,11 @@ class RegionConfig(_Model):
     # regio (e.g. GGD-regio) instead of all gemeenten of this config together.
     regio_lookup: str | None = None
     data_dir: str = "data/raw"
-    # Base URL of the CBS OData API for `wijkdata fetch`; $WIJKDATA_CBS_API overrides it.
+    # Base URLs for `wijkdata fetch`, one per publisher; $WIJKDATA_CBS_API, $WIJKDATA_RIVM_API
+    # and $WIJKDATA_PDOK_API override them. Defaults: the publishers' public endpoints (fetch.py).
     cbs_api: str | None = None
+    rivm_api: str | None = None
+    pdok_api: str | None = None
     areas: Areas = Areas()
     comparators: list[Comparator] = ["gemeente", "regio", "land"]
     sources: list[Source] = Field(min_length=1)

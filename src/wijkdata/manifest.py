@@ -31,6 +31,7 @@ import duckdb
 
 from . import __version__, atomic
 from .config import Region
+from .datapaths import source_path
 from .db import replacing
 from .indicators import Indicator
 
@@ -112,9 +113,9 @@ def compute_keys(region: Region, indicators: list[Indicator], data_dir: Path,
     ingest_parts = [("version", __version__), ("code", code),
                     ("config", hasher.file(region.path))]
     # A cbs_odata source is a folder of saved API pages: hash all of them.
-    ingest_parts += [(f"source:{s.id}", hasher.tree(data_dir / s.path)
-                      if (data_dir / s.path).is_dir() else hasher.file(data_dir / s.path))
-                     for s in region.config.sources]
+    paths = [(s.id, source_path(region, s, data_dir)) for s in region.config.sources]
+    ingest_parts += [(f"source:{sid}", hasher.tree(p) if p.is_dir() else hasher.file(p))
+                     for sid, p in paths]
     ingest = _combine(ingest_parts)
     ind_root = project / "indicators"
     compute = _combine([("ingest", ingest)] + [

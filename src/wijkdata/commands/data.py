@@ -24,12 +24,18 @@ def fetch(
     = 30.0,
     retries: Annotated[int, typer.Option(min=0, max=10,
                                          help="Retries per request (with back-off).")] = 3,
+    max_mb: Annotated[float, typer.Option(min=0.001, help="Largest answer accepted, in MB.")]
+    = 200.0,
 ) -> None:
     """Download what the region's config needs into its data folder (cached).
 
-    CBS API tables (kind cbs_odata) are fetched from the API (base URL: 'cbs_api:' in the config
-    or $WIJKDATA_CBS_API); other sources only when they have a 'url:'. A copy is reused unless the
-    server says it changed; a broken download never replaces a good copy.
+    Every source with a 'fetch:' block is downloaded from its publisher (CBS and RIVM through
+    the OData API, boundaries from PDOK), filtered to the region's gemeenten, into
+    <data_dir>/<publisher>/<table>/<regio>/<source>/ with a provenance.json. Base URLs: the
+    public endpoints, or 'cbs_api:', 'rivm_api:', 'pdok_api:' in the config, or
+    $WIJKDATA_CBS_API, $WIJKDATA_RIVM_API, $WIJKDATA_PDOK_API. A copy is reused unless the server
+    says it changed; a broken download never replaces a good copy. --timeout is the deadline for
+    one whole request (headers and body).
 
     Examples:
 
@@ -37,11 +43,12 @@ def fetch(
 
       WIJKDATA_CBS_API=http://mirror.local/odata wijkdata fetch --regio achterhoek --year 2020
     """
-    from ..fetch import FetchFailed, Http, fetch_region
+    from ..fetch import FetchFailed, fetch_region
+    from ..fetch_http import Http
 
     region = load_region(regio)
     folder = region.data_dir(data_dir)
-    http = Http(timeout=timeout, retries=retries)
+    http = Http(timeout=timeout, retries=retries, max_bytes=int(max_mb * 1e6))
     try:
         results = fetch_region(region, folder, year=year, http=http, progress=say)
     except FetchFailed as exc:
@@ -89,6 +96,7 @@ def sources(regio: Regio, data_dir: DataDir = None) -> None:
       wijkdata sources --regio demo
     """
     from ..build import db_path_for
+    from ..datapaths import source_path
     from ..db import connect_existing, frame
     from ..ingest import sha256_file
     from ..sources import KINDS
@@ -108,10 +116,10 @@ def sources(regio: Regio, data_dir: DataDir = None) -> None:
         rows = []
         for s in region.config.sources:
             mod = KINDS[s.kind]
-            path = folder / s.path
+            path = source_path(region, s, folder)
             digest = sha256_file(path) if path.is_file() else ("folder" if path.is_dir()
                                                                else "MISSING")
-            rows.append({"source_id": s.id, "kind": s.kind, "path": s.path, "sha256": digest,
+            rows.append({"source_id": s.id, "kind": s.kind, "path": str(path), "sha256": digest,
                          "publisher": s.publisher or mod.PUBLISHER, "table_id": s.table_id or "",
                          "year": s.year, "licence": s.licence or mod.LICENCE,
                          "loaded_at": "(not built yet)"})

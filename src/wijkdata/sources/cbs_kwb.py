@@ -124,7 +124,8 @@ def _dimension_labels(path: Path) -> pl.DataFrame | None:
 
 def _names(df: pl.DataFrame, code_col: str, spec: dict) -> pl.DataFrame:
     name_col = _first(df.columns, spec.get("name_columns", []))
-    gm_col = _first(df.columns, [spec["gemeente_name_column"]])
+    gm_names = spec["gemeente_name_column"]
+    gm_col = _first(df.columns, [gm_names] if isinstance(gm_names, str) else gm_names)
     code = pl.col(code_col)
     name: pl.Expr = pl.lit(None, dtype=pl.String)
     if name_col:
