@@ -67,7 +67,7 @@ class FetchSpec(_Model):
     # OData table id (85618NED) for cbs/rivm; the PDOK dataset (wijken-en-buurten-2023) for pdok.
     table: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,59}$")]
     odata: Literal[3, 4] = 3
-    # v3 entity set; RIVM's untyped set keeps '.' (secret) apart from empty (not asked).
+    # v3 entity set: the untyped one keeps "." (secret) apart from empty, like the downloads.
     entity: Literal["TypedDataSet", "UntypedDataSet"] | None = None
     collection: Literal["gemeenten", "wijken", "buurten"] | None = None  # pdok only
     region_dimension: str = "WijkenEnBuurten"
@@ -84,7 +84,7 @@ class FetchSpec(_Model):
     def entity_set(self) -> str:
         if self.odata == 4:
             return "Observations"
-        return self.entity or ("UntypedDataSet" if self.publisher == "rivm" else "TypedDataSet")
+        return self.entity or "UntypedDataSet"
 
 
 class Source(_Model):

@@ -189,6 +189,20 @@ def _odata_files(http: Http, region: Region, source: Source, spec: FetchSpec, ba
         resp.discard()
         _parse(meta_url, body, "value")
         yield f"{entity}.json", body
+    prefixes = area_prefixes(region)
+    if spec.odata == 3 and source.fetch is not None:
+        # The region dimension's Key/Title: wijk and buurt names (the data rows hold codes).
+        q = {"$format": "json"}
+        flt = odata_filter({"Key": prefixes}) if prefixes else None
+        if flt:
+            q["$filter"] = flt
+        dim_url = (f"{base}/{spec.table}/{spec.region_dimension}?"
+                   + urllib.parse.urlencode(q, quote_via=urllib.parse.quote, safe="$,'()"))
+        resp = http.get(dim_url, allowed_origin=base)
+        body = resp.read()
+        resp.discard()
+        _parse(dim_url, body, "value")
+        yield f"{spec.region_dimension}.json", body
 
 
 def pdok_urls(region: Region, spec: FetchSpec, base: str) -> list[str]:
@@ -322,17 +336,26 @@ def fetch_region(region: Region, data_dir: Path, *, year: int | None = None,
     try:
         for source in sources:
             spec = spec_of(source)
+            where = fetched_path(region, source, data_dir) or data_dir
             progress(f"{source.id}: " + (f"{spec.publisher.upper()} {spec.table}" if spec
                                          else f"local file {source.path}"))
             try:
                 result = fetch_source(http, region, source, data_dir)
+                if result.status == "missing" and source.optional:
+                    result.status = "absent (optional)"
+                    result.notes.append("a local file without 'fetch:'; the build leaves it out")
                 results.append(result)
                 if result.status == "missing":
                     failures.append(f"{source.id}: {result.target} is missing and the source "
                                     "has no 'fetch:' to download it from")
             except DeliveryError as exc:
+                if source.optional:
+                    # e.g. a release a mirror does not hold: the build leaves it out and says so.
+                    results.append(FetchResult(source.id, "not fetched (optional)", where,
+                                               notes=[exc.message]))
+                    continue
                 failures.append(f"{source.id}: {exc.message}")
-                results.append(FetchResult(source.id, "failed", data_dir, notes=[exc.message]))
+                results.append(FetchResult(source.id, "failed", where, notes=[exc.message]))
     finally:
         http.close()
     if failures:

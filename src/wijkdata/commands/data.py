@@ -59,7 +59,8 @@ def fetch(
 
 def _print_results(results: list) -> None:
     for r in results:
-        extra = f" ({r.pages} pages, {r.size} bytes)" if r.status == "downloaded" else ""
+        pages = f"{r.pages} page{'s' if r.pages != 1 else ''}"
+        extra = f" ({pages}, {r.size} bytes)" if r.status == "downloaded" else ""
         note = f" — {'; '.join(r.notes)}" if r.notes else ""
         typer.echo(f"{r.source_id:<20} {r.status:<15} {r.target}{extra}{note}")
 

@@ -112,6 +112,17 @@ def _dimension_labels(path: Path) -> pl.DataFrame | None:
     A TypedDataSet carries codes only; tools that save the OData entity sets (statline-bq)
     write the region dimension next to it as ``..._WijkenEnBuurten.parquet`` (Key, Title).
     """
+    if path.is_dir():  # `wijkdata fetch` saves the dimension next to the pages
+        saved = path / "WijkenEnBuurten.json"
+        if not saved.is_file():
+            return None
+        from .cbs_odata import load_page
+        items = [r for r in load_page(saved)["value"] if r.get("Key") and r.get("Title")]
+        return pl.DataFrame({"Key": [str(r["Key"]) for r in items],
+                             "Title": [str(r["Title"]) for r in items]},
+                            schema={"Key": pl.String, "Title": pl.String}).select(
+            codes.normalise_expr("Key").alias("code"),
+            pl.col("Title").str.strip_chars().alias("label"))
     if "TypedDataSet" not in path.name or path.suffix != ".parquet":
         return None
     sibling = path.with_name(path.name.replace("TypedDataSet", "WijkenEnBuurten"))
