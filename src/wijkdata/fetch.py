@@ -35,7 +35,7 @@ from .clock import build_timestamp
 from .config import FetchSpec, Region, Source
 from .datapaths import PROVENANCE_FILE, fetched_dir, fetched_path
 from .errors import DeliveryError
-from .fetch_http import Http, Unreachable, redact, same_origin
+from .fetch_http import Http, Unreachable, origin_text, redact, same_origin
 
 DEFAULT_API = {
     ("cbs", 3): "https://opendata.cbs.nl/ODataApi/odata",
@@ -68,7 +68,9 @@ def spec_of(source: Source) -> FetchSpec | None:
     if source.fetch is not None:
         return source.fetch
     if source.kind == "cbs_odata" and source.table_id:
-        return FetchSpec(publisher="cbs", table=source.table_id, odata=source.odata_version)
+        # As before fetch: blocks existed: the typed set the cbs_odata reader was written for.
+        return FetchSpec(publisher="cbs", table=source.table_id, odata=source.odata_version,
+                         entity="TypedDataSet")
     return None
 
 
@@ -143,7 +145,8 @@ def _follow(link: object, base: str, url: str) -> str:
     nxt = urllib.parse.urljoin(url, link)
     if not same_origin(nxt, base):
         raise DeliveryError(f"{redact(url)}: refused to follow a next-page link to "
-                            f"{redact(nxt)}: another scheme, host or port than {redact(base)}",
+                            f"{redact(nxt)}: another scheme, host or port than "
+                            f"{origin_text(base)}",
                             hint="nothing was replaced")
     return nxt
 
@@ -369,5 +372,5 @@ class FetchFailed(DeliveryError):
     def __init__(self, results: list[FetchResult], failures: list[str]) -> None:
         super().__init__(f"{len(failures)} source(s) could not be fetched:\n  "
                          + "\n  ".join(failures),
-                         hint="cached copies were kept; run again when the network is back")
+                         hint="nothing was replaced: every copy fetched before is kept")
         self.results = results

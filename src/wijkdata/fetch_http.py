@@ -71,6 +71,11 @@ def same_origin(url: str, allowed: str) -> bool:
     return origin(url) == origin(allowed)
 
 
+def origin_text(url: str) -> str:
+    scheme, host, port = origin(url)
+    return f"{scheme}://{host}:{port}"
+
+
 class Unreachable(DeliveryError):
     """The network is unreachable (no route, DNS temporarily failing): probably offline."""
 
@@ -147,8 +152,9 @@ class Http:
 
     def client(self) -> httpx.Client:
         if self._client is None:
-            # Per-read timeouts only back up the deadline below; redirects are checked by hand.
-            self._client = httpx.Client(timeout=httpx.Timeout(self.timeout),
+            # The deadline in _once decides; httpx's per-read timeout (longer, so it never races
+            # the deadline) only ends an abandoned worker. Redirects are checked by hand.
+            self._client = httpx.Client(timeout=httpx.Timeout(2 * self.timeout + 1),
                                         follow_redirects=False,
                                         headers={"User-Agent": USER_AGENT}, trust_env=False)
         return self._client
@@ -187,7 +193,7 @@ class Http:
             if not same_origin(url, allowed):
                 raise DeliveryError(
                     f"refused to follow a redirect to {redact(url)}: another scheme, host or "
-                    f"port than {redact(allowed)}",
+                    f"port than {origin_text(allowed)}",
                     hint="set the publisher's base URL to the server that holds the data")
             resp = self._once(url, headers)
             if resp.status in (301, 302, 303, 307, 308):
@@ -211,8 +217,7 @@ class Http:
         worker.join(self.timeout)
         if worker.is_alive():
             stop.set()  # the worker drops its partial file when it next wakes
-            raise Temporary(f"no complete answer within {self.timeout:g} s (the deadline "
-                            "covers the whole response)")
+            raise Temporary(self._late())
         if "error" in box:
             raise box["error"]  # type: ignore[misc]
         resp = box["response"]
@@ -240,14 +245,14 @@ class Http:
                                         "the source")
                 declared = head.get("content-length", "")
                 if declared.isdigit() and int(declared) > self.max_bytes:
-                    raise DeliveryError(self._too_big(url, int(declared)))
+                    raise DeliveryError(self._too_big(url, f"announces {int(declared)} bytes"))
                 size = 0
                 for chunk in resp.iter_bytes():
                     if stop.is_set():
                         return
                     size += len(chunk)
                     if size > self.max_bytes:
-                        raise DeliveryError(self._too_big(url, size))
+                        raise DeliveryError(self._too_big(url, "kept on sending"))
                     out.write(chunk)
             box["response"] = Response(status, head, tmp, url)
         except DeliveryError as exc:
@@ -255,7 +260,7 @@ class Http:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             box["error"] = _network_error(exc, url)
         except httpx.TimeoutException:
-            box["error"] = Temporary(f"no answer within {self.timeout:g} s (timeout)")
+            box["error"] = Temporary(self._late())
         except (httpx.TransportError, httpx.DecodingError) as exc:
             box["error"] = Temporary(f"incomplete response ({type(exc).__name__})")
         except OSError as exc:
@@ -264,7 +269,11 @@ class Http:
             if "response" not in box or stop.is_set():
                 tmp.unlink(missing_ok=True)
 
-    def _too_big(self, url: str, size: int) -> str:
-        return (f"{redact(url)}: the answer is larger than the cap of "
-                f"{self.max_bytes / 1e6:g} MB ({size} bytes so far); nothing was replaced "
-                "(raise it with --max-mb if the table is really this big)")
+    def _late(self) -> str:
+        return (f"no complete answer within {self.timeout:g} s (the deadline covers the whole "
+                "response)")
+
+    def _too_big(self, url: str, what: str) -> str:
+        return (f"{redact(url)}: the answer {what}, more than the cap of "
+                f"{self.max_bytes / 1e6:g} MB; stopped, nothing was replaced (raise the cap "
+                "with --max-mb if the table is really this big)")
