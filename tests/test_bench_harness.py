@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.pdf import find_browser
+from wijkdata.report.pdf import find_browser
 
 
 def test_bench_writes_every_figure(project: Path, runner: CliRunner) -> None:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import make_project
 from wijkdata.cli import app
-from wijkdata.pdf import CHROMIUM_ARGS, find_browser
+from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"

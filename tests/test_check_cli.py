@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.config import load_region
-from wijkdata.errors import DataError
-from wijkdata.ingest import ingest
+from wijkdata.core.config import load_region
+from wijkdata.core.errors import DataError
+from wijkdata.ingest.run import ingest
 
 KWB_2022 = """gwb_code_10;regio;gm_naam;a_inw;g_afs_hp
 GM0197;Aalten;Aalten;27000;1,1

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.config import known_regions, load_region
+from wijkdata.core.config import known_regions, load_region
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from wijkdata import comparisons, compute, stats
 from wijkdata.cli import app
-from wijkdata.config import RegionConfig
-from wijkdata.indicators import Indicator
+from wijkdata.core.config import RegionConfig
+from wijkdata.indicators import comparisons, compute, stats
+from wijkdata.indicators.definitions import Indicator
 
 bound = st.one_of(st.none(), st.just(float("nan")), st.floats(0, 100, allow_nan=False))
 
@@ -113,7 +113,7 @@ def test_trend_only_for_series_of_two_years() -> None:
         "id": "pp", "title": "t", "description": "d", "theme": "demografie",
         "sources": ["x"], "statistic": "proportion", "numerator": "n", "denominator": "d",
         "multiplier": 100, "polarity": "neutral", "interval": "wilson"})
-    from wijkdata import trends
+    from wijkdata.indicators import trends
 
     got = trends.latest_change(con, [ind]).rows()
     # 20/100 -> 30/100: se = sqrt(.2·.8/100 + .3·.7/100) = 0.060828; 0.1 = 1.64 se -> not

@@ -11,9 +11,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from wijkdata import compute
-from wijkdata.config import RegionConfig
-from wijkdata.indicators import Indicator
+from wijkdata.core.config import RegionConfig
+from wijkdata.indicators import compute
+from wijkdata.indicators.definitions import Indicator
 
 B1, B2, B3 = "BU00010001", "BU00010002", "BU00010003"
 

@@ -102,8 +102,8 @@ def test_live_pid_without_the_os_lock_is_stale(project: Path, runner: CliRunner)
 HOLD = """
 import sys, time
 from pathlib import Path
-from wijkdata.atomic import region_lock
-from wijkdata.errors import LockedError
+from wijkdata.core.atomic import region_lock
+from wijkdata.core.errors import LockedError
 if len(sys.argv) > 3:
     time.sleep(max(0.0, float(sys.argv[3]) - time.time()))
 try:

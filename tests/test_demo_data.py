@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from wijkdata import demo
 from wijkdata.cli import app
+from wijkdata.ingest import demo
 
 ROOT = Path(__file__).resolve().parents[1]
 

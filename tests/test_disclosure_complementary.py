@@ -10,11 +10,11 @@ import polars as pl
 import yaml
 from typer.testing import CliRunner
 
-from wijkdata import disclosure
 from wijkdata.cli import app
-from wijkdata.formatting import number
-from wijkdata.indicators import Indicator, load_all
-from wijkdata.village_table import NOTE, build
+from wijkdata.indicators import disclosure
+from wijkdata.indicators.definitions import Indicator, load_all
+from wijkdata.report.formatting import number
+from wijkdata.report.village_table import NOTE, build
 
 
 def test_single_hidden_member_gets_the_smallest_partner() -> None:

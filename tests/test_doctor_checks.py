@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.doctor import Check, check_fonts, check_packages, check_python
-from wijkdata.pdf import find_browser
+from wijkdata.pipeline.doctor import Check, check_fonts, check_packages, check_python
+from wijkdata.report.pdf import find_browser
 
 DEMO_FILES = [("kwb_2022", "kwb_2022_demo.csv"), ("kwb_2023", "kwb_2023_demo.csv"),
               ("ggd_2016", "ggd_monitor_2016_demo.csv"), ("ggd_2020", "ggd_monitor_2020_demo.csv"),

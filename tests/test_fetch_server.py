@@ -20,11 +20,11 @@ from typer.testing import CliRunner
 from tests.conftest import tree_snapshot
 from tests.publishers import Publishers, point_at, serve
 from wijkdata.cli import app
-from wijkdata.config import load_region
-from wijkdata.errors import DeliveryError
-from wijkdata.fetch import FetchFailed, fetch_region, fetch_source
-from wijkdata.fetch_http import Http
-from wijkdata.sources import boundaries, cbs_kwb, ggd_monitor
+from wijkdata.core.config import load_region
+from wijkdata.core.errors import DeliveryError
+from wijkdata.ingest.fetch import FetchFailed, fetch_region, fetch_source
+from wijkdata.ingest.fetch_http import Http
+from wijkdata.ingest.sources import boundaries, cbs_kwb, ggd_monitor
 
 AREAS = ("(startswith(WijkenEnBuurten,'NL') or startswith(WijkenEnBuurten,'GM0197') or "
          "startswith(WijkenEnBuurten,'WK0197') or startswith(WijkenEnBuurten,'BU0197'))")

@@ -8,8 +8,8 @@ import duckdb
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.findings import Finding, rank, sentence
-from wijkdata.indicators import load_all
+from wijkdata.indicators.definitions import load_all
+from wijkdata.report.findings import Finding, rank, sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 

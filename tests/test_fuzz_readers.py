@@ -19,11 +19,11 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from wijkdata.config import Source, load_region_file
-from wijkdata.errors import WijkdataError
-from wijkdata.indicators import load_indicator
-from wijkdata.sources import KINDS
-from wijkdata.yamlio import load_yaml
+from wijkdata.core.config import Source, load_region_file
+from wijkdata.core.errors import WijkdataError
+from wijkdata.core.yamlio import load_yaml
+from wijkdata.indicators.definitions import load_indicator
+from wijkdata.ingest.sources import KINDS
 
 # WIJKDATA_FUZZ_EXAMPLES=2000 explores further with fresh random examples (a bug hunt, not CI).
 _EXAMPLES = os.environ.get("WIJKDATA_FUZZ_EXAMPLES")

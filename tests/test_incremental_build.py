@@ -8,10 +8,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from wijkdata.build import BuildOptions, build, db_path_for
 from wijkdata.cli import app
-from wijkdata.config import load_region
-from wijkdata.manifest import MANIFEST_NAME
+from wijkdata.core.config import load_region
+from wijkdata.pipeline.build import BuildOptions, build, db_path_for
+from wijkdata.pipeline.manifest import MANIFEST_NAME
 
 # Two profiles keep the test quick; every stage still runs for the whole region.
 HTML_CSV = BuildOptions(formats=("html", "csv"), areas=("DORP_ESVELD", "WK990101"))

@@ -11,9 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.commands.docs import markdown
-from wijkdata.errors import ConfigError
-from wijkdata.indicators import load_all, load_indicator
+from wijkdata.cli.commands.docs import markdown
+from wijkdata.core.errors import ConfigError
+from wijkdata.indicators.definitions import load_all, load_indicator
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,10 +23,10 @@ from typer.testing import CliRunner
 
 from tests.test_bad_inputs import set_cells
 from wijkdata.cli import app
-from wijkdata.errors import ConfigError
-from wijkdata.pdf import PdfPrinter, find_browser
-from wijkdata.render import safe_cell
-from wijkdata.yamlio import load_yaml
+from wijkdata.core.errors import ConfigError
+from wijkdata.core.yamlio import load_yaml
+from wijkdata.report.pdf import PdfPrinter, find_browser
+from wijkdata.report.render import safe_cell
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "wijkdata"
 SCRIPT = "<script>alert('wijk')</script>"

@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.errors import ConfigError, DataError
-from wijkdata.mail.compose import AreaFile, Composer
-from wijkdata.mail.recipients import Recipient
-from wijkdata.mail.sendlog import SendLog
-from wijkdata.mail.settings import MailSettings
+from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.delivery.compose import AreaFile, Composer
+from wijkdata.delivery.recipients import Recipient
+from wijkdata.delivery.sendlog import SendLog
+from wijkdata.delivery.settings import MailSettings
 
 SESSION = ["--regio", "demo", "--session", "2026-12-03"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from wijkdata.errors import ConfigError
-from wijkdata.session.network import PHONE_RE, load_network, network_file
+from wijkdata.core.errors import ConfigError
+from wijkdata.dialogue.network import PHONE_RE, load_network, network_file
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "session"
 TODAY = date(2026, 11, 23)

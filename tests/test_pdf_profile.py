@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import make_project
 from wijkdata.cli import app
-from wijkdata.pdf import find_browser
+from wijkdata.report.pdf import find_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"

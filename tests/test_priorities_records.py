@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from wijkdata.errors import ConfigError
-from wijkdata.indicators import load_all
-from wijkdata.session.extras import trend_since
-from wijkdata.session.records import load_record, session_files
+from wijkdata.core.errors import ConfigError
+from wijkdata.dialogue.extras import trend_since
+from wijkdata.dialogue.records import load_record, session_files
+from wijkdata.indicators.definitions import load_all
 
 ROOT = Path(__file__).resolve().parents[1]
 INDICATORS = {i.id: i for i in load_all(ROOT / "indicators")}

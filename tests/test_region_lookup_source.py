@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from wijkdata.config import Source
-from wijkdata.errors import DataError
-from wijkdata.sources import KINDS, region_lookup
+from wijkdata.core.config import Source
+from wijkdata.core.errors import DataError
+from wijkdata.ingest.sources import KINDS, region_lookup
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "region_lookup"
 GM_COL = "Codes en namen van gemeenten/Code (code)"

@@ -17,7 +17,7 @@ from html5lib.html5parser import ParseError
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.formatting import long_date, number, plain, signed
+from wijkdata.report.formatting import long_date, number, plain, signed
 
 EVIL = "Esv <script>alert(1)</script> \"Q\" & 'A'"
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.config import load_region
+from wijkdata.core.config import load_region
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from wijkdata.indicators import load_all
-from wijkdata.overview import MAX_BARS, altair_histogram
+from wijkdata.indicators.definitions import load_all
+from wijkdata.report.overview import MAX_BARS, altair_histogram
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from wijkdata.pdf import PrintJob, find_browser, print_all
+from wijkdata.report.pdf import PrintJob, find_browser, print_all
 
 CREATED = datetime(2026, 11, 23, tzinfo=UTC)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import tree_snapshot
-from wijkdata.build import BuildOptions, build
-from wijkdata.config import load_region
+from wijkdata.core.config import load_region
+from wijkdata.pipeline.build import BuildOptions, build
 
 
 def test_two_render_workers_match_serial(project: Path) -> None:

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.errors import ConfigError
-from wijkdata.indicators import load_all
-from wijkdata.session.practices import SHARED_FILE, load_practices
+from wijkdata.core.errors import ConfigError
+from wijkdata.dialogue.practices import SHARED_FILE, load_practices
+from wijkdata.indicators.definitions import load_all
 
 ROOT = Path(__file__).resolve().parents[1]
 

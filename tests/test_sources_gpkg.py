@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pyproj import Transformer
 
-from wijkdata.config import Source
-from wijkdata.errors import DataError
-from wijkdata.sources import boundaries
-from wijkdata.sources.rd import rd_to_wgs84
+from wijkdata.core.config import Source
+from wijkdata.core.errors import DataError
+from wijkdata.ingest.sources import boundaries
+from wijkdata.ingest.sources.rd import rd_to_wgs84
 
 RD_POINTS = [(155000.0, 463000.0), (121687.0, 487484.0), (176000.0, 473000.0),
              (13000.0, 372000.0), (250000.0, 600000.0), (180000.0, 320000.0)]

@@ -16,11 +16,11 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.config import LabelLookup, Source, load_region
-from wijkdata.errors import DataError
-from wijkdata.ingest import ingest
-from wijkdata.sources import local_table
-from wijkdata.sources.statline_labels import PROVINCIE_CODES
+from wijkdata.core.config import LabelLookup, Source, load_region
+from wijkdata.core.errors import DataError
+from wijkdata.ingest.run import ingest
+from wijkdata.ingest.sources import local_table
+from wijkdata.ingest.sources.statline_labels import PROVINCIE_CODES
 
 FIX = Path(__file__).parent / "fixtures" / "sources"
 WMO_COL = "Wmo-cliënten; gebruik Wlz aantal (aantal)"

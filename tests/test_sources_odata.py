@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from wijkdata.config import Source
-from wijkdata.errors import DataError
-from wijkdata.sources import cbs_odata
+from wijkdata.core.config import Source
+from wijkdata.core.errors import DataError
+from wijkdata.ingest.sources import cbs_odata
 
 FIX = Path(__file__).parent / "fixtures" / "sources"
 

@@ -8,10 +8,10 @@ import openpyxl
 import polars as pl
 import pytest
 
-from wijkdata.config import Source
-from wijkdata.errors import ConfigError, DataError
-from wijkdata.sources import cbs_kwb, ggd_monitor, local_table
-from wijkdata.sources.common import decode
+from wijkdata.core.config import Source
+from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.ingest.sources import cbs_kwb, ggd_monitor, local_table
+from wijkdata.ingest.sources.common import decode
 
 FIX = Path(__file__).parent / "fixtures" / "sources"
 

@@ -13,8 +13,8 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from wijkdata.config import Source
-from wijkdata.sources import KINDS
+from wijkdata.core.config import Source
+from wijkdata.ingest.sources import KINDS
 
 pytestmark = pytest.mark.slow
 
@@ -142,8 +142,8 @@ def test_kwb_2020_doelgemeenten_csv(shared_data: Path) -> None:
 
 def test_gemert_bakel_buurten_recoded_between_2020_and_2023_are_reported(
         shared_data: Path, project: Path) -> None:
-    from wijkdata.check import run_check
-    from wijkdata.config import load_region
+    from wijkdata.core.config import load_region
+    from wijkdata.ingest.check import run_check
 
     (project / "configs" / "gb.yml").write_text(
         "name: Gemert-Bakel\ngemeenten: [GM1652]\nsources:\n"

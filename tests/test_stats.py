@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wijkdata import stats
+from wijkdata.indicators import stats
 
 # Newcombe (1998), Statistics in Medicine 17:857-872, Table II, method 3 (Wilson score).
 NEWCOMBE = [

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wijkdata import compute, stats
-from wijkdata.config import RegionConfig
-from wijkdata.indicators import Indicator
+from wijkdata.core.config import RegionConfig
+from wijkdata.indicators import compute, stats
+from wijkdata.indicators.definitions import Indicator
 
 # Exact (Garwood 1936) 95% limits for a Poisson count, as tabulated in the standard references
 # (e.g. Breslow & Day 1987, Statistical Methods in Cancer Research II, and the PHE/APHO

@@ -1,0 +1,256 @@
+"""The ``wijkdata`` command: a thin typer layer over the library.
+
+Every command catches :class:`WijkdataError` and prints its message (no traceback) with the
+error's exit code: 0 ok, 1 data or delivery problem, 2 usage or configuration problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from wijkdata import __version__
+from wijkdata.core.config import Region, known_regions, load_region, project_root
+from wijkdata.core.errors import ConfigError, DataError, WijkdataError
+
+app = typer.Typer(
+    name="wijkdata",
+    help=(
+        "Wijkgezondheidsprofielen from CBS, GGD and RIVM open data.\n\n"
+        "Examples:\n\n"
+        "  wijkdata build --regio demo\n\n"
+        "  wijkdata build --regio achterhoek --area WK019701 --format html\n\n"
+        "  wijkdata regios\n\n"
+        "  wijkdata indicators --theme zorg"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def handled(func: F) -> F:
+    """Turn typed errors into a message on stderr and the error's exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except WijkdataError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted; nothing was replaced", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _formats(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    bad = [v for v in items if v not in ("html", "pdf", "csv")]
+    if bad or not items:
+        raise ConfigError(f"--format: unknown format '{bad[0] if bad else value}'; "
+                          "use html, pdf and/or csv, e.g. --format html,pdf")
+    return items
+
+
+Regio = Annotated[str, typer.Option("--regio", "-r", help="Region name: configs/<regio>.yml.")]
+
+
+@app.command()
+@handled
+def build(
+    regio: Regio,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with the raw data files.")] = None,
+    out: Annotated[Path | None,
+                   typer.Option(help="Output folder (default reports/<regio>).")] = None,
+    format: Annotated[str | None, typer.Option("--format", "-f",
+                      help="Comma-separated: html,pdf,csv (default from the config).")] = None,
+    area: Annotated[list[str] | None, typer.Option("--area", "-a",
+                    help="Only this area code (repeatable).")] = None,
+    level: Annotated[list[str] | None, typer.Option(
+        "--level", help="Profile these levels (wijk, buurt, gemeente) instead of the config's.")]
+    = None,
+    if_changed: Annotated[bool, typer.Option(
+        "--if-changed", help="Do nothing when no source, indicator, template or config changed.")]
+    = False,
+) -> None:
+    """Ingest the region's sources, compute all indicators and write the reports.
+
+    Examples:
+
+      wijkdata build --regio demo
+
+      wijkdata build --regio achterhoek --format html --area WK019701 --area DORP_BREDEVOORT
+
+      wijkdata build --regio nederland --data-dir ../shared/data --format html --level buurt
+    """
+    from wijkdata.pipeline.build import BuildOptions
+    from wijkdata.pipeline.build import build as run_build
+
+    region = load_region(regio)
+    for lv in level or []:
+        if lv not in ("wijk", "buurt", "gemeente"):
+            raise ConfigError(f"--level: unknown level '{lv}'; use wijk, buurt or gemeente")
+    opts = BuildOptions(data_dir=data_dir, out_dir=out, formats=_formats(format),
+                        areas=tuple(area or ()), levels=tuple(level) if level else None,
+                        if_changed=if_changed)
+    t0 = time.perf_counter()
+    result = run_build(region, opts, say)
+    dt = time.perf_counter() - t0
+    if result.ran == "skipped":
+        say(f"up to date: nothing changed since the last build of {region.slug}")
+        return
+    rel = result.out_dir
+    with contextlib.suppress(ValueError):  # outside the cwd: show the absolute path
+        rel = result.out_dir.relative_to(Path.cwd())
+    say(f"built {len(result.profiles)} profiles for {region.config.name} in {dt:.1f} s "
+        f"-> {rel}/index.html")
+    if result.skipped_pdf:
+        raise DataError(
+            f"PDFs not made: no Chromium found (the HTML and CSV files are in {rel})",
+            hint="install Chromium without admin rights: 'playwright install chromium' "
+            "(or apt-get install chromium), or build without PDFs: --format html,csv")
+
+
+@app.command()
+@handled
+def regios() -> None:
+    """List the configured regions: gemeenten, profiled levels, own areas (villages, focus
+    areas) and the number of profiles in the last build ('-' if never built).
+
+    Example:
+
+      wijkdata regios
+    """
+    project = project_root()
+    names = known_regions(project)
+    if not names:
+        raise ConfigError(f"no region configs in {project / 'configs'}")
+    typer.echo(f"{'regio':<14} {'gemeenten':>9} {'niveaus':<12} {'eigen gebieden':>14} "
+               f"{'profielen':>9}  naam")
+    for slug in names:
+        region = load_region(slug, project)
+        cfg = region.config
+        typer.echo(f"{slug:<14} {len(cfg.gemeenten):>9} {','.join(cfg.areas.levels):<12} "
+                   f"{len(cfg.areas.custom):>14} {_profile_count(region):>9}  {cfg.name}")
+
+
+def _profile_count(region: Region) -> str:
+    """Profiles in the region's last build, or '-' when it was never built."""
+    from wijkdata.pipeline.build import db_path_for
+
+    path = db_path_for(region)
+    if not path.exists():
+        return "-"
+    import duckdb
+
+    from wijkdata.core.db import frame
+    from wijkdata.report.context import current_areas, profile_codes
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return "?"
+    try:
+        area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
+        current = current_areas(con)
+    finally:
+        con.close()
+    return str(len(profile_codes(region, area, current=current)))
+
+
+@app.command()
+@handled
+def indicators(
+    theme: Annotated[str | None, typer.Option(help="Only this theme, e.g. zorg.")] = None,
+) -> None:
+    """List the indicator definitions (id, theme, statistic, polarity, interval).
+
+    Examples:
+
+      wijkdata indicators
+
+      wijkdata indicators --theme gezondheid
+    """
+    from wijkdata.indicators.definitions import THEMES, load_all
+
+    items = load_all(project_root() / "indicators")
+    if theme is not None:
+        if theme not in THEMES:
+            raise ConfigError(f"unknown theme '{theme}'; themes: {', '.join(THEMES)}")
+        items = [i for i in items if i.theme == theme]
+    typer.echo(f"{'id':<30} {'theme':<19} {'statistic':<17} {'polarity':<17} interval")
+    for i in items:
+        typer.echo(f"{i.id:<30} {i.theme:<19} {i.statistic:<17} {i.polarity:<17} {i.interval}")
+    typer.echo(f"{len(items)} indicators", err=True)
+
+
+@app.command("demo-data")
+@handled
+def demo_data(
+    out: Annotated[Path, typer.Option(help="Where to write the demo files.")] = Path("data/demo"),
+    check: Annotated[bool, typer.Option(help="Only check the files are up to date.")] = False,
+) -> None:
+    """Write the fictional demo region's files (deterministic), or --check them."""
+    from wijkdata.ingest import demo
+
+    if check:
+        diff = demo.differences(out)
+        if diff:
+            typer.echo("out of date: " + ", ".join(diff), err=True)
+            raise typer.Exit(1)
+        typer.echo("demo data up to date")
+        return
+    for path in demo.write(out):
+        typer.echo(str(path))
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"wijkdata {__version__}")
+        raise typer.Exit(0)
+
+
+def _load_command_modules() -> None:
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(commands.__path__)):
+        importlib.import_module(f"{commands.__name__}.{mod}")
+
+
+_load_command_modules()
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # pragma: no cover - a bug, not a user mistake
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("please report this with the command you ran", file=sys.stderr)
+        raise SystemExit(70) from exc

@@ -1,0 +1,1 @@
+"""Things every stage uses: configuration, YAML loading, errors, atomic files, DuckDB, codes."""

@@ -1,0 +1,365 @@
+"""Region configuration (``configs/<regio>.yml``): typed, frozen, unknown keys rejected."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from wijkdata.delivery.settings import MailSettings
+from wijkdata.dialogue.settings import DialogueSettings, NetworkSettings
+
+from .errors import ConfigError
+from .yamlio import load_model
+
+GM_RE = re.compile(r"^GM\d{4}$")
+BU_RE = re.compile(r"^BU\d{4}[0-9A-Z]{4}$")  # Amsterdam uses letters: BU0363AA01
+WK_RE = re.compile(r"^WK\d{4}[0-9A-Z]{2}$")
+CUSTOM_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
+HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
+                     "region_lookup"]
+Level = Literal["gemeente", "wijk", "buurt"]
+Comparator = Literal["gemeente", "regio", "land"]
+Format = Literal["html", "pdf", "csv"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Organisation(_Model):
+    name: str = "wijkdata"
+    logo: str | None = None
+    accent: str = "#00677f"
+
+    @field_validator("accent")
+    @classmethod
+    def _hex(cls, v: str) -> str:
+        if not HEX_RE.match(v):
+            raise ValueError(f"accent must be a colour like '#00677f', got {v!r}")
+        return v
+
+
+class LabelLookup(_Model):
+    """A code/name table (path relative to data_dir) that turns region names into CBS codes."""
+
+    path: str
+    code_column: str
+    name_column: str
+
+
+Publisher = Literal["cbs", "rivm", "pdok"]
+
+
+class FetchSpec(_Model):
+    """Where ``wijkdata fetch`` gets a source: publisher, table and what to narrow it to.
+
+    The region's own gemeenten are always the area filter; ``filters`` narrows the other
+    dimensions (``Leeftijd``, ``Perioden``) so one download holds one age group and one year.
+    """
+
+    publisher: Publisher
+    # OData table id (85618NED) for cbs/rivm; the PDOK dataset (wijken-en-buurten-2023) for pdok.
+    table: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,59}$")]
+    odata: Literal[3, 4] = 3
+    # v3 entity set: the untyped one keeps "." (secret) apart from empty, like the downloads.
+    entity: Literal["TypedDataSet", "UntypedDataSet"] | None = None
+    collection: Literal["gemeenten", "wijken", "buurten"] | None = None  # pdok only
+    region_dimension: str = "WijkenEnBuurten"
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _pdok(self) -> FetchSpec:
+        if (self.publisher == "pdok") != (self.collection is not None):
+            raise ValueError("fetch: 'collection:' (gemeenten, wijken or buurten) goes with "
+                             "publisher pdok, and only with it")
+        return self
+
+    @property
+    def entity_set(self) -> str:
+        if self.odata == 4:
+            return "Observations"
+        return self.entity or "UntypedDataSet"
+
+
+class Source(_Model):
+    """One ingest stage: a file (or API table) read by the module for its ``kind``.
+
+    ``path`` is a file placed by hand under data_dir; ``fetch`` names the publisher's table that
+    ``wijkdata fetch`` downloads into data_dir/<publisher>/<table>/. The build reads ``path`` when
+    that file exists, else the fetched copy (see datapaths.py).
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    kind: SourceKind
+    path: str | None = None
+    fetch: FetchSpec | None = None
+    # An optional source that is absent is left out of the build with a warning (e.g. a newer
+    # release that only `wijkdata fetch` provides); a required one stops the build.
+    optional: bool = False
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    format: Literal["csv", "xlsx", "parquet", "json", "geojson", "gpkg"] | None = None
+    sheet: str | None = None
+    encoding: Literal["utf-8", "utf-8-sig", "latin-1", "cp1252"] | None = None
+    separator: str | None = None
+    skip_rows: int = Field(default=0, ge=0, le=100)
+    table_id: str | None = None
+    publisher: str | None = None
+    title: str | None = None
+    licence: str | None = None
+    url: str | None = None
+    # csv kind: project variable -> column in the file; code_column names the area code column.
+    columns: dict[str, str] = Field(default_factory=dict)
+    code_column: str | None = None
+    # ggd_monitor kind: appended to every variable name (e.g. "_65plus" for the 65+ table).
+    variable_suffix: Annotated[str, Field(pattern=r"^[a-z0-9_]{0,20}$")] = ""
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+    # cbs_odata kind: API version (3: TypedDataSet pages, 4: Observations pages).
+    odata_version: Literal[3, 4] = 3
+    # csv kind, StatLine label CSVs (see sources/local_table.py): regions given by NAME in
+    # label_column, resolved through label_lookup (a code/name table, or "provincie");
+    # a long dimension column whose values become variable suffixes (value -> suffix);
+    # repeated_codes: identical accepts repeated rows per area if their values are equal.
+    label_column: str | None = None
+    label_lookup: LabelLookup | Literal["provincie"] | None = None
+    dimension_column: str | None = None
+    dimension_values: dict[str, Annotated[str, Field(pattern=r"^[a-z0-9_]{1,30}$")]] = Field(
+        default_factory=dict)
+    repeated_codes: Literal["error", "identical"] = "error"
+
+    @model_validator(mode="after")
+    def _labels(self) -> Source:
+        if self.path is None and self.fetch is None:
+            raise ValueError(f"source '{self.id}': give 'path:' (a file under data_dir) or "
+                             "'fetch:' (publisher and table to download), or both")
+        if self.code_column and self.label_column:
+            raise ValueError(f"source '{self.id}': give 'code_column:' or 'label_column:', "
+                             "not both")
+        if (self.label_column is None) != (self.label_lookup is None):
+            raise ValueError(f"source '{self.id}': 'label_column:' and 'label_lookup:' go "
+                             "together (region names and the table that turns them into codes)")
+        if (self.dimension_column is None) != (not self.dimension_values):
+            raise ValueError(f"source '{self.id}': 'dimension_column:' needs "
+                             "'dimension_values:' (value in the file: variable suffix), and "
+                             "the other way round")
+        return self
+
+    @property
+    def suffix_format(self) -> str:
+        if self.format:
+            return self.format
+        if self.path is None:
+            return "geojson" if self.kind == "boundaries" else "odata"
+        return Path(self.path).suffix.lower().lstrip(".") or "csv"
+
+    @property
+    def label(self) -> str:
+        """How messages name the source: its id and, when known, publisher and table."""
+        if self.fetch:
+            return f"'{self.id}' ({self.fetch.publisher.upper()} {self.fetch.table})"
+        return f"'{self.id}'"
+
+
+class CustomArea(_Model):
+    """A village (dorp), cluster or focus area: a named set of buurten, profiled as one area.
+
+    ``wijken`` is shorthand for "every buurt of these wijken" in the loaded data, handy for
+    clusters of whole wijken such as Amersfoort's Koppel/Schothorst.
+    """
+
+    code: str
+    name: str = Field(min_length=1, max_length=120)
+    buurten: list[str] = Field(default_factory=list)
+    wijken: list[str] = Field(default_factory=list)
+    kind: Literal["dorp", "cluster", "focusgebied"] = "dorp"
+    note: str = ""
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not CUSTOM_RE.match(v):
+            raise ValueError(f"custom area code must be upper case letters, digits or _, got {v!r}")
+        return v
+
+    @field_validator("buurten")
+    @classmethod
+    def _buurten(cls, v: list[str]) -> list[str]:
+        bad = [c for c in v if not BU_RE.match(c.strip())]
+        if bad:
+            raise ValueError(f"buurt codes look like BU01970000, got {', '.join(map(repr, bad))}")
+        if len(set(v)) != len(v):
+            raise ValueError("a buurt is listed twice")
+        return [c.strip() for c in v]
+
+    @field_validator("wijken")
+    @classmethod
+    def _wijken(cls, v: list[str]) -> list[str]:
+        bad = [c for c in v if not WK_RE.match(c.strip())]
+        if bad:
+            raise ValueError(f"wijk codes look like WK019701, got {', '.join(map(repr, bad))}")
+        return [c.strip() for c in v]
+
+    @model_validator(mode="after")
+    def _parts(self) -> CustomArea:
+        if not self.buurten and not self.wijken:
+            raise ValueError(f"custom area {self.code} needs 'buurten' (or 'wijken')")
+        gms = {"GM" + c[2:6] for c in self.buurten + self.wijken}
+        if len(gms) > 1:
+            raise ValueError(f"custom area {self.code} spans gemeenten {', '.join(sorted(gms))}; "
+                             "keep a custom area inside one gemeente")
+        return self
+
+    @property
+    def gemeente_code(self) -> str:
+        return "GM" + (self.buurten or self.wijken)[0][2:6]
+
+
+class Areas(_Model):
+    levels: list[Level] = ["wijk"]
+    custom: list[CustomArea] = Field(default_factory=list)
+
+
+class Suppression(_Model):
+    min_numerator: int = Field(default=5, ge=0)
+    min_denominator: int = Field(default=50, ge=0)
+
+
+class Output(_Model):
+    formats: list[Format] = ["html", "pdf"]
+    dir: str | None = None
+
+
+class RegionConfig(_Model):
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+    organisation: Organisation = Organisation()
+    gemeenten: list[str] = Field(min_length=1)
+    regio_name: str | None = None
+    # id of a region_lookup source: the "regio" comparator of an area is then its gemeente's
+    # regio (e.g. GGD-regio) instead of all gemeenten of this config together.
+    regio_lookup: str | None = None
+    data_dir: str = "data/raw"
+    # Base URLs for `wijkdata fetch`, one per publisher; $WIJKDATA_CBS_API, $WIJKDATA_RIVM_API
+    # and $WIJKDATA_PDOK_API override them. Defaults: the publishers' public endpoints (fetch.py).
+    cbs_api: str | None = None
+    rivm_api: str | None = None
+    pdok_api: str | None = None
+    areas: Areas = Areas()
+    comparators: list[Comparator] = ["gemeente", "regio", "land"]
+    sources: list[Source] = Field(min_length=1)
+    indicators: list[str] = Field(default_factory=lambda: ["all"])
+    output: Output = Output()
+    suppression: Suppression = Suppression()
+    mail: MailSettings | None = None  # wijkdata mail: sender, recipients file, SMTP
+    # Data – dialoog – doen (issue 8): dialogue questions and the partner network.
+    dialogue: DialogueSettings = DialogueSettings()
+    network: NetworkSettings = NetworkSettings()
+
+    @field_validator("gemeenten")
+    @classmethod
+    def _gemeenten(cls, v: list[str]) -> list[str]:
+        bad = [c for c in v if not GM_RE.match(c)]
+        if bad:
+            raise ValueError(f"gemeente codes look like GM0197, got {', '.join(map(repr, bad))}")
+        return v
+
+    @model_validator(mode="after")
+    def _unique(self) -> RegionConfig:
+        ids = [s.id for s in self.sources]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"source id used twice: {', '.join(dup)}")
+        if self.regio_lookup is not None and not any(
+                s.id == self.regio_lookup and s.kind == "region_lookup" for s in self.sources):
+            raise ValueError(f"regio_lookup '{self.regio_lookup}' is not the id of a source "
+                             "of kind region_lookup")
+        codes = [c.code for c in self.areas.custom]
+        dup = sorted({c for c in codes if codes.count(c) > 1})
+        if dup:
+            raise ValueError(f"custom area code used twice: {', '.join(dup)}")
+        for area in self.areas.custom:
+            if area.gemeente_code not in self.gemeenten:
+                raise ValueError(
+                    f"custom area {area.code}: its buurten lie in {area.gemeente_code}, "
+                    "which is not in gemeenten"
+                )
+        return self
+
+    @property
+    def regio_label(self) -> str:
+        return self.regio_name or self.name
+
+
+@dataclass(frozen=True)
+class Region:
+    """A loaded region: its slug, the file it came from and the validated config."""
+
+    slug: str
+    path: Path
+    config: RegionConfig
+    project: Path
+
+    def data_dir(self, override: Path | None = None) -> Path:
+        if override is not None:
+            return override
+        env = os.environ.get("WIJKDATA_DATA_DIR")
+        if env:
+            return Path(env)
+        return (self.project / self.config.data_dir).resolve()
+
+    def output_dir(self, override: Path | None = None) -> Path:
+        if override is not None:
+            return override
+        return self.project / (self.config.output.dir or f"reports/{self.slug}")
+
+    def logo_path(self) -> Path | None:
+        logo = self.config.organisation.logo
+        return None if logo is None else self.project / logo
+
+
+def project_root() -> Path:
+    """The folder holding configs/, indicators/ and templates/: $WIJKDATA_HOME or the cwd."""
+    return Path(os.environ.get("WIJKDATA_HOME") or Path.cwd()).resolve()
+
+
+def known_regions(project: Path) -> list[str]:
+    return sorted(p.stem for p in (project / "configs").glob("*.yml"))
+
+
+def load_region(slug: str, project: Path | None = None) -> Region:
+    project = project or project_root()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", slug):
+        raise ConfigError(f"region name {slug!r} is not valid: use lower case letters, digits, '-'")
+    path = project / "configs" / f"{slug}.yml"
+    if not path.exists():
+        known = ", ".join(known_regions(project)) or "(none)"
+        raise ConfigError(
+            f"unknown region '{slug}': no file {path.relative_to(project)}",
+            hint=f"known regions: {known}",
+        )
+    return load_region_file(path, project, slug)
+
+
+def load_region_file(path: Path, project: Path, slug: str | None = None) -> Region:
+    config, _lines = load_model(path, RegionConfig, "name:, gemeenten:, sources:, ...")
+    _check_logo(config, project, path)
+    return Region(slug=slug or path.stem, path=path, config=config, project=project)
+
+
+def _check_logo(config: RegionConfig, project: Path, path: Path) -> None:
+    logo = config.organisation.logo
+    if logo is None:
+        return
+    target = (project / logo).resolve()
+    if not target.is_relative_to(project.resolve()):
+        raise ConfigError(f"{path}: organisation.logo '{logo}' lies outside the project folder")
+    if not target.is_file():
+        raise ConfigError(f"{path}: organisation.logo '{logo}' not found")
+    if target.suffix.lower() not in {".svg", ".png"}:
+        raise ConfigError(f"{path}: organisation.logo must be an .svg or .png file, got '{logo}'")

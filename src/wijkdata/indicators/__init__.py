@@ -1,0 +1,1 @@
+"""Stage 2: indicator definitions and the figures computed from the ingested tables."""

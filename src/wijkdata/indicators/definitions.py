@@ -1,0 +1,172 @@
+"""Indicator definitions: one YAML file per indicator under ``indicators/<theme>/<id>.yml``.
+
+A definition states what is counted (numerator, denominator or value), how it is shown (unit,
+format), which direction is good (polarity), how uncertainty is expressed (interval) and when
+a figure is too small to publish (suppress) — the Fingertips metadata habit.
+
+Disclosure rule (documented here because every definition inherits it): a proportion or rate
+is suppressed when its numerator is below ``suppression.min_numerator`` (default 5) or its
+denominator below ``suppression.min_denominator`` (default 50) of the region config; an
+indicator's own ``suppress:`` block overrides those minima. Counts, means and published
+percentages are suppressed only where the source marks them secret (``.``) or where the
+indicator sets ``suppress:`` itself. Villages get complementary suppression
+(``disclosure.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from wijkdata.core.errors import ConfigError
+from wijkdata.core.yamlio import load_model
+
+Theme = Literal["demografie", "sociaal_economisch", "zorg", "gezondheid", "leefomgeving"]
+THEMES: dict[str, str] = {
+    "demografie": "Bevolking en huishoudens",
+    "sociaal_economisch": "Inkomen en bestaanszekerheid",
+    "zorg": "Zorg en ondersteuning",
+    "gezondheid": "Gezondheid en leefstijl",
+    "leefomgeving": "Wonen en leefomgeving",
+}
+Statistic = Literal["proportion", "rate", "mean", "count", "given_percentage"]
+Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
+Interval = Literal["wilson", "byar", "published", "none"]
+FormatCode = Literal["percent_1", "percent_0", "number_0", "number_1", "decimal_1", "per_1000_1",
+                     "euro_0", "km_1"]
+
+
+Level = Literal["gemeente", "wijk", "buurt", "custom"]
+
+
+def _all_levels() -> list[Level]:
+    return ["gemeente", "wijk", "buurt", "custom"]
+
+
+class Suppress(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min_numerator: int | None = Field(default=None, ge=0)
+    min_denominator: int | None = Field(default=None, ge=0)
+
+
+class FindingText(BaseModel):
+    """How "opvallende punten" word a difference, e.g. ``wonen naar verhouding meer 65-plussers``.
+
+    The phrase follows "In <gebied>" and precedes "dan gemiddeld in ...", so it carries the
+    verb and the direction; without it the generic "ligt '<titel>' hoger/lager" is used.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    higher: str = Field(min_length=3, max_length=120)
+    lower: str = Field(min_length=3, max_length=120)
+
+
+class Indicator(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,60}$")
+    title: str = Field(min_length=1, max_length=120)
+    short_title: str | None = Field(default=None, max_length=60)
+    description: str = Field(min_length=1)
+    theme: Theme
+    statistic: Statistic
+    numerator: str | None = None
+    denominator: str | None = None
+    value: str | None = None
+    weight: str | None = None
+    multiplier: float = 1.0
+    unit: str = ""
+    format: FormatCode = "number_1"
+    polarity: Polarity
+    interval: Interval = "none"
+    suppress: Suppress = Suppress()
+    sources: list[str] = Field(min_length=1)
+    caveats: str = ""
+    key: bool = False
+    denominator_label: str | None = None
+    finding: FindingText | None = None
+    # Years the open sources publish the figure for (documentation; a build uses what it has).
+    available_years: list[int] = Field(default_factory=list)
+    levels: list[Level] = Field(default_factory=_all_levels)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Indicator:
+        counted = self.statistic in ("proportion", "rate", "count")
+        if counted and not self.numerator:
+            raise ValueError(f"statistic '{self.statistic}' needs 'numerator'")
+        if self.statistic in ("proportion", "rate") and not self.denominator:
+            raise ValueError(f"statistic '{self.statistic}' needs 'denominator'")
+        if not counted and not self.value:
+            raise ValueError(f"statistic '{self.statistic}' needs 'value' (the published figure)")
+        if self.statistic == "proportion" and self.interval not in ("wilson", "none"):
+            raise ValueError("a proportion's interval is 'wilson' (or 'none')")
+        if self.statistic == "rate" and self.interval not in ("byar", "none"):
+            raise ValueError("a rate's interval is 'byar' (or 'none')")
+        if self.statistic in ("mean", "count") and self.interval == "wilson":
+            raise ValueError(f"a {self.statistic} has no Wilson interval; use 'published' or "
+                             "'none'")
+        if self.unit == "%" and self.statistic == "proportion" and self.multiplier != 100:
+            raise ValueError("a proportion shown in '%' needs 'multiplier: 100'")
+        if self.statistic == "rate" and self.multiplier not in (1000, 10000, 100000):
+            raise ValueError("a rate's multiplier is 1000, 10000 or 100000 (per ... inwoners)")
+        if any(y < 1990 or y > 2100 for y in self.available_years):
+            raise ValueError("available_years: years between 1990 and 2100 expected")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.short_title or self.title
+
+    def finding_phrase(self, comparison: str) -> str | None:
+        """The YAML phrase for 'higher' or 'lower', or None for the generic sentence."""
+        if self.finding is None:
+            return None
+        return self.finding.higher if comparison == "higher" else self.finding.lower
+
+    @property
+    def variables(self) -> list[str]:
+        return [
+            v for v in (self.numerator, self.denominator, self.value, self.weight) if v
+        ]
+
+
+def load_indicator(path: Path) -> Indicator:
+    ind, _lines = load_model(path, Indicator, "id:, title:, statistic:, ...")
+    if ind.id != path.stem:
+        raise ConfigError(f"{path}: id '{ind.id}' must equal the file name '{path.stem}'")
+    if ind.theme != path.parent.name:
+        raise ConfigError(f"{path}: theme '{ind.theme}' must equal its folder '{path.parent.name}'")
+    return ind
+
+
+def load_all(folder: Path) -> list[Indicator]:
+    if not folder.is_dir():
+        raise ConfigError(f"indicator folder not found: {folder}")
+    out = [load_indicator(p) for p in sorted(folder.glob("*/*.yml"))]
+    ids = [i.id for i in out]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ConfigError(f"{folder}: indicator id defined twice: {', '.join(dup)}")
+    order = list(THEMES)
+    return sorted(out, key=lambda i: (order.index(i.theme), i.id))
+
+
+def select(all_indicators: list[Indicator], wanted: list[str], source: Path) -> list[Indicator]:
+    """Resolve a config's ``indicators:`` list (``all``, theme names or ids)."""
+    if wanted == ["all"] or "all" in wanted:
+        return all_indicators
+    by_id = {i.id: i for i in all_indicators}
+    chosen: dict[str, Indicator] = {}
+    for name in wanted:
+        if name in THEMES:
+            chosen.update({i.id: i for i in all_indicators if i.theme == name})
+        elif name in by_id:
+            chosen[name] = by_id[name]
+        else:
+            raise ConfigError(
+                f"{source}: indicators: unknown indicator or theme '{name}'",
+                hint="'wijkdata indicators' lists the ids; themes are " + ", ".join(THEMES),
+            )
+    return [i for i in all_indicators if i.id in chosen]

@@ -1,0 +1,1 @@
+"""Stage 1: read the raw source files (and fetch or check them) into DuckDB tables."""

@@ -1,0 +1,315 @@
+"""What every source kind shares: reading a table as text, and turning CBS text into numbers.
+
+Statistics files are read with every cell as text, because the meaning of a cell is in its text:
+``.`` is "secret or unreliable" (CBS/RIVM), an empty cell is "missing" or "cannot occur", ``1,5``
+is one and a half. Parsing happens once, here, vectorised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from wijkdata.core.config import Source
+from wijkdata.core.errors import DataError, where
+
+# Status values kept next to every number (DESIGN: stg_* tables).
+OK = "ok"
+MISSING = "missing"
+SUPPRESSED = "suppressed_by_source"
+NOT_APPLICABLE = "not_applicable"
+
+OBS_SCHEMA = {
+    "area_code": pl.String,
+    "year": pl.Int32,
+    "variable": pl.String,
+    "value": pl.Float64,
+    "status": pl.String,
+}
+AREA_SCHEMA = {"code": pl.String, "name": pl.String}
+NEWLINE = b"\n"
+
+
+@dataclass
+class Loaded:
+    """A source after reading: long observations, area names, and what was noticed."""
+
+    observations: pl.DataFrame
+    areas: pl.DataFrame
+    raw: pl.DataFrame
+    notes: list[str] = field(default_factory=list)
+    geometry: pl.DataFrame | None = None  # code, level, geojson (boundaries only)
+    lookups: pl.DataFrame | None = None  # gemeente_code, regio_code, regio_name
+
+    @property
+    def rows(self) -> int:
+        return self.raw.height
+
+
+def empty_observations() -> pl.DataFrame:
+    return pl.DataFrame(schema=OBS_SCHEMA)
+
+
+def decode(path: Path, declared: str | None) -> tuple[str, str]:
+    """Return (text, encoding). UTF-8 (with or without BOM) unless it fails, then cp1252."""
+    raw = path.read_bytes()
+    if declared:
+        try:
+            return raw.decode(declared), declared
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{path}: not valid {declared} text (line "
+                f"{raw.count(NEWLINE, 0, exc.start) + 1}, byte {exc.start})",
+                hint="remove 'encoding:' from the source to detect it",
+            ) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" as cp1252; latin-1 is its subset for letters.
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_separator(header: str) -> str:
+    counts = {sep: header.count(sep) for sep in (";", ",", "\t", "|")}
+    return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ";"
+
+
+def read_table(path: Path, source: Source, *, expect: list[str] | None = None) -> pl.DataFrame:
+    """Read csv/xlsx/parquet as a frame of text columns with stripped header names."""
+    if not path.exists():
+        raise DataError(
+            f"data file not found: {path} (source '{source.id}')",
+            hint="run 'wijkdata fetch' or pass --data-dir pointing at the folder that holds it",
+        )
+    fmt = source.suffix_format
+    if path.is_dir() or fmt == "odata":
+        df = _read_odata_pages(path)
+    elif fmt == "csv":
+        df = _read_csv(path, source)
+    elif fmt == "xlsx":
+        df = _read_xlsx(path, source)
+    elif fmt == "parquet":
+        df = pl.read_parquet(path)
+        df = df.with_columns(pl.all().cast(pl.String))
+    else:
+        raise DataError(f"{path}: format '{fmt}' is not a table format for source '{source.id}'")
+    stripped = [c.strip() for c in df.columns]
+    for i, name in enumerate(stripped):
+        if name in stripped[:i]:
+            raise DataError(
+                f"{path}: column name '{name}' appears twice in the header "
+                f"(columns {stripped.index(name) + 1} and {i + 1})",
+                hint="give every column its own name",
+            )
+    df = df.rename(dict(zip(df.columns, stripped, strict=True)))
+    if df.height == 0:
+        raise DataError(f"{path}: no data rows (header only)")
+    if expect:
+        missing = [c for c in expect if c not in df.columns]
+        if missing:
+            raise DataError(
+                f"{path}: required column '{missing[0]}' not found",
+                hint=f"columns present: {', '.join(df.columns[:12])}"
+                + (" ..." if len(df.columns) > 12 else ""),
+            )
+    return df
+
+
+def _read_odata_pages(path: Path) -> pl.DataFrame:
+    """A folder of saved OData v3 pages (``wijkdata fetch``) as a frame of text columns.
+
+    Values become text exactly as the table readers expect from a CSV: typed numbers print as
+    Python prints them, JSON null becomes an empty cell (missing), untyped text stays as is.
+    """
+    from .cbs_odata import load_page, page_files  # cbs_odata imports this module
+
+    rows: list[dict] = []
+    for page in page_files(path):
+        rows += load_page(page)["value"]
+    if not rows:
+        raise DataError(f"{path}: the saved API pages hold no rows")
+    keys = [k for k in rows[0] if k != "ID" and not k.startswith("odata.")]
+    for i, row in enumerate(rows, start=1):
+        if [k for k in row if k != "ID" and not k.startswith("odata.")] != keys:
+            raise DataError(f"{path}: row {i} has other keys than row 1")
+    return pl.DataFrame({k: [None if r[k] is None else str(r[k]) for r in rows] for k in keys},
+                        schema=dict.fromkeys(keys, pl.String))
+
+
+def _read_csv(path: Path, source: Source) -> pl.DataFrame:
+    text, _enc = decode(path, source.encoding)
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise DataError(f"{path}: the file is empty")
+    body = "\n".join(lines[source.skip_rows :])
+    header = body.split("\n", 1)[0]
+    sep = source.separator or sniff_separator(header)
+    if source.separator and source.separator not in header:
+        found = sniff_separator(header)
+        raise DataError(
+            f"{path}: the header has no '{sep}' although the source says separator: '{sep}'; "
+            f"it looks '{found}'-separated",
+            hint=f"set separator: '{found}' on source '{source.id}', or remove 'separator:' "
+            "to detect it",
+        )
+    try:
+        df = pl.read_csv(
+            io.StringIO(body),
+            separator=sep,
+            infer_schema=False,
+            has_header=True,
+            quote_char='"',
+            empty_string_is_null=False,
+            truncate_ragged_lines=False,
+        )
+    except (pl.exceptions.PolarsError, OSError) as exc:  # OSError: polars sniffs compression
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise DataError(f"{path}: cannot read as '{sep}'-separated CSV ({first})") from None
+    if df.width == 1 and source.separator is None:
+        raise DataError(
+            f"{path}: found a single column; expected ';'-separated CSV",
+            hint="set 'separator:' on the source if the file uses another separator",
+        )
+    return df
+
+
+def _read_xlsx(path: Path, source: Source) -> pl.DataFrame:
+    try:
+        return pl.read_excel(
+            path,
+            sheet_name=source.sheet,
+            engine="calamine",
+            infer_schema_length=0,
+            read_options={"header_row": source.skip_rows},
+        ).with_columns(pl.all().cast(pl.String))
+    except Exception as exc:  # fastexcel raises its own types per failure
+        raise DataError(f"{path}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
+
+
+def parse_numbers(
+    df: pl.DataFrame, columns: list[str], *, path: Path, empty_status: str = MISSING
+) -> pl.DataFrame:
+    """Return ``{col}`` as Float64 and ``{col}__status`` for each column.
+
+    ``.`` and ``x`` mean suppressed by the source, an empty cell ``empty_status``; a decimal comma
+    is accepted, but a column that mixes ``,`` and ``.`` decimals is refused because one of them
+    would be read wrongly. ``NaN``/``inf`` and any other text is an error naming row and column.
+    """
+    exprs = []
+    for col in columns:
+        s = pl.col(col).cast(pl.String).str.strip_chars()
+        exprs += [
+            s.alias(f"{col}__text"),
+        ]
+    texts = df.select(exprs)
+    out: dict[str, pl.Series] = {}
+    for col in columns:
+        t = texts[f"{col}__text"]
+        has_comma = t.str.contains(r"^-?\d+,\d+$").fill_null(False)
+        has_dot = t.str.contains(r"^-?\d+\.\d+$").fill_null(False)
+        if has_comma.any() and has_dot.any():
+            row_c = int(has_comma.arg_true()[0]) + 2
+            row_d = int(has_dot.arg_true()[0]) + 2
+            raise DataError(
+                f"{where(path, column=col)}: mixes decimal commas (row {row_c}: "
+                f"'{t[row_c - 2]}') and decimal points (row {row_d}: '{t[row_d - 2]}')",
+                hint="use one decimal separator per column",
+            )
+        cleaned = t.str.replace(",", ".", literal=True)
+        is_empty = t.is_null() | (t == "")
+        is_supp = t.is_in([".", "x", "X", "-99997", "-99995"])
+        value = cleaned.cast(pl.Float64, strict=False)
+        bad = (~is_empty & ~is_supp & value.is_null()) | value.is_nan() | value.is_infinite()
+        bad = bad.fill_null(False)
+        if bad.any():
+            i = int(bad.arg_true()[0])
+            raise DataError(
+                f"{where(path, row=i + 2, column=col)}: expected a number, '.', or an empty "
+                f"cell, found '{t[i]}'"
+            )
+        status = (
+            pl.Series(col, [OK] * len(t))
+            .set(is_empty, empty_status)
+            .set(is_supp, SUPPRESSED)
+        )
+        out[col] = value.set(is_supp | is_empty, None)
+        out[f"{col}__status"] = status
+    return pl.DataFrame(out)
+
+
+def to_long(
+    codes: pl.Series, parsed: pl.DataFrame, mapping: dict[str, str], year: int
+) -> pl.DataFrame:
+    """Wide parsed frame -> long observations, one row per area and variable."""
+    frames = []
+    for variable, col in mapping.items():
+        frames.append(
+            pl.DataFrame(
+                {
+                    "area_code": codes,
+                    "year": pl.Series([year] * len(codes), dtype=pl.Int32),
+                    "variable": pl.Series([variable] * len(codes), dtype=pl.String),
+                    "value": parsed[col],
+                    "status": parsed[f"{col}__status"],
+                }
+            )
+        )
+    return pl.concat(frames) if frames else empty_observations()
+
+
+def check_codes(codes: pl.Series, path: Path, column: str) -> None:
+    """Every code must be a CBS code; a code may appear once."""
+    from wijkdata.core.codes import CODE_RE
+
+    ok = codes.str.contains(CODE_RE.pattern).fill_null(False)
+    if not ok.all():
+        i = int((~ok).arg_true()[0])
+        raise DataError(
+            f"{where(path, row=i + 2, column=column)}: '{codes[i]}' is not a CBS area code "
+            "(expected NL00, GM0000, WK000000 or BU00000000)"
+        )
+    dup = codes.is_duplicated()
+    if dup.any():
+        idx = dup.arg_true()
+        code = codes[int(idx[0])]
+        rows = [int(i) + 2 for i in idx if codes[int(i)] == code][:2]
+        raise DataError(
+            f"{where(path, column=column)}: area code {code} appears twice "
+            f"(rows {rows[0]} and {rows[1]})"
+        )
+
+
+def csv_quote(text: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf).writerow([text])
+    return buf.getvalue().strip()
+
+
+# StatLine region types that are not wijk/buurt/gemeente areas: GGD-regio, provincie,
+# COROP, landsdeel, "CG" groups. Tables like the Gezondheidsmonitor per gemeente mix them in.
+OTHER_REGION_RE = r"^(GG|PV|CR|LD|CG|RE|AM|ZW|JZ)\d{2,4}$"
+
+
+def drop_other_regions(df: pl.DataFrame, code_col: str) -> tuple[pl.DataFrame, list[str]]:
+    """Drop rows of other StatLine region types, saying how many of each were left out."""
+    other = df[code_col].str.contains(OTHER_REGION_RE).fill_null(False)
+    if not other.any():
+        return df, []
+    kinds = df.filter(other)[code_col].str.slice(0, 2).value_counts(sort=True)
+    counts = ", ".join(f"{n} {k}" for k, n in kinds.sort(code_col).iter_rows())
+    return df.filter(~other), [f"left out rows of other region types (not areas): {counts}"]
+
+
+def read_json(path: Path, what: str) -> object:
+    """Parse a JSON file; a broken or truncated one is a DataError saying what was expected."""
+    try:
+        return json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not {what} ({exc})") from None

@@ -1,0 +1,106 @@
+"""GGD/RIVM Gezondheidsmonitor Volwassenen en Ouderen per gemeente, wijk en buurt (50090NED).
+
+The RIVM small-area estimates are published as percentages, every cell text padded with spaces;
+``.`` means unreliable or secret and an empty cell means the question was not asked that year
+("kan op logische gronden niet voorkomen"). Variable names are derived from the published key
+(``ErvarenGezondheidGoedZeerGoed_4`` -> ``ervaren_gezondheid_goed_zeer_goed``), so a release
+that renumbers the suffixes still maps to the same variable.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from wijkdata.core import codes
+from wijkdata.core.config import Source
+from wijkdata.core.errors import DataError
+
+from .common import (
+    NOT_APPLICABLE,
+    Loaded,
+    check_codes,
+    drop_other_regions,
+    parse_numbers,
+    read_table,
+    to_long,
+)
+
+PUBLISHER = "RIVM / GGD'en / CBS, Gezondheidsmonitor Volwassenen en Ouderen"
+LICENCE = "open data (RIVM StatLine)"
+TITLE = "Gezondheid per wijk en buurt"
+
+ID_COLUMNS = {
+    "ID", "Leeftijd", "Marges", "WijkenEnBuurten", "Perioden", "RegioS", "Persoonskenmerken",
+}
+NAME_PREFIXES = ("Gemeentenaam", "SoortRegio", "Codering")
+# StatLine Marges codes: the point estimate and the two bounds of the 95% interval.
+MARGIN_VALUE = "MW00000"
+MARGIN_LOWER = "MOG0095"
+MARGIN_UPPER = "MBG0095"
+
+
+def snake(key: str) -> str:
+    base = re.sub(r"_\d+$", "", key)
+    base = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", base)
+    return base.lower()
+
+
+def read(source: Source, path: Path) -> Loaded:
+    df = read_table(path, source)
+    code_col = next((c for c in ("WijkenEnBuurten", "RegioS") if c in df.columns), None)
+    if code_col is None:
+        raise DataError(f"{path}: no area code column; expected 'WijkenEnBuurten' or 'RegioS'")
+    df = df.with_columns(codes.normalise_expr(code_col).alias(code_col))
+    df, region_notes = drop_other_regions(df, code_col)
+    if "Marges" in df.columns:
+        df = df.with_columns(pl.col("Marges").str.strip_chars())
+    year = source.year
+    if year is None and "Perioden" in df.columns:
+        year = int(str(df["Perioden"][0]).strip()[:4])
+    if year is None:
+        raise DataError(f"{path}: no 'Perioden' column; set 'year:' on source '{source.id}'")
+    measure_cols = [
+        c for c in df.columns if c not in ID_COLUMNS and not c.startswith(NAME_PREFIXES)
+    ]
+    if not measure_cols:
+        raise DataError(f"{path}: no measure columns found next to {code_col}")
+    mapping = {snake(c) + source.variable_suffix: c for c in measure_cols}
+
+    values = df.filter(pl.col("Marges") == MARGIN_VALUE) if "Marges" in df.columns else df
+    check_codes(values[code_col], path, code_col)
+    parsed = parse_numbers(values, measure_cols, path=path, empty_status=NOT_APPLICABLE)
+    obs = to_long(values[code_col], parsed, mapping, year)
+    out_of_range = obs.filter((pl.col("value") < 0) | (pl.col("value") > 100))
+    if out_of_range.height:
+        row = out_of_range.row(0, named=True)
+        raise DataError(
+            f"{path}, area {row['area_code']}, variable '{row['variable']}': "
+            f"{row['value']:g} is not a percentage between 0 and 100"
+        )
+    obs = obs.with_columns(lower=pl.lit(None, pl.Float64), upper=pl.lit(None, pl.Float64))
+    notes = list(region_notes)
+    if "Marges" in df.columns:
+        for margin, col in ((MARGIN_LOWER, "lower"), (MARGIN_UPPER, "upper")):
+            bound = df.filter(pl.col("Marges") == margin)
+            if bound.height:
+                p = parse_numbers(bound, measure_cols, path=path, empty_status=NOT_APPLICABLE)
+                b = to_long(bound[code_col], p, mapping, year).select(
+                    "area_code", "variable", pl.col("value").alias(col)
+                )
+                obs = obs.drop(col).join(b, on=["area_code", "variable"], how="left")
+        if not df.filter(pl.col("Marges") != MARGIN_VALUE).height:
+            notes.append("no confidence intervals published (Marges has point estimates only)")
+    name_col = next((c for c in df.columns if c.startswith("Gemeentenaam")), None)
+    code = pl.col(code_col)
+    name = (
+        pl.when(code.str.starts_with("GM") | code.str.starts_with("NL"))
+        .then(pl.col(name_col).str.strip_chars())
+        .otherwise(None)
+        if name_col
+        else pl.lit(None, pl.String)
+    )
+    areas = values.select(code.alias("code"), name.alias("name"))
+    return Loaded(observations=obs, areas=areas, raw=df, notes=notes)

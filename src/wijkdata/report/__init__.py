@@ -1,0 +1,1 @@
+"""Stage 3: what a profile says and how it looks: context, charts, HTML, PDF, overview."""

@@ -1,0 +1,318 @@
+"""From the indicator tables to one plain report context per area (no I/O after loading).
+
+All tables are read once, set-based; per-area work is only dictionary look-ups and string
+building, so thousands of profiles cost seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from wijkdata import __version__
+from wijkdata.core import codes
+from wijkdata.core.config import Region
+from wijkdata.core.db import frame
+from wijkdata.indicators import trends
+from wijkdata.indicators.definitions import THEMES, Indicator
+
+from . import charts, rowindex, village_table
+from .findings import UNTESTED_GAP, Finding, rank, sentence
+from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, long_date, number, plain, signed
+from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
+
+LEVEL_LABEL = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "custom": "dorp"}
+COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland"}
+AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
+              ("25-44 jaar", "leeftijd_25_44"), ("45-64 jaar", "leeftijd_45_64"),
+              ("65+ jaar", "leeftijd_65plus")]
+STATUS_TEXT = {"suppressed": SUPPRESSED_TEXT, "missing": MISSING_TEXT,
+               "not_applicable": "niet van toepassing",
+               "incomplete": "onvolledig (buurt ontbreekt)"}
+
+
+def _cell(value: float | None, status: str, fmt: str) -> Cell:
+    if status != "ok" or value is None:
+        return Cell(STATUS_TEXT.get(status, MISSING_TEXT), value=None)
+    return Cell(number(value, fmt), value=value)
+
+
+def _key_figure(row: Row) -> KeyFigure:
+    # Compare with the gemeente where there is one (a gemeente profile compares with the regio).
+    comp = next((c for c in ("gemeente", "regio", "land") if c in row.comparisons), "")
+    cell = row.comparisons.get(comp, Cell(""))
+    unit = row.indicator.unit if row.indicator.unit not in ("%", "") else ""
+    text = (f"{COMPARATOR_LABEL[comp].lower()}: {cell.text}"
+            if comp and cell.value is not None else "")
+    return KeyFigure(row.indicator.label, row.value.text, unit, text, cell.symbol,
+                     cell.judgement)
+
+
+class ContextBuilder:
+    """Loads everything once; ``report(code)`` then builds one area's context."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, region: Region,
+                 indicators: list[Indicator], logo_svg: str, today: date) -> None:
+        self.region = region
+        self.indicators = indicators
+        self.logo_svg = logo_svg
+        self.today = today
+        self.area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
+        values = frame(con, "SELECT * FROM ind_value")
+        # Rows become dicts per area on first use (rowindex.py): a national build would
+        # otherwise spend ~35 s and GBs turning millions of rows it never reads into dicts.
+        self.values: Mapping[tuple[str, str], list[dict]] = rowindex.AreaRows(
+            values.sort("year", maintain_order=True), rowindex.by_indicator_area)
+        self.comps: Mapping[tuple[str, str, int], dict[str, dict]] = rowindex.AreaRows(
+            frame(con, rowindex.COMPARISON_SQL), rowindex.by_indicator_area_year)
+        self.spread = self._spread(values)
+        self.geometry = {r["code"]: r for r in frame(con, "SELECT * FROM geometry")
+                         .iter_rows(named=True)}
+        self.sources = [Source(r["source_id"], r["publisher"], r["title"], r["table_id"],
+                               r["year"], r["licence"], r["path"], r["sha256"])
+                        for r in frame(con, "SELECT * FROM provenance").iter_rows(named=True)]
+        self.members: dict[str, list[str]] = defaultdict(list)
+        for r in frame(con, "SELECT * FROM custom_area_member").iter_rows(named=True):
+            self.members[r["custom_code"]].append(r["buurt_code"])
+        self.trend: Mapping[tuple[str, str], dict] = rowindex.AreaRows(
+            frame(con, "SELECT * FROM ind_trend"), rowindex.one_per_indicator_area)
+        self.names = {c: r["name"] for c, r in self.area.items()}  # once, not per profile
+        self.current = current_areas(con)
+        # Shapes per (level, gemeente digits): scanning all 3,475 wijken per profile was
+        # quadratic in a national build.
+        self.shapes: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for g in self.geometry.values():
+            self.shapes[(g["level"], g["code"][2:6])].append(g)
+
+    def _spread(self, values: pl.DataFrame
+                ) -> dict[tuple[str, int, str], tuple[float, float, float, float]]:
+        """Range and quartiles of each indicator over the region's wijken / buurten per year."""
+        level = pl.DataFrame({"area_code": list(self.area),
+                              "level": [a["level"] for a in self.area.values()]})
+        v = values.join(level, on="area_code").filter(
+            pl.col("value").is_not_null() & pl.col("level").is_in(["wijk", "buurt"]))
+        agg = v.group_by("indicator_id", "year", "level").agg(
+            pl.col("value").min().alias("lo"), pl.col("value").quantile(0.25).alias("q1"),
+            pl.col("value").quantile(0.75).alias("q3"), pl.col("value").max().alias("hi"))
+        return {(r["indicator_id"], r["year"], r["level"]): (r["lo"], r["q1"], r["q3"], r["hi"])
+                for r in agg.iter_rows(named=True)}
+
+    def latest(self, ind_id: str, code: str) -> dict | None:
+        rows = self.values.get((ind_id, code))
+        return rows[-1] if rows else None
+
+    def report(self, code: str) -> Report:
+        a = self.area[code]
+        cfg = self.region.config
+        gm_code = a["gemeente_code"] or code
+        gm_name = self.area.get(gm_code, {}).get("name", gm_code)
+        names = {"gemeente": gm_name, "regio": cfg.regio_label, "land": "Nederland"}
+        comparators: list[str] = [c for c in cfg.comparators
+                                  if not (c == "gemeente" and a["level"] == "gemeente")]
+        themes: dict[str, list[Row]] = defaultdict(list)
+        found: list[Finding] = []
+        any_value = False
+        for ind in self.indicators:
+            lvl = "custom" if a["level"] == "custom" else a["level"]
+            if lvl not in ind.levels:
+                continue
+            row = self._row(ind, code, a, comparators)
+            if row is None:
+                continue
+            any_value = any_value or row.value.value is not None
+            themes[ind.theme].append(row)
+            found.extend(self._findings(ind, a["name"], row, names))
+        theme_list = [Theme(t, THEMES[t], rows) for t, rows in
+                      sorted(themes.items(), key=lambda kv: list(THEMES).index(kv[0]))]
+        for t in theme_list:
+            self._theme_chart(t, a["name"], gm_name)
+        key = [_key_figure(r) for t in theme_list for r in t.rows if r.indicator.key][:8]
+        map_svg, reason, map_table, map_title = self._map(code, a, gm_code)
+        age_svg, age_table = self._age(code, gm_code, a["name"])
+        sup = cfg.suppression
+        org = cfg.organisation
+        return Report(
+            code=code, name=a["name"], level=a["level"], level_label=LEVEL_LABEL[a["level"]],
+            gemeente_code=gm_code, gemeente_name=gm_name, region_slug=self.region.slug,
+            region_name=cfg.name, regio_label=cfg.regio_label, organisation=org.name,
+            accent=org.accent, logo_svg=self.logo_svg, generated=long_date(self.today),
+            version=__version__, key_figures=key,
+            findings=[f.text for f in rank(found)], themes=theme_list, map_svg=map_svg,
+            map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
+            suppression=(f"Een percentage of cijfer wordt niet getoond als de teller kleiner is "
+                         f"dan {sup.min_numerator} of de noemer kleiner dan "
+                         f"{plain(sup.min_denominator, 0)}, of als de bron het geheim houdt."),
+            members=[self.area[b]["name"] for b in self.members.get(code, [])],
+            all_suppressed=not any_value, comparators=comparators,
+            csv_name=f"{code}.csv", map_table=map_table, map_title=map_title,
+            extras={"buurten": village_table.build(
+                self.values, self.names, self.indicators,
+                code, a["name"], self.members.get(code, []))},
+        )
+
+    def _row(self, ind: Indicator, code: str, a: dict, comparators: list[str]) -> Row | None:
+        series = self.values.get((ind.id, code))
+        if not series:
+            return None
+        last = series[-1]
+        value = _cell(last["value"], last["status"], ind.format)
+        interval = ""
+        if last["lower"] is not None and last["upper"] is not None:
+            interval = f"{number(last['lower'], ind.format)} – {number(last['upper'], ind.format)}"
+        comps: dict[str, Cell] = {}
+        crow = self.comps.get((ind.id, code, last["year"]), {})
+        for c in comparators:
+            r = crow.get(c)
+            if r is None or r["comparator_value"] is None:
+                comps[c] = Cell(MISSING_TEXT)
+                continue
+            j = r["judgement"]
+            comps[c] = Cell(number(r["comparator_value"], ind.format), judgement=j,
+                            symbol=charts.JUDGEMENT_SYMBOL.get(j, ""),
+                            value=r["comparator_value"])
+        pts = [(r["year"], r["value"]) for r in series if r["value"] is not None]
+        trend_svg = charts.trend(pts, ind.format, f"Trend {ind.title}") if len(pts) > 1 else ""
+        trend_text = ""
+        if len(pts) > 1:
+            d = pts[-1][1] - pts[-2][1]
+            arrow = "↑" if d > 0 else ("↓" if d < 0 else "→")
+            trend_text = f"{arrow} {signed(d, ind.format)} sinds {pts[-2][0]}"
+            t = self.trend.get((ind.id, code))  # verdict only for the two years shown
+            if t and (t["prev_year"], t["year"]) == (pts[-2][0], pts[-1][0]) \
+                    and trends.verdict_text(t["verdict"]):
+                trend_text += f" ({trends.verdict_text(t['verdict'])})"
+        lvl = a["level"] if a["level"] in ("wijk", "buurt") else "wijk"
+        spread = self.spread.get((ind.id, last["year"], lvl))
+        spine_svg = ""
+        if spread and last["value"] is not None:
+            bench = comps.get("gemeente", comps.get("land", Cell(""))).value
+            spine_svg = charts.spine(last["value"], *spread, bench,
+                                     comps.get("gemeente", Cell("")).judgement,
+                                     f"{ind.title}: positie tussen de {lvl}en van de regio")
+        rank_text = ""
+        if last.get("rank") and last.get("n_ranked"):
+            rank_text = f"{last['rank']} van {last['n_ranked']} (kwintiel {last['quintile']})"
+        return Row(ind, last["year"], value, interval, comps, trend_svg, trend_text, spine_svg,
+                   rank_text, last["status"] == "suppressed")
+
+    def _findings(self, ind: Indicator, area_name: str, row: Row,
+                  names: dict[str, str]) -> list[Finding]:
+        out: list[Finding] = []
+        v = row.value.value
+        if v is None:
+            return out
+        for comp in ("gemeente", "land"):
+            cell = row.comparisons.get(comp)
+            if cell is None or cell.value is None:
+                continue
+            diff = v - cell.value
+            if cell.judgement in ("better", "worse", "neutral"):
+                cmp = "higher" if diff > 0 else "lower"
+                out.append(Finding(ind.id, ind.theme, sentence(
+                    area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
+                    cell.judgement, phrase=ind.finding_phrase(cmp)), cell.judgement,
+                    abs(diff) / (abs(cell.value) or 1)))
+                break
+            if (cell.judgement == "not_tested" and ind.unit == "%"
+                    and abs(diff) >= UNTESTED_GAP):
+                cmp = "higher" if diff > 0 else "lower"
+                out.append(Finding(ind.id, ind.theme, sentence(
+                    area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
+                    "untested", phrase=ind.finding_phrase(cmp)), "untested",
+                    abs(diff) / (abs(cell.value) or 1)))
+                break
+        return out
+
+    def _theme_chart(self, theme: Theme, area_name: str, gm_name: str) -> None:
+        pct = [r for r in theme.rows if r.indicator.unit == "%" and r.value.value is not None]
+        rows: list[tuple[str, float | None]] = []
+        table = []
+        for r in pct[:6]:
+            # The nearest comparator: the gemeente, or for a gemeente profile the regio.
+            comp = next((c for c in ("gemeente", "regio", "land") if c in r.comparisons), "")
+            g = r.comparisons.get(comp)
+            rows += [(r.indicator.label, r.value.value),
+                     (COMPARATOR_LABEL.get(comp, "").lower(), g.value if g else None)]
+            table.append((r.indicator.label, r.value.text, g.text if g else MISSING_TEXT))
+        if rows:
+            near = rows[1][0] or "gemeente"
+            theme.chart_svg = charts.bars(rows, "percent_1",
+                                          f"{theme.title}: {area_name} tegen de {near}",
+                                          highlight=range(0, len(rows), 2))
+            theme.chart_table = table
+
+    def _map(self, code: str, a: dict, gm_code: str
+             ) -> tuple[str, str, list[tuple[str, str]], str]:
+        level = "buurt" if a["level"] in ("buurt", "custom") else "wijk"
+        shapes = self.shapes.get((level, gm_code[2:]), [])
+        if not shapes:
+            return "", f"Geen {level}grenzen beschikbaar voor deze gemeente.", [], ""
+        outline = set(self.members.get(code, [code]))
+        if a["level"] == "gemeente":  # a gemeente profile shows all its wijken, none singled out
+            outline = set()
+        elif not outline & {g["code"] for g in shapes}:
+            return "", "Voor dit gebied zijn geen grenzen beschikbaar.", [], ""
+        ind = next((i for i in self.indicators if i.key and i.unit == "%"
+                    and any(self.latest(i.id, s["code"]) for s in shapes)), None)
+        vals = {}
+        if ind:
+            for s in shapes:
+                r = self.latest(ind.id, s["code"])
+                vals[s["code"]] = r["value"] if r else None
+        data = [(s["code"], self.area.get(s["code"], {}).get("name", s["code"]), s["geojson"],
+                 vals.get(s["code"])) for s in shapes]
+        title = ind.label if ind else "gebied"
+        svg = charts.choropleth(data, outline, ind.format if ind else "number_1",
+                                f"Kaart van de {level}en in de gemeente, {title}", title)
+        fmt = ind.format if ind else "number_1"
+        table = [(n, number(v, fmt) if v is not None else MISSING_TEXT)
+                 for _, n, _, v in sorted(data, key=lambda d: d[1])]
+        return svg, "", table, title
+
+    def _age(self, code: str, gm_code: str, name: str) -> tuple[str, list[tuple[str, str, str]]]:
+        groups = []
+        for label, ind_id in AGE_GROUPS:
+            r = self.latest(ind_id, code)
+            g = self.latest(ind_id, gm_code)
+            groups.append((label, r["value"] if r else None, g["value"] if g else None))
+        if all(a is None for _, a, _ in groups):
+            return "", []
+        table = [(g, number(a, "percent_1") if a is not None else SUPPRESSED_TEXT,
+                  number(b, "percent_1") if b is not None else "")
+                 for g, a, b in groups]
+        return charts.age_pyramid(groups, f"Leeftijdsopbouw van {name}"), table
+
+
+def current_areas(con: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """Areas of the newest CBS indeling in the data, or None when no KWB source was loaded.
+
+    Boundaries and older monitor years name wijken and buurten that no longer exist (a national
+    build saw 282 such wijken); a profile of a vanished area would be almost empty, so only areas
+    present in the newest Kerncijfers year are profiled.
+    """
+    rows = con.execute(
+        "WITH kwb AS (SELECT o.area_code, o.year FROM observation o "
+        "JOIN provenance p USING (source_id) WHERE p.kind IN ('cbs_kwb', 'cbs_odata')) "
+        "SELECT DISTINCT area_code FROM kwb WHERE year = (SELECT max(year) FROM kwb)"
+    ).fetchall()
+    return {r[0] for r in rows} or None
+
+
+def profile_codes(region: Region, area: dict[str, dict], levels: list[str] | None = None,
+                  current: set[str] | None = None) -> list[str]:
+    """The areas a build profiles: configured levels inside the region (limited to the newest
+    CBS indeling when ``current`` is given), then the custom areas."""
+    cfg = region.config
+    want = levels or list(cfg.areas.levels)
+    out = [c for c, a in sorted(area.items())
+           if a["level"] in want and a["gemeente_code"] in cfg.gemeenten
+           and (current is None or c in current)]
+    out += [c.code for c in cfg.areas.custom]
+    return out
+
+
+__all__ = ["ContextBuilder", "Report", "codes", "profile_codes"]

@@ -1,0 +1,194 @@
+"""HTML -> A4 PDF with headless Chromium driven by Playwright (one long-lived browser).
+
+The browser is found, never downloaded: ``$WIJKDATA_BROWSER``, then Chromium on PATH (Debian's
+``chromium``), then a browser Playwright installed earlier on an analyst's laptop. Pages are
+printed with JavaScript off and every network request refused: a profile is self-contained.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import multiprocessing
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from markupsafe import escape
+from pypdf import PdfReader, PdfWriter
+
+from wijkdata.core.errors import DataError
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_browser() -> Path | None:
+    env = os.environ.get("WIJKDATA_BROWSER")
+    if env:
+        return Path(env) if Path(env).exists() else None
+    for name in CANDIDATES:
+        hit = shutil.which(name)
+        if hit:
+            return Path(hit)
+    return playwright_chromium()
+
+
+# Where `playwright install chromium` puts its browser, per OS (newest revision first).
+PLAYWRIGHT_EXES = ("chromium-*/chrome-linux*/chrome", "chromium-*/chrome-win*/chrome.exe",
+                   "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
+                   "chromium-*/chrome-mac*/Google Chrome for Testing.app/Contents/MacOS/"
+                   "Google Chrome for Testing")
+
+
+def playwright_roots() -> list[Path]:
+    env = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    if env and env != "0":
+        return [Path(env)]
+    local = os.environ.get("LOCALAPPDATA")
+    return [Path.home() / ".cache" / "ms-playwright",
+            Path.home() / "Library" / "Caches" / "ms-playwright",
+            *([Path(local) / "ms-playwright"] if local else [])]
+
+
+def playwright_chromium() -> Path | None:
+    """The Chromium of `playwright install chromium`, for machines without a system one."""
+    hits = [exe for root in playwright_roots() if root.is_dir()
+            for pattern in PLAYWRIGHT_EXES for exe in root.glob(pattern) if exe.is_file()]
+    # chromium-1134 before chromium-999: compare the revision as a number.
+    hits.sort(key=lambda p: int(m.group(1)) if (m := re.search(r"chromium-(\d+)", str(p)))
+              else 0, reverse=True)
+    return hits[0] if hits else None
+
+
+HEADER = ('<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; width: 100%; '
+          'padding: 0 14mm; color: #5b6770; display: flex; justify-content: space-between;">'
+          '<span>{title}</span><span>{org}</span></div>')
+FOOTER = ('<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; width: 100%; '
+          'padding: 0 14mm; color: #5b6770; display: flex; justify-content: space-between;">'
+          '<span>{left}</span><span>pagina <span class="pageNumber"></span> van '
+          '<span class="totalPages"></span></span></div>')
+
+
+class PdfPrinter:
+    """Context manager holding one browser; ``print(html, ...)`` returns PDF bytes."""
+
+    def __init__(self, browser: Path | None = None) -> None:
+        self.browser = browser or find_browser()
+        if self.browser is None:
+            raise DataError(
+                "no Chromium found to print PDFs",
+                hint="install it (Debian: apt-get install chromium) or set WIJKDATA_BROWSER; "
+                "'wijkdata doctor' checks this",
+            )
+
+    def __enter__(self) -> PdfPrinter:
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        self._browser = self._pw.chromium.launch(executable_path=str(self.browser),
+                                                 args=CHROMIUM_ARGS, headless=True)
+        self._context = self._browser.new_context(java_script_enabled=False)
+        self._context.route("**/*", lambda route: route.abort())
+        self._page = self._context.new_page()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._context.close()
+        self._browser.close()
+        self._pw.stop()
+
+    def print(self, html: str, *, title: str, author: str, subject: str,
+              created: datetime, landscape: bool = False) -> bytes:
+        self._page.set_content(html, wait_until="load")
+        pdf = self._page.pdf(
+            format="A4", landscape=landscape, print_background=True,
+            display_header_footer=True,
+            header_template=HEADER.format(title=escape(title), org=escape(author)),
+            footer_template=FOOTER.format(left=escape(subject)),
+            margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+            prefer_css_page_size=False,
+        )
+        return set_metadata(pdf, title=title, author=author, subject=subject, created=created)
+
+
+def set_metadata(pdf: bytes, *, title: str, author: str, subject: str,
+                 created: datetime) -> bytes:
+    """Title, author and subject, with dates from the build clock so builds are reproducible."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    stamp = created.strftime("D:%Y%m%d%H%M%S+00'00'")
+    writer.add_metadata({"/Title": title, "/Author": author, "/Subject": subject,
+                         "/Creator": "wijkdata", "/Producer": "wijkdata (Chromium, pypdf)",
+                         "/CreationDate": stamp, "/ModDate": stamp})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# --- Printing many profiles on both cores -------------------------------------------------
+# Playwright's sync API serves one page at a time, so two tabs in one browser do not overlap
+# here; two worker processes, each with its own long-lived browser, do. Workers are started
+# with ``spawn`` (a forked Playwright or vl-convert hangs) and ``map`` keeps the input order,
+# so the files come out the same as with one printer.
+
+@dataclass(frozen=True)
+class PrintJob:
+    html_path: Path  # read by the worker: pages are not held in memory or pickled whole
+    title: str
+    author: str
+    subject: str
+    created: datetime
+
+
+_WORKER: PdfPrinter | None = None
+
+
+def _close_worker() -> None:
+    global _WORKER
+    if _WORKER is not None:
+        _WORKER.__exit__(None, None, None)
+        _WORKER = None
+
+
+def _start_worker(browser: Path | None) -> None:
+    global _WORKER
+    _WORKER = PdfPrinter(browser).__enter__()
+    atexit.register(_close_worker)
+
+
+def _print_job(job: PrintJob) -> bytes:
+    assert _WORKER is not None, "worker started without a printer"
+    return _WORKER.print(job.html_path.read_text(encoding="utf-8"), title=job.title,
+                         author=job.author, subject=job.subject, created=job.created)
+
+
+def print_all(jobs: Iterable[PrintJob], workers: int = 2,
+              browser: Path | None = None) -> Iterator[bytes]:
+    """PDF bytes for every job, in the order given; ``workers`` browsers print side by side."""
+    jobs = list(jobs)
+    if workers <= 1 or len(jobs) < 2:
+        with PdfPrinter(browser) as printer:
+            for job in jobs:
+                yield printer.print(job.html_path.read_text(encoding="utf-8"), title=job.title,
+                                    author=job.author, subject=job.subject,
+                                    created=job.created)
+        return
+    found = browser or find_browser()
+    if found is None:
+        PdfPrinter(None)  # raises the "no Chromium found" DataError
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
+                             initializer=_start_worker, initargs=(found,)) as pool:
+        yield from pool.map(_print_job, jobs, chunksize=1)

@@ -1,0 +1,89 @@
+"""Render profile pages on every core: worker processes each load the report context once.
+
+Per-profile work (context, plain-SVG charts, Jinja) is pure Python, so threads would share one
+GIL; processes it is. Workers are started with ``spawn`` (forking a process that holds polars'
+thread pool or vl-convert can hang), open the finished database read-only and build their own
+:class:`ContextBuilder` (a few seconds nationally, paid once per worker). Codes go out in
+contiguous chunks and ``map`` returns them in order, so files, metadata and the overview are
+identical to a serial build; only the clock differs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment
+
+from wijkdata.core.clock import build_date
+from wijkdata.core.config import Region, load_region_file
+from wijkdata.dialogue.extras import profile_extras
+
+from . import render
+from .context import ContextBuilder
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What the build needs back from a rendered profile: the PDF's metadata."""
+
+    code: str
+    title: str
+    author: str
+    subject: str
+
+
+def render_one(region: Region, builder: ContextBuilder, env: Environment, code: str,
+               staging: Path, csv: bool) -> Rendered:
+    """Write ``<code>.html`` (and ``.csv``) into staging; used serially and by the workers."""
+    report = builder.report(code)
+    # Speerpunten, netwerk and goede praktijken from configs/<regio>/ (issue 8).
+    html = render.profile(env, report, **profile_extras(region, report, builder))
+    (staging / f"{code}.html").write_text(html, encoding="utf-8")
+    if csv:
+        (staging / f"{code}.csv").write_text(render.area_csv(report), encoding="utf-8")
+    return Rendered(code, render.title_of(report), report.organisation,
+                    f"{report.name} ({report.code}), {report.region_name}")
+
+
+_STATE: tuple[Region, ContextBuilder, Environment] | None = None
+
+
+def _start(config_path: Path, project: Path, slug: str, db_path: Path, logo: str) -> None:
+    global _STATE
+    from wijkdata.pipeline.build import load_indicators  # build imports this module
+
+    region = load_region_file(config_path, project, slug)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        builder = ContextBuilder(con, region, load_indicators(region), logo, build_date())
+    finally:
+        con.close()
+    _STATE = (region, builder, render.environment(project / "templates"))
+
+
+def _chunk(job: tuple[list[str], Path, bool]) -> list[Rendered]:
+    assert _STATE is not None, "render worker started without its context"
+    region, builder, env = _STATE
+    codes, staging, csv = job
+    return [render_one(region, builder, env, c, staging, csv) for c in codes]
+
+
+def render_parallel(region: Region, db_path: Path, logo: str, codes: list[str], staging: Path,
+                    csv: bool, workers: int, chunk: int = 50,
+                    done: Callable[[int], None] = lambda n: None) -> Iterator[Rendered]:
+    """Yield one :class:`Rendered` per code, in the order of ``codes``."""
+    jobs = [(codes[i:i + chunk], staging, csv) for i in range(0, len(codes), chunk)]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start,
+                             initargs=(region.path, region.project, region.slug, db_path,
+                                       logo)) as pool:
+        count = 0
+        for part in pool.map(_chunk, jobs):
+            count += len(part)
+            done(count)
+            yield from part
