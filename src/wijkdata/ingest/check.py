@@ -64,14 +64,13 @@ def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
     result = SourceCheck(source, path)
     gemeenten = region.config.gemeenten
     if source.optional and not path.exists():
-        result.problems.append(f"optional source not present (neither "
-                               f"{describe_missing(region, source, data_dir)}); the build leaves "
+        result.problems.append(f"optional source not present "
+                               f"({describe_missing(region, source, data_dir)}); the build leaves "
                                f"it out; {fetch_hint(region, source)} to add it")
         return result
     try:
         if not path.exists():
-            raise WijkdataError(f"data not found: neither "
-                                f"{describe_missing(region, source, data_dir)}",
+            raise WijkdataError(f"data not found: {describe_missing(region, source, data_dir)}",
                                 hint=fetch_hint(region, source))
         loaded = KINDS[source.kind].read(source, path)
     except WijkdataError as exc:

@@ -60,11 +60,12 @@ def describe_missing(region: Region, source: Source, data_dir: Path) -> str:
     fetched = fetched_path(region, source, data_dir)
     if fetched is not None and (not source.path or fetched != data_dir / source.path):
         places.append(str(fetched))
-    return " nor ".join(places)
+    return places[0] if len(places) == 1 else "neither " + " nor ".join(places)
 
 
 def fetch_hint(region: Region, source: Source) -> str:
     if fetched_dir(region, source, Path()) is not None:
-        return f"run 'wijkdata fetch --regio {region.slug}'"
+        return (f"run 'wijkdata fetch --regio {region.slug}', or pass --data-dir with the folder "
+                "that holds the files")
     return (f"source '{source.id}' has no 'fetch:'; put {source.path} under the data folder or "
             "pass --data-dir with the folder that holds it")

@@ -58,9 +58,9 @@ def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, 
     path = source_path(region, source, data_dir)
     if not path.exists():
         raise DataError(
-            f"data not found for source {source.label} in {region.path.name}: neither "
+            f"data not found for source {source.label} in {region.path.name}: "
             f"{describe_missing(region, source, data_dir)}",
-            hint=fetch_hint(region, source) + " (or pass --data-dir)",
+            hint=fetch_hint(region, source),
         )
     return KINDS[source.kind].read(source, path), path
 

@@ -79,8 +79,9 @@ def read(source: Source, path: Path) -> Loaded:
     for req in spec.get("required", []):
         if req not in mapping:
             wanted = spec["columns"][req]
+            names = "' or '".join([wanted] if isinstance(wanted, str) else wanted)
             raise DataError(
-                f"{path}: KWB {source.year} column '{wanted}' (project variable '{req}') "
+                f"{path}: KWB {source.year} column '{names}' (project variable '{req}') "
                 "not found",
                 hint=f"check kwb_columns/{source.year}.yml against the file's header",
             )
