@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -338,9 +339,12 @@ def load_region(slug: str, project: Path | None = None) -> Region:
         raise ConfigError(f"region name {slug!r} is not valid: use lower case letters, digits, '-'")
     path = project / "configs" / f"{slug}.yml"
     if not path.exists():
-        known = ", ".join(known_regions(project)) or "(none)"
+        names = known_regions(project)
+        near = difflib.get_close_matches(slug, names, n=1, cutoff=0.6)
+        known = ", ".join(names) or "(none)"
         raise ConfigError(
-            f"unknown region '{slug}': no file {path.relative_to(project)}",
+            f"unknown region '{slug}': no file {path.relative_to(project)}"
+            + (f"; did you mean '{near[0]}'?" if near else ""),
             hint=f"known regions: {known}",
         )
     return load_region_file(path, project, slug)
