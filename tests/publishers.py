@@ -34,7 +34,7 @@ import polars as pl
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-KWB_MAP = ROOT / "src" / "wijkdata" / "sources" / "kwb_columns" / "2023.yml"
+KWB_MAP = ROOT / "src" / "wijkdata" / "ingest" / "sources" / "kwb_columns" / "2023.yml"
 RIVM_FILES = {("2020JJ00", "20300"): "gezondheid_wijk_buurt_50090NED_2020_18plus.csv",
               ("2020JJ00", "80200"): "gezondheid_wijk_buurt_50090NED_2020_65plus.csv",
               ("2016JJ00", "20300"): "gezondheid_wijk_buurt_50090NED_2016_18plus.xlsx",
