@@ -170,6 +170,13 @@ def test_the_readme_region_recipe_fetches_and_builds(
                         | pl.col("gwb_code_10").str.starts_with("WK1859")).height
     assert f"built {wijken + 1} profiles for Mijn regio" in built.stderr  # + Bredevoort
     assert (project / "reports" / "mijnregio" / "DORP_BREDEVOORT.csv").is_file()
+    listed = runner.invoke(app, ["sources", "--regio", "mijnregio"]).stdout.splitlines()
+    at = listed.index("kwb_2023: " + str(project / "data" / "raw" / "cbs" / "85618NED" /
+                                          "mijnregio" / "kwb_2023"))
+    fetched = listed[at + 3]
+    assert fetched.startswith(f"  fetched 2026-11-23T00:00:00+00:00 from {publishers.base}/cbs/"
+                              "v3/85618NED/UntypedDataSet?$format=json&$filter=")
+    assert fetched.endswith(" (CBS 85618NED, licence CC BY 4.0)")
 
 
 def test_the_readme_indicator_recipe_loads_and_says_to_run_docs(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ touches it), else the fetched copy.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from wijkdata.core.config import Region, Source
@@ -50,6 +51,19 @@ def source_path(region: Region, source: Source, data_dir: Path) -> Path:
         return placed
     assert fetched is not None  # config validation: a source has path or fetch
     return fetched
+
+
+def fetch_record(region: Region, source: Source, data_dir: Path) -> dict | None:
+    """The provenance.json `wijkdata fetch` wrote for this source, if the build reads that copy."""
+    folder = fetched_dir(region, source, data_dir)
+    if folder is None or source_path(region, source, data_dir) != fetched_path(
+            region, source, data_dir):
+        return None
+    try:
+        data = json.loads((folder / PROVENANCE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def describe_missing(region: Region, source: Source, data_dir: Path) -> str:

@@ -97,7 +97,7 @@ def sources(regio: Regio, data_dir: DataDir = None) -> None:
       wijkdata sources --regio demo
     """
     from wijkdata.core.db import connect_existing, frame
-    from wijkdata.ingest.datapaths import source_path
+    from wijkdata.ingest.datapaths import fetch_record, source_path
     from wijkdata.ingest.run import sha256_file
     from wijkdata.ingest.sources import KINDS
     from wijkdata.pipeline.build import db_path_for
@@ -125,8 +125,15 @@ def sources(regio: Regio, data_dir: DataDir = None) -> None:
                          "year": s.year, "licence": s.licence or mod.LICENCE,
                          "loaded_at": "(not built yet)"})
         say("not built yet: listing the configured files")
+    folder = region.data_dir(data_dir)
+    fetched = {s.id: fetch_record(region, s, folder) for s in region.config.sources}
     for r in rows:
         typer.echo(f"{r['source_id']}: {r['path']}")
         typer.echo(f"  {r['publisher']}, {r['table_id'] or '-'} {r['year'] or ''}".rstrip()
                    + f"; licence {r['licence']}")
         typer.echo(f"  sha256 {r['sha256']}; loaded {r['loaded_at']}")
+        got = fetched.get(r["source_id"])
+        if got:  # what `wijkdata fetch` recorded next to the data
+            typer.echo(f"  fetched {got.get('retrieved_at')} from {got.get('url')} "
+                       f"({str(got.get('publisher', '')).upper()} {got.get('table_id')}, "
+                       f"licence {got.get('licence')})")
