@@ -120,7 +120,8 @@ def sources(regio: Regio, data_dir: DataDir = None) -> None:
             path = source_path(region, s, folder)
             digest = sha256_file(path) if path.is_file() else ("folder" if path.is_dir()
                                                                else "MISSING")
-            rows.append({"source_id": s.id, "kind": s.kind, "path": str(path), "sha256": digest,
+            rows.append({"source_id": s.id, "kind": s.kind, "path": s.path or str(path),
+                         "sha256": digest,
                          "publisher": s.publisher or mod.PUBLISHER, "table_id": s.table_id or "",
                          "year": s.year, "licence": s.licence or mod.LICENCE,
                          "loaded_at": "(not built yet)"})
