@@ -52,6 +52,7 @@ test-fast: setup
 	$(BIN)/pytest
 
 lint: setup
+	$(BIN)/lint-imports
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 

@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from wijkdata.cli import app
 from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.core.mail_settings import MailSettings
 from wijkdata.delivery.compose import AreaFile, Composer
 from wijkdata.delivery.recipients import Recipient
 from wijkdata.delivery.sendlog import SendLog
-from wijkdata.delivery.settings import MailSettings
 
 SESSION = ["--regio", "demo", "--session", "2026-12-03"]
 

@@ -175,9 +175,9 @@ def test_missing_required_column_names_year_and_column() -> None:
 @pytest.mark.parametrize("year", [2019, 2020, 2021, 2022, 2023, 2024, 2025])
 def test_every_kwb_year_has_a_column_map_that_cites_its_source(year: int) -> None:
     spec = cbs_kwb.column_map(year)
-    assert spec["year"] == year
-    assert spec["required"] == ["a_inw"]
-    assert "a_inw" in spec["columns"]
+    assert spec.year == year
+    assert spec.required == ["a_inw"]
+    assert "a_inw" in spec.columns
     text = (cbs_kwb.MAPS / f"{year}.yml").read_text(encoding="utf-8")
     assert "Source" in text or "NO citable" in text
 

@@ -7,6 +7,7 @@ error's exit code: 0 ok, 1 data or delivery problem, 2 usage or configuration pr
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -41,6 +42,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def say(message: str) -> None:
     typer.echo(message, err=True)
+
+
+class _WarningEcho(logging.Handler):
+    """The library's warnings (logger ``wijkdata``) on stderr as ``warning: ...``.
+
+    typer.echo looks up sys.stderr at each call, so output captured by a test runner lands in
+    the captured stream too; a StreamHandler would keep the stream of import time.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(f"warning: {record.getMessage()}", err=True)
+
+
+def _show_library_warnings() -> None:
+    logger = logging.getLogger("wijkdata")
+    if not any(isinstance(h, _WarningEcho) for h in logger.handlers):
+        logger.addHandler(_WarningEcho(logging.WARNING))
+
+
+_show_library_warnings()
 
 
 def handled(func: F) -> F:
@@ -91,6 +112,10 @@ def build(
     if_changed: Annotated[bool, typer.Option(
         "--if-changed", help="Do nothing when no source, indicator, template or config changed.")]
     = False,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="Render only part k of n (whole gemeenten) from the database made by "
+        "'wijkdata prepare', into reports/<regio>-shard-<k>-of-<n> (or --out); "
+        "'wijkdata assemble' joins the parts.")] = None,
 ) -> None:
     """Ingest the region's sources, compute all indicators and write the reports.
 
@@ -101,6 +126,8 @@ def build(
       wijkdata build --regio achterhoek --format html --area WK019701 --area DORP_BREDEVOORT
 
       wijkdata build --regio nederland --data-dir ../shared/data --format html --level buurt
+
+      wijkdata build --regio nederland --shard 2/4      # after 'wijkdata prepare'
     """
     from wijkdata.pipeline.build import BuildOptions
     from wijkdata.pipeline.build import build as run_build
@@ -113,21 +140,36 @@ def build(
                         areas=tuple(area or ()), levels=tuple(level) if level else None,
                         if_changed=if_changed)
     t0 = time.perf_counter()
+    if shard is not None:
+        from wijkdata.pipeline.shards import build_shard, parse_shard
+
+        if if_changed:
+            raise ConfigError("--shard and --if-changed do not go together: a shard always "
+                              "renders; 'wijkdata prepare' skips what is unchanged")
+        k, n = parse_shard(shard)
+        result = build_shard(region, opts, k, n, say)
+        say(f"built shard {k}/{n}: {len(result.profiles)} profiles in "
+            f"{time.perf_counter() - t0:.1f} s -> {_shown(result.out_dir)}")
+        return
     result = run_build(region, opts, say)
     dt = time.perf_counter() - t0
     if result.ran == "skipped":
         say(f"up to date: nothing changed since the last build of {region.slug}")
         return
-    rel = result.out_dir
-    with contextlib.suppress(ValueError):  # outside the cwd: show the absolute path
-        rel = result.out_dir.relative_to(Path.cwd())
     say(f"built {len(result.profiles)} profiles for {region.config.name} in {dt:.1f} s "
-        f"-> {rel}/index.html")
+        f"-> {_shown(result.out_dir)}/index.html")
     if result.skipped_pdf:
         raise DataError(
-            f"PDFs not made: no Chromium found (the HTML and CSV files are in {rel})",
+            f"PDFs not made: no Chromium found (the HTML and CSV files are in "
+            f"{_shown(result.out_dir)})",
             hint="install Chromium without admin rights: 'playwright install chromium' "
             "(or apt-get install chromium), or build without PDFs: --format html,csv")
+
+
+def _shown(path: Path) -> Path:
+    with contextlib.suppress(ValueError):  # outside the cwd: show the absolute path
+        return path.relative_to(Path.cwd())
+    return path
 
 
 @app.command()
@@ -155,26 +197,13 @@ def regios() -> None:
 
 def _profile_count(region: Region) -> str:
     """Profiles in the region's last build, or '-' when it was never built."""
-    from wijkdata.pipeline.build import db_path_for
-
-    path = db_path_for(region)
-    if not path.exists():
-        return "-"
-    import duckdb
-
-    from wijkdata.core.db import frame
-    from wijkdata.report.context import current_areas, profile_codes
+    from wijkdata.report.inputs import built_profile_count
 
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
+        count = built_profile_count(region)
+    except DataError:
         return "?"
-    try:
-        area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
-        current = current_areas(con)
-    finally:
-        con.close()
-    return str(len(profile_codes(region, area, current=current)))
+    return "-" if count is None else str(count)
 
 
 @app.command()

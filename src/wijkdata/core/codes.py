@@ -15,8 +15,18 @@ LAND = "NL00"
 REGIO = "REGIO"
 LEVELS = ("land", "regio", "gemeente", "wijk", "buurt", "custom")
 
+# The one home of every area-code pattern (config, readers, recipients files use these).
 # Amsterdam codes its wijken and buurten with letters since 2022 (WK0363AA, BU0363AA01).
-CODE_RE = re.compile(r"^(NL0[01]|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+_GEMEENTE = r"GM\d{4}"
+_WIJK = r"WK\d{4}[0-9A-Z]{2}"
+_BUURT = r"BU\d{4}[0-9A-Z]{4}"
+_CUSTOM = r"[A-Z][A-Z0-9_]{1,39}"  # a config's own areas: dorpen, clusters (DORP_ESVELD)
+GEMEENTE_RE = re.compile(f"^{_GEMEENTE}$")
+WIJK_RE = re.compile(f"^{_WIJK}$")
+BUURT_RE = re.compile(f"^{_BUURT}$")
+CUSTOM_RE = re.compile(f"^{_CUSTOM}$")
+CODE_RE = re.compile(f"^(NL0[01]|{_GEMEENTE}|{_WIJK}|{_BUURT})$")  # a CBS area code
+PROFILE_CODE_RE = re.compile(f"^({_GEMEENTE}|{_WIJK}|{_BUURT}|{_CUSTOM})$")  # any profiled area
 _PREFIX_LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
 

@@ -11,16 +11,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from wijkdata.delivery.settings import MailSettings
-from wijkdata.dialogue.settings import DialogueSettings, NetworkSettings
+from wijkdata.core.dialogue_settings import DialogueSettings, NetworkSettings
+from wijkdata.core.mail_settings import MailSettings
 
+from .codes import BUURT_RE, CUSTOM_RE, GEMEENTE_RE, WIJK_RE
 from .errors import ConfigError
 from .yamlio import load_model
 
-GM_RE = re.compile(r"^GM\d{4}$")
-BU_RE = re.compile(r"^BU\d{4}[0-9A-Z]{4}$")  # Amsterdam uses letters: BU0363AA01
-WK_RE = re.compile(r"^WK\d{4}[0-9A-Z]{2}$")
-CUSTOM_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
@@ -191,7 +188,7 @@ class CustomArea(_Model):
     @field_validator("buurten")
     @classmethod
     def _buurten(cls, v: list[str]) -> list[str]:
-        bad = [c for c in v if not BU_RE.match(c.strip())]
+        bad = [c for c in v if not BUURT_RE.match(c.strip())]
         if bad:
             raise ValueError(f"buurt codes look like BU01970000, got {', '.join(map(repr, bad))}")
         if len(set(v)) != len(v):
@@ -201,7 +198,7 @@ class CustomArea(_Model):
     @field_validator("wijken")
     @classmethod
     def _wijken(cls, v: list[str]) -> list[str]:
-        bad = [c for c in v if not WK_RE.match(c.strip())]
+        bad = [c for c in v if not WIJK_RE.match(c.strip())]
         if bad:
             raise ValueError(f"wijk codes look like WK019701, got {', '.join(map(repr, bad))}")
         return [c.strip() for c in v]
@@ -265,7 +262,7 @@ class RegionConfig(_Model):
     @field_validator("gemeenten")
     @classmethod
     def _gemeenten(cls, v: list[str]) -> list[str]:
-        bad = [c for c in v if not GM_RE.match(c)]
+        bad = [c for c in v if not GEMEENTE_RE.match(c)]
         if bad:
             raise ValueError(f"gemeente codes look like GM0197, got {', '.join(map(repr, bad))}")
         return v

@@ -21,6 +21,15 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return con.sql(sql).pl()
 
 
+def sql_text(text: str) -> str:
+    """A SQL string literal: the one place text is quoted into SQL by hand.
+
+    Only for what DuckDB cannot take as a parameter (a view's definition, the literal rows
+    of a generated statement); values in queries go as ``params``.
+    """
+    return "'" + text.replace("'", "''") + "'"
+
+
 def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame,
                 order_by: str | None = None) -> None:
     """Create (or replace) table ``name`` from a polars frame."""

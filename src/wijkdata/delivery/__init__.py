@@ -1,5 +1,4 @@
 """``wijkdata mail``: one message per recipient with the profiles of their areas.
 
-Kept import-light on purpose: ``config.py`` imports :mod:`.settings`, so nothing here may pull in
-SMTP, Jinja or DuckDB at package import time.
+The ``mail:`` section of a region config is validated in :mod:`wijkdata.core.mail_settings`.
 """

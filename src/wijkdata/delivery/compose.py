@@ -23,10 +23,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from wijkdata.core.errors import ConfigError
+from wijkdata.core.mail_settings import MailSettings
 from wijkdata.report.formatting import long_date
 
 from .recipients import Recipient
-from .settings import MailSettings
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wijkdata.core.codes import PROFILE_CODE_RE
 from wijkdata.core.errors import DataError, where
-
-from .settings import ADDRESS_PATTERN
+from wijkdata.core.mail_settings import ADDRESS_PATTERN
 
 ADDRESS_RE = re.compile(ADDRESS_PATTERN)
-AREA_CODE_RE = re.compile(r"^(GM\d{4}|WK\d{6}|BU\d{8}|[A-Z][A-Z0-9_]{1,39})$")
+AREA_CODE_RE = PROFILE_CODE_RE
 COLUMNS = {
     "naam": "name", "name": "name",
     "email": "email", "e-mail": "email", "emailadres": "email",

@@ -19,11 +19,11 @@ from wijkdata.core import atomic
 from wijkdata.core.clock import build_timestamp
 from wijkdata.core.config import Region
 from wijkdata.core.errors import ConfigError, DataError, DeliveryError, where
+from wijkdata.core.mail_settings import MailSettings
 
 from . import recipients as recipients_mod
 from .compose import AreaFile, Composed, Composer
 from .sendlog import SendLog
-from .settings import MailSettings
 from .smtp import ConnectFailure, PermanentFailure, Sender, TemporaryFailure
 
 Progress = Callable[[str], None]
@@ -80,7 +80,7 @@ def plan(region: Region, session: date, reports: Path, progress: Progress) -> li
     settings = settings_of(region)
     recipients_file = region.project / settings.recipients
     people = recipients_mod.load(recipients_file)
-    from wijkdata.pipeline.build import db_path_for
+    from wijkdata.report.inputs import db_path_for
 
     names = _area_names(db_path_for(region))
     composer = Composer(region.project / "templates", settings, region.config.name,

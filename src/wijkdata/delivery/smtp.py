@@ -19,8 +19,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from wijkdata.core.errors import ConfigError, DeliveryError
-
-from .settings import MailSettings, SmtpSettings
+from wijkdata.core.mail_settings import MailSettings, SmtpSettings
 
 Progress = Callable[[str], None]
 

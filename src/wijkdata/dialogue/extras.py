@@ -3,27 +3,29 @@
 ``profile_extras(region, report, builder)`` returns keyword arguments for ``render.profile``
 (``extra_sections`` and ``theme_blocks``). The region's files (network lists, session records,
 good practices) are read once per loaded region and kept, so a build of hundreds of profiles
-reads each file once; warnings (bad partner rows, stale entries) are printed once per file.
+reads each file once; warnings (bad partner rows, stale entries) are logged once per file.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import typer
 from jinja2 import Environment
 
 from wijkdata.core.clock import build_date
 from wijkdata.core.config import Region
+from wijkdata.core.tables import ValueRow
 from wijkdata.indicators.definitions import THEMES, Indicator, load_all
 from wijkdata.report import charts
 from wijkdata.report.context import ContextBuilder, Report
 from wijkdata.report.findings import UNTESTED_GAP
-from wijkdata.report.formatting import long_date, number, signed
+from wijkdata.report.formatting import change_since, long_date, number
+from wijkdata.report.maps import map_indicator, map_rows
 from wijkdata.report.render import environment
 
 from .network import Network, Partner, load_network, network_file
@@ -34,7 +36,8 @@ Warn = Callable[[str], None]
 
 
 def _stderr(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    # A library does not print: the CLI shows the ``wijkdata`` logger's warnings on stderr.
+    logging.getLogger(__name__).warning(message)
 
 
 @dataclass
@@ -171,7 +174,7 @@ def speerpunten(records: list[SessionRecord], builder: ContextBuilder, files: Re
     return out
 
 
-def trend_since(ind: Indicator, series: list[dict], year: int) -> dict[str, str]:
+def trend_since(ind: Indicator, series: list[ValueRow], year: int) -> dict[str, str]:
     """Baseline = the last figure up to the session year (else the first), against the latest."""
     pts = [(r["year"], r["value"]) for r in series if r["value"] is not None]
     row = {"title": ind.title, "baseline": "", "latest": "", "change": "", "verdict": ""}
@@ -187,8 +190,7 @@ def trend_since(ind: Indicator, series: list[dict], year: int) -> dict[str, str]
         row["change"] = f"nog geen nieuwere cijfers dan {base[0]}"
         return row
     diff = last[1] - base[1]
-    arrow = "↑" if diff > 0 else ("↓" if diff < 0 else "→")
-    row["change"] = f"{arrow} {signed(diff, ind.format)} sinds {base[0]}"
+    row["change"] = change_since(diff, ind.format, base[0])
     if diff != 0 and ind.polarity != "neutral":
         good = (diff < 0) == (ind.polarity == "lower_is_better")
         row["verdict"] = "de goede kant op" if good else "de verkeerde kant op"
@@ -227,13 +229,8 @@ def network_map(builder: ContextBuilder, report: Report,
     if not points:
         return ""
     # The same indicator as the profile's own map, so the two maps read alike.
-    ind = next((i for i in builder.indicators if i.key and i.unit == "%"
-                and any(builder.latest(i.id, s["code"]) for s in shapes)), None)
-    data = []
-    for s in shapes:
-        r = builder.latest(ind.id, s["code"]) if ind else None
-        data.append((s["code"], builder.area.get(s["code"], {}).get("name", s["code"]),
-                     s["geojson"], r["value"] if r else None))
+    ind = map_indicator(builder, shapes)
+    data = map_rows(builder, shapes, ind)
     title = ind.label if ind else "gebied"
     return charts.choropleth(data, outline, ind.format if ind else "number_1",
                              f"Kaart van de netwerkpartners van {report.name}", title,

@@ -23,10 +23,10 @@ from wijkdata.core.clock import build_date, build_timestamp
 from wijkdata.core.config import Region
 from wijkdata.core.errors import DataError
 from wijkdata.indicators.definitions import THEMES
-from wijkdata.pipeline.build import db_path_for, load_indicators, logo_svg
 from wijkdata.report import render
 from wijkdata.report.context import ContextBuilder, Report
 from wijkdata.report.formatting import long_date
+from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 from wijkdata.report.pdf import PdfPrinter, set_metadata
 
 from .extras import RegionFiles, network_html, profile_extras, region_files, speerpunten

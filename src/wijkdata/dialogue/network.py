@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from wijkdata.core.errors import ConfigError, where
+from wijkdata.core.mail_settings import ADDRESS_PATTERN
 from wijkdata.core.yamlio import load_yaml
 
 DISCIPLINES: dict[str, str] = {
@@ -38,7 +39,7 @@ FIELDS = ("organisation", "discipline", "address", "area", "contact_person", "ph
           "working_days", "expertise", "status", "preferred_contact", "last_checked", "lat", "lon")
 REQUIRED = ("organisation", "discipline", "last_checked")
 PERSONAL = ("contact_person", "phone", "email")
-EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+EMAIL_RE = re.compile(ADDRESS_PATTERN)
 # Dutch numbers: 0 + 9 digits (landline or 06 mobile), +31/0031 + 9 digits, or 0800/0900 + 4-7.
 PHONE_RE = re.compile(r"^(0\d{9}|(\+31|0031)\d{9}|0[89]0\d\d{4,7})$")
 # The Netherlands with a margin: catches swapped lat/lon and RD metres typed as degrees.

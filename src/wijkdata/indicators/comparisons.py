@@ -20,15 +20,12 @@ import polars as pl
 from wijkdata.core import codes
 from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import frame, write_table
+from wijkdata.core.db import sql_text as _q
 
 from .definitions import Indicator
 
 SUBJECT_LEVELS = ("gemeente", "wijk", "buurt", "custom")
 RANKED_LEVELS = ("wijk", "buurt")
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _in(values: tuple[str, ...]) -> str:

@@ -16,6 +16,7 @@ import polars as pl
 
 from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import frame, write_table
+from wijkdata.core.db import sql_text as _q
 from wijkdata.core.errors import DataError
 from wijkdata.ingest import regio
 
@@ -30,10 +31,6 @@ VALUE_SCHEMA = {
     "numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64,
     "lower": pl.Float64, "upper": pl.Float64, "status": pl.String,
 }
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _values(rows: list[tuple[str | None, ...]]) -> str:

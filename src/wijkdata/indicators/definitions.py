@@ -21,16 +21,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wijkdata.core.errors import ConfigError
+from wijkdata.core.themes import THEMES, Theme
 from wijkdata.core.yamlio import load_model
 
-Theme = Literal["demografie", "sociaal_economisch", "zorg", "gezondheid", "leefomgeving"]
-THEMES: dict[str, str] = {
-    "demografie": "Bevolking en huishoudens",
-    "sociaal_economisch": "Inkomen en bestaanszekerheid",
-    "zorg": "Zorg en ondersteuning",
-    "gezondheid": "Gezondheid en leefstijl",
-    "leefomgeving": "Wonen en leefomgeving",
-}
 Statistic = Literal["proportion", "rate", "mean", "count", "given_percentage"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Interval = Literal["wilson", "byar", "published", "none"]

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from wijkdata.core import codes
 from wijkdata.core.config import Region, Source
-from wijkdata.core.errors import WijkdataError
-from wijkdata.ingest.datapaths import describe_missing, fetch_hint, source_path
+from wijkdata.core.errors import MISSING_FILE, Problem, WijkdataError, collecting
 
+from .datapaths import describe_missing, fetch_hint, source_path
 from .sources import KINDS
 from .sources.common import OK
 
@@ -34,8 +35,13 @@ class SourceCheck:
     areas: dict[str, int] = field(default_factory=dict)  # level -> count in region
     codes: set[str] = field(default_factory=set)
     missing: dict[str, int] = field(default_factory=dict)  # status -> count
-    problems: list[str] = field(default_factory=list)
-    fatal: str | None = None
+    problems: list[str] = field(default_factory=list)  # notes: worth knowing, not errors
+    errors: list[Problem] = field(default_factory=list)  # each one would stop a build
+
+    @property
+    def fatal(self) -> str | None:
+        """The first error as a build would print it, or None when the source reads cleanly."""
+        return self.errors[0].full_text() if self.errors else None
 
 
 def in_region(code_list: pl.Series, gemeenten: list[str]) -> set[str]:
@@ -68,13 +74,21 @@ def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
                                f"({describe_missing(region, source, data_dir)}); the build leaves "
                                f"it out; {fetch_hint(region, source)} to add it")
         return result
+    if not path.exists():
+        result.errors.append(Problem(MISSING_FILE, str(path), "data not found: "
+                                     f"{describe_missing(region, source, data_dir)}",
+                                     hint=fetch_hint(region, source)))
+        return result
+    found: list[Problem] = []
     try:
-        if not path.exists():
-            raise WijkdataError(f"data not found: {describe_missing(region, source, data_dir)}",
-                                hint=fetch_hint(region, source))
-        loaded = KINDS[source.kind].read(source, path)
+        # Cell problems are collected, not raised, so the analyst sees all of them at once.
+        with collecting() as found:
+            loaded = KINDS[source.kind].read(source, path)
     except WijkdataError as exc:
-        result.fatal = str(exc)
+        result.errors = [*found, Problem.of(exc, path)]
+        return result
+    if found:
+        result.errors = found
         return result
     result.rows = loaded.rows
     pool = loaded.geometry["code"] if loaded.geometry is not None else loaded.areas["code"]
@@ -161,8 +175,8 @@ def report(checks: list[SourceCheck], changes: list[str]) -> list[str]:
         s = c.source
         year = f" {s.year}" if s.year else ""
         out.append(f"{s.id} ({s.kind}{year}): {c.path}")
-        if c.fatal:
-            out.append("  FATAL: " + c.fatal.replace("\n", "\n  "))
+        if c.errors:
+            out += ["  FATAL: " + e.full_text().replace("\n", "\n  ") for e in c.errors]
             continue
         levels = ", ".join(f"{c.areas[lv]} {LEVEL_WORD[lv]}"
                            for lv in ("gemeente", "wijk", "buurt") if c.areas.get(lv))
@@ -177,6 +191,27 @@ def report(checks: list[SourceCheck], changes: list[str]) -> list[str]:
     if changes:
         out.append("area codes that differ between years or sources (reported, not merged):")
         out += [f"  {line}" for line in changes]
-    fatal = sum(1 for c in checks if c.fatal)
+    fatal = sum(1 for c in checks if c.errors)
     out.append(f"{len(checks)} sources checked, {fatal} fatal")
     return out
+
+
+def as_json(region: Region, checks: list[SourceCheck], changes: list[str]) -> dict[str, Any]:
+    """``wijkdata check --json``: the same findings for machines, errors as records."""
+    return {
+        "region": region.slug,
+        "sources": [{
+            "id": c.source.id,
+            "kind": c.source.kind,
+            "year": c.source.year,
+            "path": str(c.path),
+            "ok": not c.errors,
+            "rows": c.rows if not c.errors else None,
+            "areas": {lv: c.areas[lv] for lv in ("gemeente", "wijk", "buurt") if lv in c.areas},
+            "missing": dict(c.missing),
+            "notes": list(c.problems),
+            "errors": [e.as_dict() for e in c.errors],
+        } for c in checks],
+        "changes": list(changes),
+        "fatal": sum(1 for c in checks if c.errors),
+    }

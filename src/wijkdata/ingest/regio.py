@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from wijkdata.core import codes
+from wijkdata.core import codes, tables
 from wijkdata.core.config import Region, RegionConfig
+from wijkdata.core.db import sql_text
 from wijkdata.core.errors import DataError
 
-MEMBER_SCHEMA = {"regio_code": pl.String, "regio_name": pl.String, "gemeente_code": pl.String}
+MEMBER_SCHEMA = tables.REGIO_MEMBER
 
 
 def member_table(region: Region, lookups: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -59,5 +60,5 @@ def groups_sql(cfg: RegionConfig) -> str:
     """SQL rows (group_code, part) that make up the regional comparator(s)."""
     if cfg.regio_lookup is not None:
         return "SELECT regio_code, gemeente_code FROM regio_member"
-    gm = ", ".join("'" + g.replace("'", "''") + "'" for g in cfg.gemeenten)
-    return f"SELECT '{codes.REGIO}', unnest([{gm}])"
+    gm = ", ".join(sql_text(g) for g in cfg.gemeenten)
+    return f"SELECT {sql_text(codes.REGIO)}, unnest([{gm}])"

@@ -10,7 +10,6 @@ stage succeeded, so a failed or killed ingest leaves the last good database in p
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +20,13 @@ import polars as pl
 from wijkdata.core import codes
 from wijkdata.core.clock import build_timestamp
 from wijkdata.core.config import Region, Source
-from wijkdata.core.db import replacing, write_table
+from wijkdata.core.db import replacing, sql_text, write_table
 from wijkdata.core.errors import DataError
 from wijkdata.core.testhooks import pause_point
-from wijkdata.ingest.datapaths import describe_missing, fetch_hint, source_path
 
-from . import regio
+from . import provenance, regio
+from .datapaths import describe_missing, fetch_hint, source_path
+from .provenance import sha256_file
 from .sources import KINDS, Loaded
 
 Progress = Callable[[str], None]
@@ -40,18 +40,6 @@ class StageResult:
     observations: int
     sha256: str
     notes: tuple[str, ...]
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    if path.is_dir():  # a cbs_odata source: the saved API pages, by name and content
-        for part in sorted(p for p in path.rglob("*") if p.is_file()):
-            h.update(f"{part.relative_to(path)}\0{sha256_file(part)}\n".encode())
-        return h.hexdigest()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, Path]:
@@ -73,69 +61,74 @@ def _in_region(frame: pl.DataFrame, col: str, gemeenten: list[str]) -> pl.DataFr
     return frame.filter((code == codes.LAND) | gm.is_in(gemeenten))
 
 
-def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress,
-           finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> list[StageResult]:
-    """Load every stage; ``finish`` runs on the new database before it replaces the old one."""
+def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress
+           ) -> list[StageResult]:
+    """Load every stage into a new database that replaces ``db_path`` only when all succeeded.
+
+    A build does more in the same temporary database (see ``build.py``) and calls :func:`load`.
+    """
+    with replacing(db_path) as tmp:
+        con = duckdb.connect(str(tmp))
+        try:
+            return load(con, region, data_dir, progress)
+        finally:
+            con.close()
+
+
+def load(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
+         progress: Progress) -> list[StageResult]:
+    """Run every ingest stage of the region into ``con`` (an empty database)."""
     cfg = region.config
     results: list[StageResult] = []
     area_codes: list[pl.Series] = []
     names: list[pl.DataFrame] = []
     geoms: list[pl.DataFrame] = []
     lookups: dict[str, pl.DataFrame] = {}
-    with replacing(db_path) as tmp:
-        con = duckdb.connect(str(tmp))
-        try:
-            for i, source in enumerate(cfg.sources, start=1):
-                where = source_path(region, source, data_dir)
-                if source.optional and not where.exists():
-                    progress(f"warning: optional source {source.label} left out: not found "
-                             f"({describe_missing(region, source, data_dir)}); "
-                             f"{fetch_hint(region, source)} to add it")
-                    continue
-                progress(f"[{i}/{len(cfg.sources)}] {source.kind} '{source.id}': {where}")
-                loaded, path = read_stage(region, source, data_dir)
-                obs = _in_region(loaded.observations, "area_code", cfg.gemeenten)
-                for col in ("lower", "upper"):
-                    if col not in obs.columns:
-                        obs = obs.with_columns(pl.lit(None, pl.Float64).alias(col))
-                obs = obs.select(
-                    pl.lit(source.id).alias("source_id"),
-                    "area_code", "year", "variable", "value", "status", "lower", "upper",
-                )
-                raw = loaded.raw
-                write_table(con, f"raw_{source.id}", raw)
-                _append_observations(con, source.id, obs, first=not results)
-                if not results:
-                    pause_point("ingest")  # crash tests kill the build here
-                area_codes.append(obs["area_code"].unique())
-                names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
-                             .with_columns(pl.lit(i).alias("stage")))
-                if loaded.lookups is not None:
-                    lookups[source.id] = loaded.lookups
-                if loaded.geometry is not None:
-                    geoms.append(_in_region(loaded.geometry, "code", cfg.gemeenten))
-                digest = sha256_file(path)
-                results.append(StageResult(source, path, loaded.rows, obs.height, digest,
-                                           tuple(loaded.notes)))
-            _check_duplicates(con)
-            area = _areas(region, area_codes, names, geoms)
-            regio_members = regio.member_table(region, lookups)
-            write_table(con, "regio_member", regio_members)
-            area = regio.with_regio_areas(region, area, regio_members)
-            write_table(con, "area", area, order_by="code")
-            members = _members(region, area)
-            write_table(con, "custom_area_member", members)
-            geo = (pl.concat(geoms).unique("code", keep="first").sort("code") if geoms
-                   else pl.DataFrame(schema={"code": pl.String, "level": pl.String,
-                                             "geojson": pl.String}))
-            write_table(con, "geometry", geo)
-            for line in coverage_warnings(region, area, set(geo["code"].to_list())):
-                progress("warning: " + line)
-            _provenance(con, results)
-            if finish is not None:
-                finish(con)
-        finally:
-            con.close()
+    for i, source in enumerate(cfg.sources, start=1):
+        where = source_path(region, source, data_dir)
+        if source.optional and not where.exists():
+            progress(f"warning: optional source {source.label} left out: not found "
+                     f"({describe_missing(region, source, data_dir)}); "
+                     f"{fetch_hint(region, source)} to add it")
+            continue
+        progress(f"[{i}/{len(cfg.sources)}] {source.kind} '{source.id}': {where}")
+        loaded, path = read_stage(region, source, data_dir)
+        obs = _in_region(loaded.observations, "area_code", cfg.gemeenten)
+        for col in ("lower", "upper"):
+            if col not in obs.columns:
+                obs = obs.with_columns(pl.lit(None, pl.Float64).alias(col))
+        obs = obs.select(
+            pl.lit(source.id).alias("source_id"),
+            "area_code", "year", "variable", "value", "status", "lower", "upper",
+        )
+        write_table(con, f"raw_{source.id}", loaded.raw)
+        _append_observations(con, source.id, obs, first=not results)
+        if not results:
+            pause_point("ingest")  # crash tests kill the build here
+        area_codes.append(obs["area_code"].unique())
+        names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
+                     .with_columns(pl.lit(i).alias("stage")))
+        if loaded.lookups is not None:
+            lookups[source.id] = loaded.lookups
+        if loaded.geometry is not None:
+            geoms.append(_in_region(loaded.geometry, "code", cfg.gemeenten))
+        digest = sha256_file(path)
+        results.append(StageResult(source, path, loaded.rows, obs.height, digest,
+                                   tuple(loaded.notes)))
+    _check_duplicates(con)
+    area = _areas(region, area_codes, names, geoms)
+    regio_members = regio.member_table(region, lookups)
+    write_table(con, "regio_member", regio_members)
+    area = regio.with_regio_areas(region, area, regio_members)
+    write_table(con, "area", area, order_by="code")
+    write_table(con, "custom_area_member", _members(region, area))
+    geo = (pl.concat(geoms).unique("code", keep="first").sort("code") if geoms
+           else pl.DataFrame(schema={"code": pl.String, "level": pl.String,
+                                     "geojson": pl.String}))
+    write_table(con, "geometry", geo)
+    for line in coverage_warnings(region, area, set(geo["code"].to_list())):
+        progress("warning: " + line)
+    _provenance(con, results)
     return results
 
 
@@ -153,9 +146,9 @@ def _append_observations(con: duckdb.DuckDBPyConnection, source_id: str, obs: pl
                     else "INSERT INTO observation SELECT * FROM _wd_obs")
     finally:
         con.unregister("_wd_obs")
-    quoted = source_id.replace("'", "''")
+    # A view's definition takes no parameters, so the id is quoted (core.db.sql_text).
     con.execute(f'CREATE OR REPLACE VIEW "stg_{source_id}" AS '
-                f"SELECT * FROM observation WHERE source_id = '{quoted}'")
+                f"SELECT * FROM observation WHERE source_id = {sql_text(source_id)}")
 
 
 def _check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
@@ -284,26 +277,9 @@ def _members(region: Region, area: pl.DataFrame) -> pl.DataFrame:
 
 
 def _provenance(con: duckdb.DuckDBPyConnection, results: list[StageResult]) -> None:
-    rows = []
-    for r in results:
-        mod = KINDS[r.source.kind]
-        rows.append({
-            "source_id": r.source.id,
-            "kind": r.source.kind,
-            "path": str(r.source.path or r.path),
-            "sha256": r.sha256,
-            "publisher": r.source.publisher or mod.PUBLISHER,
-            "title": r.source.title or mod.TITLE,
-            "table_id": r.source.table_id or "",
-            "year": r.source.year,
-            "licence": r.source.licence or mod.LICENCE,
-            "rows": r.rows,
-            "observations": r.observations,
-            "loaded_at": build_timestamp().isoformat(),
-        })
-    df = pl.DataFrame(rows, schema={
-        "source_id": pl.String, "kind": pl.String, "path": pl.String, "sha256": pl.String,
-        "publisher": pl.String, "title": pl.String, "table_id": pl.String, "year": pl.Int32,
-        "licence": pl.String, "rows": pl.Int64, "observations": pl.Int64, "loaded_at": pl.String,
-    })
+    rows = [provenance.describe(r.source, r.sha256, r.path)
+            | {"rows": r.rows, "observations": r.observations,
+               "loaded_at": build_timestamp().isoformat()}
+            for r in results]
+    df = pl.DataFrame(rows, schema=provenance.SCHEMA)
     write_table(con, "provenance", df)

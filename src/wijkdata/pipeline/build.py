@@ -1,42 +1,53 @@
-"""``wijkdata build``: config -> ingest -> indicators -> contexts -> HTML/PDF/CSV, atomically.
+"""The build pipeline: ingest -> compute -> render -> publish, as named steps.
 
-Everything is produced in a staging folder next to the output and moved into place only when the
-whole build succeeded, so a failed build leaves the previous reports as they were.
+:func:`build` reads top to bottom. ``manifest.py`` only fingerprints the inputs and says which
+steps may be skipped; the steps themselves live here:
+
+1. **ingest**  (:func:`step_ingest`)  the region's sources into a new DuckDB database;
+2. **compute** (:func:`step_compute`) every indicator, comparison and trend into that database;
+3. **render**  (:func:`step_render`)  HTML, CSV and PDF per profile plus the overview, into a
+   staging folder next to the output;
+4. **publish** (:func:`step_publish`) moves the staged files into place.
+
+Steps 1-2 work on a temporary copy of the database that replaces the old one only when both
+succeeded; steps 3-4 leave the previous reports as they were until everything is rendered.
+A sharded build runs the same steps on three machines: ``prepare`` (1-2), ``build --shard``
+(3 for part of the areas) and ``assemble`` (overview + 4), see ``shards.py``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from wijkdata.core import atomic
+from wijkdata.core import atomic, cpus
 from wijkdata.core.clock import build_date, build_timestamp
 from wijkdata.core.config import Region
+from wijkdata.core.db import replacing
 from wijkdata.core.errors import DataError
 from wijkdata.core.testhooks import pause_point
 from wijkdata.indicators import compute
-from wijkdata.indicators.definitions import Indicator, load_all, select
+from wijkdata.indicators.definitions import Indicator
+from wijkdata.ingest import run as ingest
 from wijkdata.report import overview, render
 from wijkdata.report.context import ContextBuilder, profile_codes
 from wijkdata.report.formatting import long_date
+from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 from wijkdata.report.pdf import PrintJob, find_browser, print_all
-from wijkdata.report.render_pool import Rendered, render_one, render_parallel
 
 from . import manifest
+from .render_pool import Rendered, render_one, render_parallel
 
 Progress = Callable[[str], None]
-PDF_WORKERS = min(2, len(os.sched_getaffinity(0)))  # one browser per core
-RENDER_WORKERS = PDF_WORKERS
-PARALLEL_HTML_FROM = 400
-PARALLEL_PDF_FROM = 8  # below this a second browser start costs more than it saves
-ACTIVE_SVG = re.compile(r"<script|javascript:|<foreignobject|\son[a-z]+\s*=", re.IGNORECASE)
+PARALLEL_HTML_FROM = 400  # a render worker pays ~2-5 s to load the context nationally
+PARALLEL_PDF_FROM = 8  # below this a second browser start (~1 s) costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -46,8 +57,8 @@ class BuildOptions:
     formats: tuple[str, ...] | None = None
     areas: tuple[str, ...] = ()
     levels: tuple[str, ...] | None = None
-    if_changed: bool = False  # stop early when manifest.py finds every input unchanged
-    jobs: int | None = None  # render processes; None = both cores for large builds
+    if_changed: bool = False  # stop early when the manifest finds every input unchanged
+    jobs: int | None = None  # render processes; None = one per CPU for large builds
 
 
 @dataclass
@@ -61,31 +72,8 @@ class BuildResult:
     skipped_pdf: bool = False  # PDFs were asked for but no Chromium was found
 
 
-def db_path_for(region: Region) -> Path:
-    return region.project / "data" / "processed" / f"{region.slug}.duckdb"
-
-
-def load_indicators(region: Region) -> list[Indicator]:
-    return select(load_all(region.project / "indicators"), list(region.config.indicators),
-                  region.path)
-
-
-def logo_svg(region: Region) -> str:
-    path = region.logo_path()
-    if path is None:
-        return ""
-    if path.suffix.lower() == ".svg":
-        text = path.read_text(encoding="utf-8")
-        # Logos are embedded inline; refuse active content instead of trying to clean it.
-        if ACTIVE_SVG.search(text):
-            raise DataError(f"{path}: the logo contains script or event handlers; use a plain SVG")
-        return text
-    import base64
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img src="data:image/png;base64,{data}" alt="" height="36">'
-
-
 def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult:
+    """One machine, every step: the region's reports from its data files."""
     timings: dict[str, float] = {}
     out_dir = atomic.check_output_dir(region.output_dir(opts.out_dir), region.project)
     formats = opts.formats or tuple(region.config.output.formats)
@@ -98,44 +86,113 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
     logo = logo_svg(region)  # before ingest: a refused logo must not replace the database
     db_path = db_path_for(region)
     with atomic.region_lock(region.project / "data" / "processed", region.slug):
-        t0 = time.perf_counter()
+        hasher = manifest.hasher_for(region)
+        sources = manifest.hash_sources(region, region.data_dir(opts.data_dir), hasher)
+        fp = manifest.fingerprint(region, sources, manifest.build_options(
+            formats, opts.areas, opts.levels), hasher)
+        if opts.if_changed and manifest.is_current(out_dir, fp.keys):
+            return BuildResult(out_dir, db_path, [], [], timings, ran="skipped")
+        ran = update_database(region, indicators, fp, opts, progress, timings)
+        context = load_context(region, indicators, db_path, logo, timings)
+        codes = select_areas(region, context, opts)
+        with staging_for(out_dir) as staging:
+            names = step_render(region, context, codes, formats, staging, progress, timings,
+                                db_path=db_path, logo=logo, jobs=opts.jobs)
+            names.append(write_overview(context, codes, formats, staging, timings))
+            names.append(write_manifest(staging, fp, names))
+            step_publish(staging, out_dir, names)
+        manifest.remember_hashes(region, hasher)
+    return BuildResult(out_dir, db_path, codes, [out_dir / n for n in names if
+                                                 n != manifest.MANIFEST_NAME], timings, ran=ran,
+                       skipped_pdf=skipped_pdf)
 
-        def finish(con: duckdb.DuckDBPyConnection) -> None:
-            t = time.perf_counter()
-            progress(f"computing {len(indicators)} indicators")
-            compute.run(con, indicators, region.config)
-            timings["indicators"] = time.perf_counter() - t
-            # Runs on the new database before it replaces the old one, so an unknown --area
-            # stops the build with the previous database still in place.
-            _check_areas(region, opts, [r[0] for r in con.execute(
+
+def prepare(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult:
+    """Steps 1-2 only (``wijkdata prepare``): the database that shard builds render from."""
+    timings: dict[str, float] = {}
+    indicators = load_indicators(region)
+    db_path = db_path_for(region)
+    with atomic.region_lock(region.project / "data" / "processed", region.slug):
+        hasher = manifest.hasher_for(region)
+        sources = manifest.hash_sources(region, region.data_dir(opts.data_dir), hasher)
+        fp = manifest.fingerprint(region, sources, {}, hasher)
+        ran = update_database(region, indicators, fp, opts, progress, timings)
+        manifest.remember_hashes(region, hasher)
+    return BuildResult(region.output_dir(opts.out_dir), db_path, [], [], timings, ran=ran)
+
+
+# --- Steps 1 and 2: the database ----------------------------------------------------------
+
+def update_database(region: Region, indicators: list[Indicator], fp: manifest.Fingerprint,
+                    opts: BuildOptions, progress: Progress, timings: dict[str, float]) -> str:
+    """Ingest and/or compute as the fingerprint requires; returns what ran."""
+    db_path = db_path_for(region)
+    work = manifest.database_work(fp, manifest.recorded(db_path)[0])
+    if work == "none":
+        progress("sources and indicators unchanged: reusing the database")
+        return work
+    if work == "compute":
+        progress("sources unchanged: skipping ingest, recomputing indicators")
+    # Both steps write one temporary database (a copy when only compute runs) that replaces
+    # the old one at the end: a failed step, or an unknown --area, leaves the last good one.
+    with replacing(db_path, from_current=work == "compute") as tmp:
+        con = duckdb.connect(str(tmp))
+        try:
+            if work == "ingest":
+                step_ingest(con, region, region.data_dir(opts.data_dir), progress, timings)
+            step_compute(con, region, indicators, progress, timings)
+            check_areas(region, opts.areas, [r[0] for r in con.execute(
                 "SELECT code FROM area WHERE level IN ('gemeente', 'wijk', 'buurt', 'custom') "
                 "ORDER BY code").fetchall()])
-
-        data_dir = region.data_dir(opts.data_dir)
-        hasher = manifest.hasher_for(region)
-        keys = manifest.compute_keys(region, indicators, data_dir, manifest.build_options(
-            formats, opts.areas, opts.levels, out_dir), hasher)
-        if opts.if_changed and manifest.is_current(out_dir, keys):
-            return BuildResult(out_dir, db_path, [], [], timings, ran="skipped")
-        ran = manifest.refresh_database(region, keys, db_path, data_dir, progress, finish)
-        timings["ingest"] = time.perf_counter() - t0 - timings.get("indicators", 0.0)
-        t = time.perf_counter()
-        con = duckdb.connect(str(db_path), read_only=True)
-        try:
-            builder = ContextBuilder(con, region, indicators, logo, build_date())
+            manifest.record(con, fp, build_timestamp())
         finally:
             con.close()
-        codes = _select_areas(region, builder, opts)
-        timings["context"] = time.perf_counter() - t
-        files = _render_all(region, builder, codes, formats, out_dir, progress, timings,
-                            db_path=db_path, logo=logo, jobs_wanted=opts.jobs)
-        manifest.write(region, out_dir, keys, hasher, files)
-    return BuildResult(out_dir, db_path, codes, files, timings, ran=ran, skipped_pdf=skipped_pdf)
+    return work
 
 
-def _check_areas(region: Region, opts: BuildOptions, known: list[str]) -> None:
+def step_ingest(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
+                progress: Progress, timings: dict[str, float]) -> None:
+    t = time.perf_counter()
+    ingest.load(con, region, data_dir, progress)
+    timings["ingest"] = time.perf_counter() - t
+
+
+def step_compute(con: duckdb.DuckDBPyConnection, region: Region, indicators: list[Indicator],
+                 progress: Progress, timings: dict[str, float]) -> None:
+    t = time.perf_counter()
+    progress(f"computing {len(indicators)} indicators")
+    compute.run(con, indicators, region.config)
+    timings["indicators"] = time.perf_counter() - t
+
+
+# --- Step 3: render -----------------------------------------------------------------------
+
+def load_context(region: Region, indicators: list[Indicator], db_path: Path, logo: str,
+                 timings: dict[str, float]) -> ContextBuilder:
+    """Every table the profiles need, read once from the finished database."""
+    t = time.perf_counter()
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        context = ContextBuilder(con, region, indicators, logo, build_date())
+    finally:
+        con.close()
+    timings["context"] = time.perf_counter() - t
+    return context
+
+
+def select_areas(region: Region, context: ContextBuilder, opts: BuildOptions) -> list[str]:
+    levels = list(opts.levels) if opts.levels else None
+    codes = profile_codes(region, context.area, levels, context.current)
+    if not opts.areas:
+        return codes
+    check_areas(region, opts.areas, [c for c in codes if c in context.area]
+                + [c for c in opts.areas if c in context.area])
+    return list(opts.areas)
+
+
+def check_areas(region: Region, areas: Iterable[str], known: list[str]) -> None:
     present = set(known)
-    unknown = [c for c in opts.areas if c not in present]
+    unknown = [c for c in areas if c not in present]
     if unknown:
         near = [c for c in known if c[:6] == unknown[0][:6]][:5]
         raise DataError(
@@ -145,73 +202,90 @@ def _check_areas(region: Region, opts: BuildOptions, known: list[str]) -> None:
         )
 
 
-def _select_areas(region: Region, builder: ContextBuilder, opts: BuildOptions) -> list[str]:
-    levels = list(opts.levels) if opts.levels else None
-    codes = profile_codes(region, builder.area, levels, builder.current)
-    if not opts.areas:
-        return codes
-    _check_areas(region, opts, [c for c in codes if c in builder.area]
-                 + [c for c in opts.areas if c in builder.area])
-    return list(opts.areas)
-
-
-def _render_all(region: Region, builder: ContextBuilder, codes: list[str],
-                formats: tuple[str, ...], out_dir: Path, progress: Progress,
-                timings: dict[str, float], *, db_path: Path, logo: str,
-                jobs_wanted: int | None = None) -> list[Path]:
-    # Worker processes pay ~2-5 s each to load the context, worth it only for many profiles.
-    workers = jobs_wanted or (RENDER_WORKERS if len(codes) >= PARALLEL_HTML_FROM else 1)
-    env = render.environment(region.project / "templates")
+@contextlib.contextmanager
+def staging_for(out_dir: Path) -> Iterator[Path]:
+    """A fresh staging folder beside ``out_dir``, removed afterwards whatever happens."""
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    # We hold the region lock, so any staging folder of this output is left by a killed build.
+    # Callers hold the region lock (or own the shard folder), so any staging folder of this
+    # output is left by a killed build.
     for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
     staging.mkdir(parents=True)
-    written: list[str] = []
     try:
-        t = time.perf_counter()
-        # Pages are written as they are rendered (streaming): nothing per profile stays in
-        # memory but the few strings the PDF metadata needs.
-        jobs: list[PrintJob] = []
-        created = build_timestamp()
-        csv = "csv" in formats
-        if workers > 1:
-            rendered: Iterable[Rendered] = render_parallel(region, db_path, logo, codes,
-                                                           staging, csv, workers)
-        else:
-            rendered = (render_one(region, builder, env, c, staging, csv) for c in codes)
-        for i, r in enumerate(rendered, start=1):
-            jobs.append(PrintJob(staging / f"{r.code}.html", r.title, r.author, r.subject,
-                                 created))
-            if "html" in formats:
-                written.append(f"{r.code}.html")
-                if i == 1:
-                    pause_point("render")
-            if csv:
-                written.append(f"{r.code}.csv")
-            if i % 25 == 0 or i == len(codes):
-                progress(f"rendered {i}/{len(codes)} profiles")
-        links = {c: f"{c}.html" for c in codes} if "html" in formats else {}
-        index = overview.render(env, builder, codes, links, long_date(build_date()))
-        (staging / "index.html").write_text(index, encoding="utf-8")
-        written.append("index.html")
-        timings["html"] = time.perf_counter() - t
-        if "pdf" in formats:
-            t = time.perf_counter()
-            # Two browsers in two processes when there is enough to print to pay for the
-            # second start (~1 s); results come back in input order (see pdf.print_all).
-            workers = PDF_WORKERS if len(jobs) >= PARALLEL_PDF_FROM else 1
-            for i, (code, pdf) in enumerate(zip(codes, print_all(jobs, workers), strict=True),
-                                            start=1):
-                (staging / f"{code}.pdf").write_bytes(pdf)
-                written.append(f"{code}.pdf")
-                if i % 10 == 0 or i == len(codes):
-                    progress(f"printed {i}/{len(codes)} PDFs")
-            timings["pdf"] = time.perf_counter() - t
-        out_dir.mkdir(parents=True, exist_ok=True)
-        # Everything succeeded: move each file into place (each rename is atomic).
-        for name in written:
-            os.replace(staging / name, out_dir / name)
+        yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / n for n in written]
+
+
+def step_render(region: Region, context: ContextBuilder, codes: list[str],
+                formats: tuple[str, ...], staging: Path, progress: Progress,
+                timings: dict[str, float], *, db_path: Path, logo: str,
+                jobs: int | None = None) -> list[str]:
+    """Write each profile's HTML, CSV and PDF into ``staging``; returns the file names."""
+    workers = jobs or (cpus.workers() if len(codes) >= PARALLEL_HTML_FROM else 1)
+    env = render.environment(region.project / "templates")
+    written: list[str] = []
+    t = time.perf_counter()
+    # Pages are written as they are rendered (streaming): nothing per profile stays in
+    # memory but the few strings the PDF metadata needs.
+    print_jobs: list[PrintJob] = []
+    created = build_timestamp()
+    csv = "csv" in formats
+    if workers > 1:
+        rendered: Iterable[Rendered] = render_parallel(region, db_path, logo, codes, staging,
+                                                       csv, workers)
+    else:
+        rendered = (render_one(region, context, env, c, staging, csv) for c in codes)
+    for i, r in enumerate(rendered, start=1):
+        print_jobs.append(PrintJob(staging / f"{r.code}.html", r.title, r.author, r.subject,
+                                   created))
+        if "html" in formats:
+            written.append(f"{r.code}.html")
+            if i == 1:
+                pause_point("render")
+        if csv:
+            written.append(f"{r.code}.csv")
+        if i % 25 == 0 or i == len(codes):
+            progress(f"rendered {i}/{len(codes)} profiles")
+    timings["html"] = time.perf_counter() - t
+    if "pdf" in formats:
+        t = time.perf_counter()
+        # Browsers in worker processes when there is enough to print to pay for their start;
+        # results come back in input order (see pdf.print_all).
+        printers = cpus.workers() if len(print_jobs) >= PARALLEL_PDF_FROM else 1
+        for i, (code, pdf) in enumerate(zip(codes, print_all(print_jobs, printers),
+                                            strict=True), start=1):
+            (staging / f"{code}.pdf").write_bytes(pdf)
+            written.append(f"{code}.pdf")
+            if i % 10 == 0 or i == len(codes):
+                progress(f"printed {i}/{len(codes)} PDFs")
+        timings["pdf"] = time.perf_counter() - t
+    return written
+
+
+def write_overview(context: ContextBuilder, codes: list[str], formats: tuple[str, ...],
+                   staging: Path, timings: dict[str, float]) -> str:
+    """The region's ``index.html`` over the profiled areas, linking to their pages."""
+    t = time.perf_counter()
+    env = render.environment(context.region.project / "templates")
+    links = {c: f"{c}.html" for c in codes} if "html" in formats else {}
+    page = overview.render(env, context, codes, links, long_date(build_date()))
+    (staging / "index.html").write_text(page, encoding="utf-8")
+    timings["overview"] = time.perf_counter() - t
+    timings["html"] = timings.get("html", 0.0) + timings["overview"]
+    return "index.html"
+
+
+def write_manifest(staging: Path, fp: manifest.Fingerprint, outputs: list[str]) -> str:
+    """The manifest is published with the files it lists, never before them."""
+    (staging / manifest.MANIFEST_NAME).write_text(manifest.text(fp, outputs), encoding="utf-8")
+    return manifest.MANIFEST_NAME
+
+
+# --- Step 4: publish ----------------------------------------------------------------------
+
+def step_publish(staging: Path, out_dir: Path, names: list[str]) -> None:
+    """Move every staged file into the output folder (each rename is atomic)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        os.replace(staging / name, out_dir / name)

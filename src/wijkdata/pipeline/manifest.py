@@ -1,18 +1,25 @@
-"""Content hashes of a build's inputs, so unchanged work is skipped.
+"""Fingerprints of everything a build reads, and the decision what a build may skip.
 
-Three nested keys decide what a build must redo:
+This module runs nothing: it hashes inputs and compares them with what the last build recorded.
+Three nested keys decide what a build must redo (the pipeline in ``build.py`` does the work):
 
-- ``ingest``: package version and code, the region config and every source file. Stored inside
-  the DuckDB file (table ``build_inputs``); when it matches, the database is reused as it is.
-- ``compute``: the ingest key plus the selected indicator YAML files. When only this differs,
-  indicators are recomputed on a copy of the database and ingest is skipped.
+- ``ingest``: package version, the package's files (code *and* package data such as
+  ``sources/kwb_columns/*.yml``), the region config, every source file and every lookup table a
+  source names. Recorded inside the DuckDB file (table ``build_inputs``); when it matches, the
+  database is reused as it is.
+- ``compute``: the ingest key plus every indicator YAML file (the build parses all of them).
+  When only this differs, indicators are recomputed on a copy of the database.
 - ``render``: the compute key plus templates, the logo, ``configs/<regio>/`` and
-  ``configs/shared/`` (extras shown in profiles) and the build options. Stored next to the
-  outputs (``.wijkdata-manifest.json``); ``wijkdata build --if-changed`` stops when it matches
-  and every output recorded there still exists.
+  ``configs/shared/`` (extras shown in profiles), the build options and ``SOURCE_DATE_EPOCH``.
+  Recorded next to the outputs (``.wijkdata-manifest.json``); ``--if-changed`` stops when it
+  matches and every output recorded there still exists.
+
+The database also records the hashes of the data files it was made from, so that a sharded
+build (``prepare`` / ``build --shard`` / ``assemble``) can fingerprint a render on a machine
+that holds the prepared database but not the raw data.
 
 Files are hashed by content (sha256). To keep a no-change check fast on large source files, a
-file whose size and modification time equal those recorded in the previous manifest reuses the
+file whose size and modification time equal those recorded by the previous build reuses the
 recorded hash instead of being read again (the same trade-off ``make`` and ``rsync`` make).
 """
 
@@ -22,8 +29,9 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +39,19 @@ import duckdb
 
 from wijkdata import __version__
 from wijkdata.core import atomic
-from wijkdata.core.config import Region
-from wijkdata.core.db import replacing
-from wijkdata.indicators.definitions import Indicator
+from wijkdata.core.config import LabelLookup, Region
 from wijkdata.ingest.datapaths import source_path
 
 MANIFEST_NAME = ".wijkdata-manifest.json"
 KEYS_TABLE = "build_inputs"
+FILES_TABLE = "build_input_files"
+CLOCK = "clock"  # the build_inputs row holding the epoch seconds the database was made at
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the wijkdata package, not pipeline/
-Progress = Callable[[str], None]
 
 
 @dataclass
 class Hasher:
-    """sha256 of files, reusing hashes from a previous manifest when size and mtime match."""
+    """sha256 of files, reusing hashes from a previous build when size and mtime match."""
 
     known: dict[str, dict[str, Any]] = field(default_factory=dict)
     seen: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -79,15 +86,21 @@ class Hasher:
                         and "__pycache__" not in p.parts})
         return _combine((str(p.relative_to(folder)), self.file(p)) for p in files)
 
+    def path(self, path: Path) -> str:
+        """A file, or a folder of files (a cbs_odata source is a folder of saved pages)."""
+        return self.tree(path) if path.is_dir() else self.file(path)
+
 
 @functools.cache
-def package_code_hash() -> str:
-    """The wijkdata source as this process loaded it (hashed once per process).
+def package_hash() -> str:
+    """Every file of the installed wijkdata package, code and data (hashed once per process).
 
-    Beyond the version number, so that a developer who edits compute.py gets a recompute; once
-    per process, so a file edited while a build runs cannot make one build disagree with itself.
+    Package data counts as much as code: ``sources/kwb_columns/2023.yml`` decides which CBS
+    column becomes which variable. Once per process, so a file edited while a build runs cannot
+    make one build disagree with itself.
     """
-    files = sorted(p for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+    files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file()
+                   and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"))
     return _combine((str(p.relative_to(PACKAGE_DIR)), hashlib.sha256(p.read_bytes()).hexdigest())
                     for p in files)
 
@@ -106,23 +119,43 @@ class Keys:
     render: str
 
 
-def compute_keys(region: Region, indicators: list[Indicator], data_dir: Path,
-                 options: dict[str, Any], hasher: Hasher) -> Keys:
-    """The three stage keys for this region, these indicators and these build options."""
+@dataclass(frozen=True)
+class SourceHashes:
+    """The data files' share of the ingest key: one hash per source (and lookup table), and
+    each hashed file by its manifest name. Recorded in the database for sharded builds."""
+
+    parts: tuple[tuple[str, str], ...]
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    keys: Keys
+    sources: SourceHashes
+    inputs: dict[str, str]  # manifest name -> sha256 of every file hashed (data and project)
+
+
+def hash_sources(region: Region, data_dir: Path, hasher: Hasher) -> SourceHashes:
+    """Hash every data file the region's sources read."""
+    before = set(hasher.seen)
+    parts: list[tuple[str, str]] = []
+    for s in region.config.sources:
+        parts.append((f"source:{s.id}", hasher.path(source_path(region, s, data_dir))))
+        if isinstance(s.label_lookup, LabelLookup):  # a code/name table read beside the file
+            parts.append((f"lookup:{s.id}", hasher.path(data_dir / s.label_lookup.path)))
+    files = {_name(Path(k), region.project): v["sha256"] for k, v in hasher.seen.items()
+             if k not in before}
+    return SourceHashes(tuple(parts), files)
+
+
+def fingerprint(region: Region, sources: SourceHashes, options: dict[str, Any],
+                hasher: Hasher) -> Fingerprint:
+    """The three stage keys for this region's project files, these data files and options."""
     project = region.project
-    code = package_code_hash()
-    ingest_parts = [("version", __version__), ("code", code),
-                    ("config", hasher.file(region.path))]
-    # A cbs_odata source is a folder of saved API pages: hash all of them.
-    paths = [(s.id, source_path(region, s, data_dir)) for s in region.config.sources]
-    ingest_parts += [(f"source:{sid}", hasher.tree(p) if p.is_dir() else hasher.file(p))
-                     for sid, p in paths]
-    ingest = _combine(ingest_parts)
-    ind_root = project / "indicators"
-    compute = _combine([("ingest", ingest)] + [
-        (f"indicator:{i.id}", hasher.file(_indicator_file(ind_root, i.id, i.theme)))
-        for i in sorted(indicators, key=lambda i: i.id)
-    ])
+    ingest = _combine([("version", __version__), ("package", package_hash()),
+                       ("config", hasher.file(region.path)), *sources.parts])
+    compute = _combine([("ingest", ingest),
+                        ("indicators", hasher.tree(project / "indicators", ("*.yml", "*.yaml")))])
     logo = region.logo_path()
     render = _combine([
         ("compute", compute),
@@ -134,73 +167,61 @@ def compute_keys(region: Region, indicators: list[Indicator], data_dir: Path,
         ("options", json.dumps(options, sort_keys=True, default=str)),
         ("source_date_epoch", os.environ.get("SOURCE_DATE_EPOCH", "")),
     ])
-    return Keys(ingest, compute, render)
+    inputs = {_name(Path(k), project): v["sha256"] for k, v in hasher.seen.items()}
+    inputs.update(sources.files)
+    return Fingerprint(Keys(ingest, compute, render), sources, dict(sorted(inputs.items())))
 
 
-def _indicator_file(root: Path, ind_id: str, theme: str) -> Path:
-    path = root / theme / f"{ind_id}.yml"
-    if path.exists():
-        return path
-    hits = sorted(root.rglob(f"{ind_id}.y*ml"))
-    return hits[0] if hits else path
+def _name(path: Path, project: Path) -> str:
+    """A file's name in the manifest: no absolute paths, so two machines write the same bytes."""
+    if path.is_relative_to(project.resolve()):
+        return str(path.relative_to(project.resolve()))
+    return "data/" + path.name  # a --data-dir outside the project
 
 
-def read_db_keys(db_path: Path) -> dict[str, str]:
-    """The stage keys recorded in a database, or {} when it is absent or from an older build."""
+# --- What the database was made from ------------------------------------------------------
+
+def record(con: duckdb.DuckDBPyConnection, fp: Fingerprint, made_at: datetime) -> None:
+    """Store the ingest and compute keys, the data files' hashes and the build clock in a new
+    database (a sharded build renders every part with the clock of its ``prepare``)."""
+    rows = [("ingest", fp.keys.ingest), ("compute", fp.keys.compute),
+            (CLOCK, str(int(made_at.timestamp()))), *fp.sources.parts]
+    con.execute(f"CREATE OR REPLACE TABLE {KEYS_TABLE} (stage VARCHAR, key VARCHAR)")
+    con.executemany(f"INSERT INTO {KEYS_TABLE} VALUES (?, ?)", rows)
+    con.execute(f"CREATE OR REPLACE TABLE {FILES_TABLE} (name VARCHAR, sha256 VARCHAR)")
+    con.executemany(f"INSERT INTO {FILES_TABLE} VALUES (?, ?)",
+                    sorted(fp.sources.files.items()))
+
+
+def recorded(db_path: Path) -> tuple[dict[str, str], SourceHashes | None]:
+    """The keys recorded in a database and its data files' hashes ({} and None when the
+    database is absent or was written by an older version)."""
     if not db_path.exists():
-        return {}
+        return {}, None
     try:
         con = duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error:
-        return {}
+        return {}, None
     try:
         rows = con.execute(f"SELECT stage, key FROM {KEYS_TABLE}").fetchall()
+        files = con.execute(f"SELECT name, sha256 FROM {FILES_TABLE} ORDER BY name").fetchall()
     except duckdb.Error:
-        return {}
+        return {}, None
     finally:
         con.close()
-    return {str(s): str(k) for s, k in rows}
+    keys = {str(s): str(k) for s, k in rows}
+    parts = tuple((str(s), str(k)) for s, k in rows if s not in ("ingest", "compute", CLOCK))
+    return keys, SourceHashes(parts, {str(n): str(h) for n, h in files})
 
 
-def _write_db_keys(con: duckdb.DuckDBPyConnection, keys: Keys) -> None:
-    con.execute(f"CREATE OR REPLACE TABLE {KEYS_TABLE} (stage VARCHAR, key VARCHAR)")
-    con.execute(f"INSERT INTO {KEYS_TABLE} VALUES ('ingest', ?), ('compute', ?)",
-                [keys.ingest, keys.compute])
+def database_work(fp: Fingerprint, db_keys: dict[str, str]) -> str:
+    """What the database needs: ``"ingest"`` (and compute), ``"compute"`` or ``"none"``."""
+    if db_keys.get("ingest") != fp.keys.ingest:
+        return "ingest"
+    return "none" if db_keys.get("compute") == fp.keys.compute else "compute"
 
 
-def refresh_database(region: Region, keys: Keys, db_path: Path, data_dir: Path,
-                     progress: Progress,
-                     finish: Callable[[duckdb.DuckDBPyConnection], None]) -> str:
-    """Bring the database up to date doing only the stages whose inputs changed.
-
-    Returns what ran: ``"ingest"`` (ingest and compute), ``"compute"`` or ``"none"``.
-    """
-    from wijkdata.ingest.run import ingest
-
-    recorded = read_db_keys(db_path)
-    if recorded.get("ingest") == keys.ingest:
-        if recorded.get("compute") == keys.compute:
-            progress("sources and indicators unchanged: reusing the database")
-            return "none"
-        progress("sources unchanged: skipping ingest, recomputing indicators")
-        # Work on a copy and rename it over the original, like ingest does: a failed
-        # recompute leaves the last good database in place.
-        with replacing(db_path, from_current=True) as tmp:
-            con = duckdb.connect(str(tmp))
-            try:
-                finish(con)
-                _write_db_keys(con, keys)
-            finally:
-                con.close()
-        return "compute"
-
-    def finish_and_record(con: duckdb.DuckDBPyConnection) -> None:
-        finish(con)
-        _write_db_keys(con, keys)
-
-    ingest(region, db_path, data_dir, progress, finish=finish_and_record)
-    return "ingest"
-
+# --- What the outputs were made from ------------------------------------------------------
 
 def manifest_path(out_dir: Path) -> Path:
     return out_dir / MANIFEST_NAME
@@ -228,35 +249,29 @@ def hasher_for(region: Region) -> Hasher:
     return Hasher(known=_read_json(cache_path(region)))
 
 
-def write(region: Region, out_dir: Path, keys: Keys, hasher: Hasher, outputs: list[Path]) -> None:
-    """Record the keys, input hashes and output names next to the outputs.
-
-    The manifest holds no times and no absolute paths, so two builds of the same inputs write
-    the same bytes; the size/mtime cache that makes the next check fast lives in data/processed.
-    """
-    inputs = {}
-    for key in sorted(hasher.seen):
-        path = Path(key)
-        if path.is_relative_to(region.project.resolve()):
-            name = str(path.relative_to(region.project.resolve()))
-        else:
-            name = "data/" + path.name  # a --data-dir outside the project
-        inputs[name] = hasher.seen[key]["sha256"]
+def text(fp: Fingerprint, outputs: list[str]) -> str:
+    """The manifest's bytes: keys, input hashes and output names, no times, no absolute paths,
+    so two builds of the same inputs (on one machine or assembled from shards) agree."""
     data = {
         "version": __version__,
-        "keys": {"ingest": keys.ingest, "compute": keys.compute, "render": keys.render},
-        "outputs": sorted(p.name for p in outputs),
-        "inputs": dict(sorted(inputs.items())),
+        "keys": {"ingest": fp.keys.ingest, "compute": fp.keys.compute,
+                 "render": fp.keys.render},
+        "outputs": sorted(outputs),
+        "inputs": fp.inputs,
     }
-    atomic.write_text(manifest_path(out_dir), json.dumps(data, indent=1, sort_keys=True) + "\n")
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+def remember_hashes(region: Region, hasher: Hasher) -> None:
+    """Keep sizes, times and hashes in data/processed so the next check reads no file twice."""
     atomic.write_text(cache_path(region), json.dumps(hasher.seen, indent=0, sort_keys=True))
 
 
 def is_current(out_dir: Path, keys: Keys) -> bool:
     """True when the last build into ``out_dir`` used exactly these inputs and left its files."""
     data = load(out_dir)
-    recorded = data.get("keys")
-    if not isinstance(recorded, dict) or recorded.get("render") != keys.render:
+    recorded_keys = data.get("keys")
+    if not isinstance(recorded_keys, dict) or recorded_keys.get("render") != keys.render:
         return False
     outputs = data.get("outputs")
     if not isinstance(outputs, list) or not outputs:
@@ -265,7 +280,7 @@ def is_current(out_dir: Path, keys: Keys) -> bool:
 
 
 def build_options(formats: tuple[str, ...], areas: tuple[str, ...],
-                  levels: tuple[str, ...] | None, out_dir: Path) -> dict[str, Any]:
+                  levels: tuple[str, ...] | None) -> dict[str, Any]:
     """The options that change what a build writes (part of the render key)."""
     # The output folder itself is not part of it: the manifest lives inside that folder.
     return {"formats": sorted(formats), "areas": sorted(areas),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
+from typing import cast
 
 import duckdb
 import polars as pl
@@ -17,12 +18,21 @@ from wijkdata import __version__
 from wijkdata.core import codes
 from wijkdata.core.config import Region
 from wijkdata.core.db import frame
+from wijkdata.core.tables import GeometryRow, ValueRow
 from wijkdata.indicators import trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
 from . import charts, rowindex, village_table
 from .findings import UNTESTED_GAP, Finding, rank, sentence
-from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, long_date, number, plain, signed
+from .formatting import (
+    MISSING_TEXT,
+    SUPPRESSED_TEXT,
+    change_since,
+    long_date,
+    number,
+    plain,
+)
+from .maps import map_indicator, map_rows
 from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
 
 LEVEL_LABEL = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "custom": "dorp"}
@@ -65,13 +75,14 @@ class ContextBuilder:
         values = frame(con, "SELECT * FROM ind_value")
         # Rows become dicts per area on first use (rowindex.py): a national build would
         # otherwise spend ~35 s and GBs turning millions of rows it never reads into dicts.
-        self.values: Mapping[tuple[str, str], list[dict]] = rowindex.AreaRows(
+        self.values: Mapping[tuple[str, str], list[ValueRow]] = rowindex.AreaRows(
             values.sort("year", maintain_order=True), rowindex.by_indicator_area)
         self.comps: Mapping[tuple[str, str, int], dict[str, dict]] = rowindex.AreaRows(
             frame(con, rowindex.COMPARISON_SQL), rowindex.by_indicator_area_year)
         self.spread = self._spread(values)
-        self.geometry = {r["code"]: r for r in frame(con, "SELECT * FROM geometry")
-                         .iter_rows(named=True)}
+        self.geometry: dict[str, GeometryRow] = {
+            r["code"]: cast(GeometryRow, r)
+            for r in frame(con, "SELECT * FROM geometry").iter_rows(named=True)}
         self.sources = [Source(r["source_id"], r["publisher"], r["title"], r["table_id"],
                                r["year"], r["licence"], r["path"], r["sha256"])
                         for r in frame(con, "SELECT * FROM provenance").iter_rows(named=True)]
@@ -84,7 +95,7 @@ class ContextBuilder:
         self.current = current_areas(con)
         # Shapes per (level, gemeente digits): scanning all 3,475 wijken per profile was
         # quadratic in a national build.
-        self.shapes: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        self.shapes: dict[tuple[str, str], list[GeometryRow]] = defaultdict(list)
         for g in self.geometry.values():
             self.shapes[(g["level"], g["code"][2:6])].append(g)
 
@@ -101,7 +112,7 @@ class ContextBuilder:
         return {(r["indicator_id"], r["year"], r["level"]): (r["lo"], r["q1"], r["q3"], r["hi"])
                 for r in agg.iter_rows(named=True)}
 
-    def latest(self, ind_id: str, code: str) -> dict | None:
+    def latest(self, ind_id: str, code: str) -> ValueRow | None:
         rows = self.values.get((ind_id, code))
         return rows[-1] if rows else None
 
@@ -178,9 +189,7 @@ class ContextBuilder:
         trend_svg = charts.trend(pts, ind.format, f"Trend {ind.title}") if len(pts) > 1 else ""
         trend_text = ""
         if len(pts) > 1:
-            d = pts[-1][1] - pts[-2][1]
-            arrow = "↑" if d > 0 else ("↓" if d < 0 else "→")
-            trend_text = f"{arrow} {signed(d, ind.format)} sinds {pts[-2][0]}"
+            trend_text = change_since(pts[-1][1] - pts[-2][1], ind.format, pts[-2][0])
             t = self.trend.get((ind.id, code))  # verdict only for the two years shown
             if t and (t["prev_year"], t["year"]) == (pts[-2][0], pts[-1][0]) \
                     and trends.verdict_text(t["verdict"]):
@@ -256,15 +265,8 @@ class ContextBuilder:
             outline = set()
         elif not outline & {g["code"] for g in shapes}:
             return "", "Voor dit gebied zijn geen grenzen beschikbaar.", [], ""
-        ind = next((i for i in self.indicators if i.key and i.unit == "%"
-                    and any(self.latest(i.id, s["code"]) for s in shapes)), None)
-        vals = {}
-        if ind:
-            for s in shapes:
-                r = self.latest(ind.id, s["code"])
-                vals[s["code"]] = r["value"] if r else None
-        data = [(s["code"], self.area.get(s["code"], {}).get("name", s["code"]), s["geojson"],
-                 vals.get(s["code"])) for s in shapes]
+        ind = map_indicator(self, shapes)
+        data = map_rows(self, shapes, ind)
         title = ind.label if ind else "gebied"
         svg = charts.choropleth(data, outline, ind.format if ind else "number_1",
                                 f"Kaart van de {level}en in de gemeente, {title}", title)

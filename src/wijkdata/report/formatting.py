@@ -76,3 +76,9 @@ def signed(value: float | None, fmt: str) -> str:
 
 def long_date(d: date) -> str:
     return format_date(d, format="d MMMM y", locale=LOCALE)
+
+
+def change_since(diff: float, fmt: str, year: int) -> str:
+    """A trend as the reports say it: ``↑ +1,2% sinds 2022`` (the one home of that wording)."""
+    arrow = "↑" if diff > 0 else ("↓" if diff < 0 else "→")
+    return f"{arrow} {signed(diff, fmt)} sinds {year}"

@@ -17,6 +17,7 @@ from wijkdata.indicators.definitions import Indicator
 from . import charts
 from .context import ContextBuilder
 from .formatting import number
+from .maps import map_rows
 
 
 def altair_bars(rows: list[tuple[str, float]], ind: Indicator, accent: str) -> str:
@@ -108,11 +109,7 @@ def _map(builder: ContextBuilder, ind: Indicator | None, links: dict[str, str]) 
     shapes = [g for g in builder.geometry.values() if g["level"] == "wijk"]
     if not shapes:
         return ""
-    data = []
-    for s in shapes:
-        r = builder.latest(ind.id, s["code"]) if ind else None
-        data.append((s["code"], builder.area.get(s["code"], {}).get("name", s["code"]),
-                     s["geojson"], r["value"] if r else None))
+    data = map_rows(builder, shapes, ind)
     return charts.choropleth(data, set(), ind.format if ind else "number_1",
                              "Kaart van de wijken in de regio", ind.label if ind else "wijken",
                              links=links)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from wijkdata.core.tables import ValueRow
 from wijkdata.indicators.definitions import Indicator
 
 from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, number
@@ -28,7 +29,7 @@ class VillageTable:
     note: str = NOTE
 
 
-def _cell(row: dict | None, fmt: str) -> str:
+def _cell(row: ValueRow | None, fmt: str) -> str:
     if row is None:
         return MISSING_TEXT
     if row["status"] == "suppressed":
@@ -38,7 +39,7 @@ def _cell(row: dict | None, fmt: str) -> str:
     return number(row["value"], fmt)
 
 
-def build(values: Mapping[tuple[str, str], list[dict]], names: Mapping[str, str],
+def build(values: Mapping[tuple[str, str], list[ValueRow]], names: Mapping[str, str],
           indicators: Sequence[Indicator], code: str, village_name: str,
           members: Sequence[str]) -> VillageTable | None:
     """Key indicators (``key: true``) of the village and each member buurt, same year."""
@@ -52,7 +53,7 @@ def build(values: Mapping[tuple[str, str], list[dict]], names: Mapping[str, str]
     if not chosen:
         return None
 
-    def at(ind_id: str, area: str, year: int) -> dict | None:
+    def at(ind_id: str, area: str, year: int) -> ValueRow | None:
         return next((r for r in values.get((ind_id, area), []) if r["year"] == year), None)
 
     columns = [f"{ind.label} ({year})" for ind, year in chosen]

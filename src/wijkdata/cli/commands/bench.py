@@ -30,8 +30,12 @@ def bench(
     workers: Annotated[int, typer.Option("--workers", help="Browsers printing side by side.")
                        ] = 2,
     peer_script: Annotated[Path, typer.Option("--peer-script")] = PEER_SCRIPT,
+    shards: Annotated[int, typer.Option(
+        "--shards", help="Shards to render one after another and assemble (prepare / "
+        "build --shard / assemble).")] = 4,
 ) -> None:
-    """Time ingest, indicators, HTML, PDF, a no-change rebuild, floors and the peer.
+    """Time prepare (ingest, indicators), HTML, PDF, a no-change rebuild, each shard and the
+    assembly, floors and the peer; project the national wall time for 1, 4 and 16 runners.
 
     Examples:
 
@@ -49,10 +53,12 @@ def bench(
         raise ConfigError(f"--peer must be between 0 and {len(harness.PEER_WIJKEN)}, got {peer}")
     if workers < 1:
         raise ConfigError(f"--workers must be 1 or more, got {workers}")
+    if shards < 1:
+        raise ConfigError(f"--shards must be 1 or more, got {shards}")
     project = project_root()
     docs_path = None if docs == Path("-") else (docs or project / "docs" / "bench.md")
     result = harness.run(project, data_dir, regio, peer_n=peer, pdf_n=pdf, workers=workers,
-                         peer_script=peer_script, progress=say)
+                         peer_script=peer_script, progress=say, shards=shards)
     out_path = out if out.is_absolute() else project / out
     harness.write(result, out_path, docs_path)
     typer.echo(harness.markdown(result))

@@ -3,6 +3,7 @@ sources`` (provenance). They share ``--regio`` and ``--data-dir`` with ``build``
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -67,20 +68,35 @@ def _print_results(results: list) -> None:
 
 @app.command()
 @handled
-def check(regio: Regio, data_dir: DataDir = None) -> None:
-    """Read every source and report rows, areas, missing values and problems (exit 1 if fatal).
+def check(
+    regio: Regio,
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON document; every error as a record "
+        "(code, file, row, column, value, message, hint).")] = False,
+) -> None:
+    """Read every source and report rows, areas, missing values and every problem.
 
-    Example:
+    Lists all bad cells and codes of a source, not only the first; exit 1 if any source has
+    an error (a build would stop at it).
+
+    Examples:
 
       wijkdata check --regio achterhoek --data-dir ../shared/data
+
+      wijkdata check --regio demo --json
     """
+    from wijkdata.ingest.check import as_json as to_json
     from wijkdata.ingest.check import report, run_check
 
     region = load_region(regio)
     checks, changes = run_check(region, region.data_dir(data_dir))
-    for line in report(checks, changes):
-        typer.echo(line)
-    if any(c.fatal for c in checks):
+    if as_json:
+        typer.echo(json.dumps(to_json(region, checks, changes), ensure_ascii=False, indent=2))
+    else:
+        for line in report(checks, changes):
+            typer.echo(line)
+    if any(c.errors for c in checks):
         raise typer.Exit(1)
 
 
@@ -96,35 +112,17 @@ def sources(regio: Regio, data_dir: DataDir = None) -> None:
 
       wijkdata sources --regio demo
     """
-    from wijkdata.core.db import connect_existing, frame
-    from wijkdata.ingest.datapaths import fetch_record, source_path
-    from wijkdata.ingest.run import sha256_file
-    from wijkdata.ingest.sources import KINDS
-    from wijkdata.pipeline.build import db_path_for
+    from wijkdata.ingest import provenance
+    from wijkdata.ingest.datapaths import fetch_record
+    from wijkdata.report.inputs import db_path_for
 
     region = load_region(regio)
     db = db_path_for(region)
-    rows: list[dict]
     if db.exists():
-        con = connect_existing(db)
-        try:
-            rows = frame(con, "SELECT * FROM provenance ORDER BY source_id").to_dicts()
-        finally:
-            con.close()
+        rows = provenance.recorded(db)
         say(f"provenance recorded in {db.name}")
     else:
-        folder = region.data_dir(data_dir)
-        rows = []
-        for s in region.config.sources:
-            mod = KINDS[s.kind]
-            path = source_path(region, s, folder)
-            digest = sha256_file(path) if path.is_file() else ("folder" if path.is_dir()
-                                                               else "MISSING")
-            rows.append({"source_id": s.id, "kind": s.kind, "path": s.path or str(path),
-                         "sha256": digest,
-                         "publisher": s.publisher or mod.PUBLISHER, "table_id": s.table_id or "",
-                         "year": s.year, "licence": s.licence or mod.LICENCE,
-                         "loaded_at": "(not built yet)"})
+        rows = provenance.planned(region, region.data_dir(data_dir))
         say("not built yet: listing the configured files")
     folder = region.data_dir(data_dir)
     fetched = {s.id: fetch_record(region, s, folder) for s in region.config.sources}

@@ -12,11 +12,12 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from wijkdata.core import codes
 from wijkdata.core.config import Source
 from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.core.yamlio import load_model
 
 from .common import MISSING, Loaded, check_codes, parse_numbers, read_table, to_long
 
@@ -28,8 +29,44 @@ LICENCE = "CC BY 4.0"
 TITLE = "Kerncijfers wijken en buurten"
 
 
+class ColumnMap(BaseModel):
+    """One ``kwb_columns/<year>.yml``: which published column holds which project variable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    year: int = Field(ge=1990, le=2100)
+    table_id: str | None = None
+    code_columns: list[str] = Field(min_length=1)
+    name_columns: list[str] = Field(default_factory=list)
+    gemeente_name_column: str | list[str] | None = None
+    required: list[str] = Field(default_factory=list)
+    columns: dict[str, str | list[str]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _required_are_mapped(self) -> ColumnMap:
+        unmapped = [v for v in self.required if v not in self.columns]
+        if unmapped:
+            raise ValueError(f"required variable '{unmapped[0]}' has no entry under columns:")
+        return self
+
+    @field_validator("columns")
+    @classmethod
+    def _one_variable_per_column(cls, columns: dict[str, str | list[str]]
+                                 ) -> dict[str, str | list[str]]:
+        owner: dict[str, str] = {}
+        for variable, names in columns.items():
+            for name in [names] if isinstance(names, str) else names:
+                if name in owner and owner[name] != variable:
+                    raise ValueError(f"column '{name}' is mapped to both '{owner[name]}' and "
+                                     f"'{variable}'; a published column holds one variable")
+                owner[name] = variable
+        return columns
+
+
 @cache
-def column_map(year: int) -> dict:
+def column_map(year: int) -> ColumnMap:
+    """The validated column map of one KWB year (through the same YAML loader as configs, so
+    a typo names the file, line and key instead of failing later)."""
     path = MAPS / f"{year}.yml"
     if not path.exists():
         have = ", ".join(sorted(p.stem for p in MAPS.glob("*.yml")))
@@ -37,9 +74,11 @@ def column_map(year: int) -> dict:
             f"no KWB column map for year {year}",
             hint=f"maps exist for {have}; add src/wijkdata/ingest/sources/kwb_columns/{year}.yml",
         )
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    return data
+    spec, _lines = load_model(path, ColumnMap, "year:, code_columns:, columns:, ...")
+    if spec.year != year:
+        raise ConfigError(f"{path}: year: {spec.year} does not match the file name "
+                          f"({year}.yml)")
+    return spec
 
 
 def match_columns(published: list[str], wanted: dict[str, str | list[str]]) -> dict[str, str]:
@@ -67,18 +106,18 @@ def read(source: Source, path: Path) -> Loaded:
         raise ConfigError(f"source '{source.id}': cbs_kwb needs 'year:' to pick its column map")
     spec = column_map(source.year)
     df = read_table(path, source)
-    code_col = _first(df.columns, spec["code_columns"])
+    code_col = _first(df.columns, spec.code_columns)
     if code_col is None:
         raise DataError(
-            f"{path}: no area code column; expected one of {', '.join(spec['code_columns'])} "
+            f"{path}: no area code column; expected one of {', '.join(spec.code_columns)} "
             f"(KWB {source.year})",
             hint=f"the first row holds {', '.join(df.columns[:3])}; if title rows stand above "
             f"the header, set skip_rows: <number of title rows> on source '{source.id}'",
         )
-    mapping = match_columns(df.columns, spec["columns"])
-    for req in spec.get("required", []):
+    mapping = match_columns(df.columns, spec.columns)
+    for req in spec.required:
         if req not in mapping:
-            wanted = spec["columns"][req]
+            wanted = spec.columns[req]
             names = "' or '".join([wanted] if isinstance(wanted, str) else wanted)
             raise DataError(
                 f"{path}: KWB {source.year} column '{names}' (project variable '{req}') "
@@ -86,12 +125,14 @@ def read(source: Source, path: Path) -> Loaded:
                 hint=f"check kwb_columns/{source.year}.yml against the file's header",
             )
     notes = []
-    absent = sorted(set(spec["columns"]) - set(mapping))
+    absent = sorted(set(spec.columns) - set(mapping))
     if absent:
         notes.append(f"{len(absent)} mapped KWB columns absent in this file: {', '.join(absent)}")
     df = df.with_columns(codes.normalise_expr(code_col).alias(code_col))
-    check_codes(df[code_col], path, code_col)
-    parsed = parse_numbers(df, list(mapping.values()), path=path, empty_status=MISSING)
+    first_row = source.skip_rows + 2  # title rows, then the header
+    check_codes(df[code_col], path, code_col, first_row)
+    parsed = parse_numbers(df, list(mapping.values()), path=path, empty_status=MISSING,
+                           first_row=first_row)
     obs = to_long(df[code_col], parsed, mapping, source.year)
     negative = obs.filter(pl.col("value") < 0)
     if negative.height:
@@ -135,9 +176,9 @@ def _dimension_labels(path: Path) -> pl.DataFrame | None:
                       pl.col("Title").str.strip_chars().alias("label"))
 
 
-def _names(df: pl.DataFrame, code_col: str, spec: dict) -> pl.DataFrame:
-    name_col = _first(df.columns, spec.get("name_columns", []))
-    gm_names = spec["gemeente_name_column"]
+def _names(df: pl.DataFrame, code_col: str, spec: ColumnMap) -> pl.DataFrame:
+    name_col = _first(df.columns, spec.name_columns)
+    gm_names = spec.gemeente_name_column or []
     gm_col = _first(df.columns, [gm_names] if isinstance(gm_names, str) else gm_names)
     code = pl.col(code_col)
     name: pl.Expr = pl.lit(None, dtype=pl.String)

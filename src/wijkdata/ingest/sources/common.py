@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from wijkdata.core.config import Source
-from wijkdata.core.errors import DataError, where
+from wijkdata.core.errors import DataError, Problem, report
 
 # Status values kept next to every number (DESIGN: stg_* tables).
 OK = "ok"
@@ -194,13 +194,17 @@ def _read_xlsx(path: Path, source: Source) -> pl.DataFrame:
 
 
 def parse_numbers(
-    df: pl.DataFrame, columns: list[str], *, path: Path, empty_status: str = MISSING
+    df: pl.DataFrame, columns: list[str], *, path: Path, empty_status: str = MISSING,
+    first_row: int | pl.Series = 2,
 ) -> pl.DataFrame:
     """Return ``{col}`` as Float64 and ``{col}__status`` for each column.
 
     ``.`` and ``x`` mean suppressed by the source, an empty cell ``empty_status``; a decimal comma
     is accepted, but a column that mixes ``,`` and ``.`` decimals is refused because one of them
     would be read wrongly. ``NaN``/``inf`` and any other text is an error naming row and column.
+    ``first_row`` is the file row of ``df``'s first row (``skip_rows + 2``: title rows, header),
+    or, for a frame whose rows were filtered, the file row of each row.
+    Every bad cell is reported (:func:`~wijkdata.core.errors.report`); a build stops at the first.
     """
     exprs = []
     for col in columns:
@@ -215,25 +219,22 @@ def parse_numbers(
         has_comma = t.str.contains(r"^-?\d+,\d+$").fill_null(False)
         has_dot = t.str.contains(r"^-?\d+\.\d+$").fill_null(False)
         if has_comma.any() and has_dot.any():
-            row_c = int(has_comma.arg_true()[0]) + 2
-            row_d = int(has_dot.arg_true()[0]) + 2
-            raise DataError(
-                f"{where(path, column=col)}: mixes decimal commas (row {row_c}: "
-                f"'{t[row_c - 2]}') and decimal points (row {row_d}: '{t[row_d - 2]}')",
-                hint="use one decimal separator per column",
-            )
+            i_c, i_d = int(has_comma.arg_true()[0]), int(has_dot.arg_true()[0])
+            report(Problem(
+                "mixed-decimal-separators", str(path),
+                f"mixes decimal commas (row {file_row(first_row, i_c)}: '{t[i_c]}') and decimal "
+                f"points (row {file_row(first_row, i_d)}: '{t[i_d]}')",
+                column=col, hint="use one decimal separator per column"))
         cleaned = t.str.replace(",", ".", literal=True)
         is_empty = t.is_null() | (t == "")
         is_supp = t.is_in([".", "x", "X", "-99997", "-99995"])
         value = cleaned.cast(pl.Float64, strict=False)
         bad = (~is_empty & ~is_supp & value.is_null()) | value.is_nan() | value.is_infinite()
         bad = bad.fill_null(False)
-        if bad.any():
-            i = int(bad.arg_true()[0])
-            raise DataError(
-                f"{where(path, row=i + 2, column=col)}: expected a number, '.', or an empty "
-                f"cell, found '{t[i]}'"
-            )
+        for i in bad.arg_true().to_list():
+            report(Problem("type-error", str(path),
+                           f"expected a number, '.', or an empty cell, found '{t[i]}'",
+                           row=file_row(first_row, i), column=col, value=t[i]))
         status = (
             pl.Series(col, [OK] * len(t))
             .set(is_empty, empty_status)
@@ -242,6 +243,11 @@ def parse_numbers(
         out[col] = value.set(is_supp | is_empty, None)
         out[f"{col}__status"] = status
     return pl.DataFrame(out)
+
+
+def file_row(first_row: int | pl.Series, i: int) -> int:
+    """The row a person sees in the file for the frame's ``i``-th row."""
+    return int(first_row[i]) if isinstance(first_row, pl.Series) else first_row + i
 
 
 def to_long(
@@ -264,26 +270,24 @@ def to_long(
     return pl.concat(frames) if frames else empty_observations()
 
 
-def check_codes(codes: pl.Series, path: Path, column: str) -> None:
-    """Every code must be a CBS code; a code may appear once."""
+def check_codes(codes: pl.Series, path: Path, column: str,
+                first_row: int | pl.Series = 2) -> None:
+    """Every code must be a CBS code; a code may appear once (rows as in parse_numbers)."""
     from wijkdata.core.codes import CODE_RE
 
     ok = codes.str.contains(CODE_RE.pattern).fill_null(False)
-    if not ok.all():
-        i = int((~ok).arg_true()[0])
-        raise DataError(
-            f"{where(path, row=i + 2, column=column)}: '{codes[i]}' is not a CBS area code "
-            "(expected NL00, GM0000, WK000000 or BU00000000)"
-        )
-    dup = codes.is_duplicated()
-    if dup.any():
-        idx = dup.arg_true()
-        code = codes[int(idx[0])]
-        rows = [int(i) + 2 for i in idx if codes[int(i)] == code][:2]
-        raise DataError(
-            f"{where(path, column=column)}: area code {code} appears twice "
-            f"(rows {rows[0]} and {rows[1]})"
-        )
+    for i in (~ok).arg_true().to_list():
+        report(Problem("invalid-area-code", str(path),
+                       f"'{codes[i]}' is not a CBS area code "
+                       "(expected NL00, GM0000, WK000000 or BU00000000)",
+                       row=file_row(first_row, i), column=column, value=codes[i]))
+    seen: dict[str, list[int]] = {}
+    for i in codes.is_duplicated().arg_true().to_list():
+        seen.setdefault(codes[i], []).append(file_row(first_row, i))
+    for code, rows in seen.items():
+        report(Problem("duplicate-area-code", str(path),
+                       f"area code {code} appears twice (rows {rows[0]} and {rows[1]})",
+                       column=column, value=code))
 
 
 def csv_quote(text: str) -> str:

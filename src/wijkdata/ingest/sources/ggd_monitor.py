@@ -36,6 +36,7 @@ ID_COLUMNS = {
     "ID", "Leeftijd", "Marges", "WijkenEnBuurten", "Perioden", "RegioS", "Persoonskenmerken",
 }
 NAME_PREFIXES = ("Gemeentenaam", "SoortRegio", "Codering")
+LINE = "__file_row"  # the row in the file, kept through the filters below for messages
 # StatLine Marges codes: the point estimate and the two bounds of the 95% interval.
 MARGIN_VALUE = "MW00000"
 MARGIN_LOWER = "MOG0095"
@@ -50,6 +51,8 @@ def snake(key: str) -> str:
 
 def read(source: Source, path: Path) -> Loaded:
     df = read_table(path, source)
+    first = source.skip_rows + 2  # title rows, then the header
+    df = df.with_columns(pl.int_range(first, first + df.height, dtype=pl.Int64).alias(LINE))
     code_col = next((c for c in ("WijkenEnBuurten", "RegioS") if c in df.columns), None)
     if code_col is None:
         raise DataError(f"{path}: no area code column; expected 'WijkenEnBuurten' or 'RegioS'")
@@ -63,15 +66,17 @@ def read(source: Source, path: Path) -> Loaded:
     if year is None:
         raise DataError(f"{path}: no 'Perioden' column; set 'year:' on source '{source.id}'")
     measure_cols = [
-        c for c in df.columns if c not in ID_COLUMNS and not c.startswith(NAME_PREFIXES)
+        c for c in df.columns
+        if c not in ID_COLUMNS and c != LINE and not c.startswith(NAME_PREFIXES)
     ]
     if not measure_cols:
         raise DataError(f"{path}: no measure columns found next to {code_col}")
     mapping = {snake(c) + source.variable_suffix: c for c in measure_cols}
 
     values = df.filter(pl.col("Marges") == MARGIN_VALUE) if "Marges" in df.columns else df
-    check_codes(values[code_col], path, code_col)
-    parsed = parse_numbers(values, measure_cols, path=path, empty_status=NOT_APPLICABLE)
+    check_codes(values[code_col], path, code_col, values[LINE])
+    parsed = parse_numbers(values, measure_cols, path=path, empty_status=NOT_APPLICABLE,
+                           first_row=values[LINE])
     obs = to_long(values[code_col], parsed, mapping, year)
     out_of_range = obs.filter((pl.col("value") < 0) | (pl.col("value") > 100))
     if out_of_range.height:
@@ -86,7 +91,8 @@ def read(source: Source, path: Path) -> Loaded:
         for margin, col in ((MARGIN_LOWER, "lower"), (MARGIN_UPPER, "upper")):
             bound = df.filter(pl.col("Marges") == margin)
             if bound.height:
-                p = parse_numbers(bound, measure_cols, path=path, empty_status=NOT_APPLICABLE)
+                p = parse_numbers(bound, measure_cols, path=path, empty_status=NOT_APPLICABLE,
+                                  first_row=bound[LINE])
                 b = to_long(bound[code_col], p, mapping, year).select(
                     "area_code", "variable", pl.col("value").alias(col)
                 )
@@ -103,4 +109,4 @@ def read(source: Source, path: Path) -> Loaded:
         else pl.lit(None, pl.String)
     )
     areas = values.select(code.alias("code"), name.alias("name"))
-    return Loaded(observations=obs, areas=areas, raw=df, notes=notes)
+    return Loaded(observations=obs, areas=areas, raw=df.drop(LINE), notes=notes)

@@ -62,10 +62,12 @@ def read(source: Source, path: Path) -> Loaded:
     value_cols = list(dict.fromkeys(source.columns.values()))
     raw = read_table(path, source, expect=[key_col, *value_cols, *dim_cols, *source.filters])
     # Parse before any row is left out, so a parse error names the row in the file.
-    parsed = parse_numbers(raw, value_cols, path=path, empty_status=MISSING)
+    first_row = source.skip_rows + 2  # title rows, then the header
+    parsed = parse_numbers(raw, value_cols, path=path, empty_status=MISSING,
+                           first_row=first_row)
     work = parsed.with_columns(
         [raw[c].cast(pl.String).str.strip_chars().alias(f"{c}__text") for c in value_cols]
-        + [pl.int_range(2, raw.height + 2, dtype=pl.Int64).alias(ROW)])
+        + [pl.int_range(first_row, raw.height + first_row, dtype=pl.Int64).alias(ROW)])
     notes: list[str] = []
     if source.dimension_column:
         dim = raw[source.dimension_column].cast(pl.String).str.strip_chars()

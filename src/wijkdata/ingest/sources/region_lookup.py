@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from wijkdata.core import codes
 from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError, where
 
@@ -25,7 +26,7 @@ PUBLISHER = "CBS, Gebieden in Nederland"
 LICENCE = "CC BY 4.0"
 TITLE = "Gemeenten en hun GGD-regio"
 
-GM = re.compile(r"^GM\d{4}$")
+GM = codes.GEMEENTE_RE
 REGIO = re.compile(r"^[A-Z]{2}\d{2,4}$")
 
 

@@ -10,7 +10,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ADDRESS_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+# The one e-mail rule (mail settings, recipients files, network partners): the local part may
+# hold any RFC 5322 atext character, the domain needs a dot and a top-level name of letters.
+ADDRESS_PATTERN = (r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*"
+                   r"\.[A-Za-z]{2,}$")
 
 
 class _Model(BaseModel):

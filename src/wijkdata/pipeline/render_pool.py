@@ -10,11 +10,14 @@ identical to a serial build; only the clock differs.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from jinja2 import Environment
@@ -22,9 +25,9 @@ from jinja2 import Environment
 from wijkdata.core.clock import build_date
 from wijkdata.core.config import Region, load_region_file
 from wijkdata.dialogue.extras import profile_extras
-
-from . import render
-from .context import ContextBuilder
+from wijkdata.report import render
+from wijkdata.report.context import ContextBuilder
+from wijkdata.report.inputs import load_indicators
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,21 @@ def render_one(region: Region, builder: ContextBuilder, env: Environment, code: 
 _STATE: tuple[Region, ContextBuilder, Environment] | None = None
 
 
-def _start(config_path: Path, project: Path, slug: str, db_path: Path, logo: str) -> None:
+class _Forward(logging.Handler):
+    """In the parent: hand a worker's log record to the logger it was made for."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger(record.name).handle(record)
+
+
+def _start(config_path: Path, project: Path, slug: str, db_path: Path, logo: str,
+           log_queue: Any) -> None:
     global _STATE
-    from wijkdata.pipeline.build import load_indicators  # build imports this module
+    # Warnings (e.g. a bad partner row) go back to the parent, which shows them as the CLI
+    # configured; a spawned worker has no handlers of its own.
+    logger = logging.getLogger("wijkdata")
+    logger.handlers = [QueueHandler(log_queue)]
+    logger.propagate = False
 
     region = load_region_file(config_path, project, slug)
     con = duckdb.connect(str(db_path), read_only=True)
@@ -79,11 +94,17 @@ def render_parallel(region: Region, db_path: Path, logo: str, codes: list[str], 
     """Yield one :class:`Rendered` per code, in the order of ``codes``."""
     jobs = [(codes[i:i + chunk], staging, csv) for i in range(0, len(codes), chunk)]
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start,
-                             initargs=(region.path, region.project, region.slug, db_path,
-                                       logo)) as pool:
-        count = 0
-        for part in pool.map(_chunk, jobs):
-            count += len(part)
-            done(count)
-            yield from part
+    log_queue = ctx.Queue()
+    listener = QueueListener(log_queue, _Forward())
+    listener.start()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start,
+                                 initargs=(region.path, region.project, region.slug, db_path,
+                                           logo, log_queue)) as pool:
+            count = 0
+            for part in pool.map(_chunk, jobs):
+                count += len(part)
+                done(count)
+                yield from part
+    finally:
+        listener.stop()

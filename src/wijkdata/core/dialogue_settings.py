@@ -1,14 +1,15 @@
 """Region config keys for the dialogue cycle: ``dialogue:`` and ``network:``.
 
-They live here, not in ``config.py``, so the dialogue feature stays in one package; ``config``
-only names them as fields of :class:`~wijkdata.config.RegionConfig`.
+Every section of a region config is validated when the file is loaded, before any stage
+runs, so its schema lives in ``core`` (below every stage that reads it); ``config`` names
+them as fields of :class:`~wijkdata.core.config.RegionConfig`.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from wijkdata.indicators.definitions import THEMES
+from wijkdata.core.themes import THEMES
 
 # The three questions of the "data – dialoog – doen" conversation, asked for every theme unless
 # a region replaces them (for all themes or per theme).

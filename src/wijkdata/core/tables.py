@@ -1,0 +1,100 @@
+"""Every DuckDB table of a region database, declared once: name -> column -> polars type.
+
+Ingest writes ``area``, ``observation``, ``geometry``, ``custom_area_member``, ``regio_member``
+and ``provenance``; compute writes the ``ind_*`` tables; the manifest keeps ``build_inputs``.
+Per source the ingest also keeps ``raw_<id>`` (the file as read, all text) and the view
+``stg_<id>`` (its rows of ``observation``); their columns follow the file, so they are not
+declared here. ``tests/test_tables_declared.py`` builds the demo and compares the database with
+this module, so a change of a table shows up here first.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+import polars as pl
+
+Schema = dict[str, type[pl.DataType] | pl.DataType]
+
+AREA: Schema = {"code": pl.String, "name": pl.String, "level": pl.String,
+                "parent_code": pl.String, "gemeente_code": pl.String}
+OBSERVATION: Schema = {"source_id": pl.String, "area_code": pl.String, "year": pl.Int32,
+                       "variable": pl.String, "value": pl.Float64, "status": pl.String,
+                       "lower": pl.Float64, "upper": pl.Float64}
+GEOMETRY: Schema = {"code": pl.String, "level": pl.String, "geojson": pl.String}
+CUSTOM_AREA_MEMBER: Schema = {"custom_code": pl.String, "buurt_code": pl.String}
+REGIO_MEMBER: Schema = {"regio_code": pl.String, "regio_name": pl.String,
+                        "gemeente_code": pl.String}
+PROVENANCE: Schema = {
+    "source_id": pl.String, "kind": pl.String, "path": pl.String, "sha256": pl.String,
+    "publisher": pl.String, "title": pl.String, "table_id": pl.String, "year": pl.Int32,
+    "licence": pl.String, "rows": pl.Int64, "observations": pl.Int64, "loaded_at": pl.String,
+}
+IND_VALUE: Schema = {
+    "indicator_id": pl.String, "area_code": pl.String, "year": pl.Int32,
+    "numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64,
+    "lower": pl.Float64, "upper": pl.Float64, "status": pl.String, "suppression": pl.String,
+    "rank": pl.Int32, "n_ranked": pl.Int32, "quintile": pl.Int32,
+}
+IND_COMPARISON: Schema = {
+    "indicator_id": pl.String, "area_code": pl.String, "year": pl.Int32,
+    "comparator": pl.String, "comparator_code": pl.String, "comparator_value": pl.Float64,
+    "difference": pl.Float64, "comparison": pl.String, "judgement": pl.String,
+}
+IND_TREND: Schema = {
+    "indicator_id": pl.String, "area_code": pl.String, "year": pl.Int32,
+    "prev_year": pl.Int32, "value": pl.Float64, "prev_value": pl.Float64,
+    "change": pl.Float64, "test": pl.String, "verdict": pl.String,
+}
+BUILD_INPUTS: Schema = {"stage": pl.String, "key": pl.String}
+
+TABLES: dict[str, Schema] = {
+    "area": AREA, "observation": OBSERVATION, "geometry": GEOMETRY,
+    "custom_area_member": CUSTOM_AREA_MEMBER, "regio_member": REGIO_MEMBER,
+    "provenance": PROVENANCE, "ind_value": IND_VALUE, "ind_comparison": IND_COMPARISON,
+    "ind_trend": IND_TREND, "build_inputs": BUILD_INPUTS,
+}
+
+
+# Typed rows: what report code gets from ``frame(...).iter_rows(named=True)`` / ``to_dicts()``
+# of these tables, so mypy checks the column names it reads.
+class AreaRow(TypedDict):
+    code: str
+    name: str | None
+    level: str
+    parent_code: str | None
+    gemeente_code: str | None
+
+
+class GeometryRow(TypedDict):
+    code: str
+    level: str
+    geojson: str
+
+
+class ValueRow(TypedDict):
+    indicator_id: str
+    area_code: str
+    year: int
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    lower: float | None
+    upper: float | None
+    status: str
+    suppression: str | None
+    rank: int | None
+    n_ranked: int | None
+    quintile: int | None
+
+
+class TrendRow(TypedDict):
+    indicator_id: str
+    area_code: str
+    year: int
+    prev_year: int
+    value: float | None
+    prev_value: float | None
+    change: float | None
+    test: str | None
+    verdict: str | None

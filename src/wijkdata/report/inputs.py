@@ -1,0 +1,63 @@
+"""What every renderer of a region loads besides the report context: database, indicators, logo.
+
+The build, the session kit, the render workers and ``wijkdata mail`` all need these, so they
+live below all of them (they used to sit in ``build.py``, which made the kit, the mailer and the
+render pool import the build).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+from wijkdata.core.config import Region
+from wijkdata.core.db import frame
+from wijkdata.core.errors import DataError
+from wijkdata.indicators.definitions import Indicator, load_all, select
+
+ACTIVE_SVG = re.compile(r"<script|javascript:|<foreignobject|\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def db_path_for(region: Region) -> Path:
+    return region.project / "data" / "processed" / f"{region.slug}.duckdb"
+
+
+def load_indicators(region: Region) -> list[Indicator]:
+    return select(load_all(region.project / "indicators"), list(region.config.indicators),
+                  region.path)
+
+
+def logo_svg(region: Region) -> str:
+    path = region.logo_path()
+    if path is None:
+        return ""
+    if path.suffix.lower() == ".svg":
+        text = path.read_text(encoding="utf-8")
+        # Logos are embedded inline; refuse active content instead of trying to clean it.
+        if ACTIVE_SVG.search(text):
+            raise DataError(f"{path}: the logo contains script or event handlers; use a plain SVG")
+        return text
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img src="data:image/png;base64,{data}" alt="" height="36">'
+
+
+def built_profile_count(region: Region) -> int | None:
+    """Profiles in the region's last build; None when it was never built."""
+    import duckdb
+
+    from .context import current_areas, profile_codes
+
+    path = db_path_for(region)
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise DataError(f"{path}: cannot open the database: {exc}") from None
+    try:
+        area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
+        current = current_areas(con)
+    finally:
+        con.close()
+    return len(profile_codes(region, area, current=current))

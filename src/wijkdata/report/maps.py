@@ -1,0 +1,34 @@
+"""What a choropleth of areas shows: which indicator, and one row per shape.
+
+The profile map, the overview map and the session kit's network map colour areas the same way;
+this is their one home, so the maps of one area read alike wherever they appear.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wijkdata.core.tables import GeometryRow
+from wijkdata.indicators.definitions import Indicator
+
+if TYPE_CHECKING:  # context imports this module
+    from .context import ContextBuilder
+
+MapRow = tuple[str, str, str, float | None]  # code, name, geojson, value
+
+
+def map_indicator(builder: ContextBuilder, shapes: list[GeometryRow]) -> Indicator | None:
+    """The first key percentage with a figure for at least one of the shapes."""
+    return next((i for i in builder.indicators if i.key and i.unit == "%"
+                 and any(builder.latest(i.id, s["code"]) for s in shapes)), None)
+
+
+def map_rows(builder: ContextBuilder, shapes: list[GeometryRow],
+             ind: Indicator | None) -> list[MapRow]:
+    """(code, name, geojson, latest value) per shape; no value without an indicator."""
+    rows: list[MapRow] = []
+    for s in shapes:
+        r = builder.latest(ind.id, s["code"]) if ind else None
+        rows.append((s["code"], builder.area.get(s["code"], {}).get("name", s["code"]),
+                     s["geojson"], r["value"] if r else None))
+    return rows

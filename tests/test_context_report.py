@@ -1,0 +1,42 @@
+"""report.context.ContextBuilder on the built demo: one area's report, figures checked by hand.
+
+BU99010000 "Oude Kern" has 2350 inhabitants of whom 670 are 65 or older in the demo KWB 2023
+(data/demo/kwb_2023_demo.csv): 670 / 2350 = 28,51%; the 95% Wilson interval is
+26,72% to 30,37% (p = 0,28511, n = 2350, z = 1,96).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from wijkdata.core.config import load_region
+from wijkdata.pipeline.build import BuildOptions, build
+from wijkdata.report.context import ContextBuilder, current_areas, profile_codes
+from wijkdata.report.inputs import built_profile_count, load_indicators
+
+
+def test_one_buurt_report_from_the_built_demo(project: Path) -> None:
+    region = load_region("demo", project)
+    assert built_profile_count(region) is None  # never built
+    result = build(region, BuildOptions(formats=("html",)), lambda _: None)
+    con = duckdb.connect(str(result.db_path), read_only=True)
+    try:
+        builder = ContextBuilder(con, region, load_indicators(region), "", date(2026, 11, 23))
+        current = current_areas(con)
+    finally:
+        con.close()
+    report = builder.report("BU99010000")
+    assert (report.name, report.level, report.gemeente_code, report.gemeente_name) == (
+        "Oude Kern", "buurt", "GM9901", "Vreedebeek")
+    assert report.generated == "23 november 2026"
+    rows = {r.indicator.id: r for t in report.themes for r in t.rows}
+    old = rows["leeftijd_65plus"]
+    assert (old.year, old.value.text, old.value.value) == (2023, "28,5%", 670 / 2350 * 100)
+    assert old.interval == "26,7% – 30,4%"
+    assert builder.latest("leeftijd_65plus", "BU99010000")["value"] == 670 / 2350 * 100
+    # The builder's own view of which areas get a profile agrees with the build and the CLI.
+    assert profile_codes(region, builder.area, current=current) == result.profiles
+    assert built_profile_count(region) == len(result.profiles)
