@@ -9,6 +9,7 @@ import polars as pl
 
 from wijkdata.core import tables
 from wijkdata.core.config import load_region
+from wijkdata.ingest import provenance
 from wijkdata.pipeline.build import BuildOptions, build
 
 
@@ -34,3 +35,11 @@ def test_demo_database_matches_the_declared_tables(project: Path) -> None:
             assert got == pl.Schema(tables.OBSERVATION), view
     finally:
         con.close()
+    # The rows 'wijkdata sources' shows before a build are the rows the build records.
+    recorded = provenance.recorded(result.db_path)
+    planned = provenance.planned(region, region.data_dir())
+    keys = ["source_id", "kind", "path", "sha256", "publisher", "title", "table_id", "year",
+            "licence"]
+    assert [{k: r[k] for k in keys} for r in recorded] == sorted(
+        ({k: r[k] for k in keys} for r in planned), key=lambda r: r["source_id"])
+    assert {r["loaded_at"] for r in planned} == {provenance.NOT_BUILT}

@@ -1,7 +1,8 @@
 """Every DuckDB table of a region database, declared once: name -> column -> polars type.
 
 Ingest writes ``area``, ``observation``, ``geometry``, ``custom_area_member``, ``regio_member``
-and ``provenance``; compute writes the ``ind_*`` tables; the manifest keeps ``build_inputs``.
+and ``provenance``; compute writes the ``ind_*`` tables; the manifest keeps ``build_inputs`` and
+``build_input_files``.
 Per source the ingest also keeps ``raw_<id>`` (the file as read, all text) and the view
 ``stg_<id>`` (its rows of ``observation``); their columns follow the file, so they are not
 declared here. ``tests/test_tables_declared.py`` builds the demo and compares the database with
@@ -47,12 +48,14 @@ IND_TREND: Schema = {
     "change": pl.Float64, "test": pl.String, "verdict": pl.String,
 }
 BUILD_INPUTS: Schema = {"stage": pl.String, "key": pl.String}
+BUILD_INPUT_FILES: Schema = {"name": pl.String, "sha256": pl.String}  # data file hashes
 
 TABLES: dict[str, Schema] = {
     "area": AREA, "observation": OBSERVATION, "geometry": GEOMETRY,
     "custom_area_member": CUSTOM_AREA_MEMBER, "regio_member": REGIO_MEMBER,
     "provenance": PROVENANCE, "ind_value": IND_VALUE, "ind_comparison": IND_COMPARISON,
     "ind_trend": IND_TREND, "build_inputs": BUILD_INPUTS,
+    "build_input_files": BUILD_INPUT_FILES,
 }
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from wijkdata.core import atomic, cpus
+from wijkdata.core.clock import build_timestamp, pinned
 from wijkdata.core.config import load_region
 from wijkdata.report.inputs import db_path_for
 
@@ -202,6 +203,15 @@ def peer(n: int, script: Path, out: Path) -> dict[str, Any]:
 
 def run(project: Path, data_dir: Path | None, regio: str, *, peer_n: int, pdf_n: int,
         workers: int, peer_script: Path, progress: Progress, shards: int = 4) -> dict[str, Any]:
+    # One clock for every build of the run, as in a sharded CI run: the one-machine build and
+    # the assembled shards must be comparable byte for byte.
+    with pinned(str(int(build_timestamp().timestamp()))):
+        return _run(project, data_dir, regio, peer_n=peer_n, pdf_n=pdf_n, workers=workers,
+                    peer_script=peer_script, progress=progress, shards=shards)
+
+
+def _run(project: Path, data_dir: Path | None, regio: str, *, peer_n: int, pdf_n: int,
+         workers: int, peer_script: Path, progress: Progress, shards: int) -> dict[str, Any]:
     region = load_region(regio, project)
     work = project / "reports" / ".bench"
     shutil.rmtree(work, ignore_errors=True)
