@@ -71,3 +71,21 @@ def test_village_sums_its_buurten(achterhoek: Path, shared_data: Path) -> None:
     index = (achterhoek / "index.html").read_text(encoding="utf-8")
     assert 'href="DORP_BREDEVOORT.html"' in index
     assert len(list(achterhoek.glob("WK*.html"))) == 41
+
+
+def test_comparable_wijken_and_the_flag_on_real_data(achterhoek: Path) -> None:
+    """Ten comparable wijken of the region; a village never meets the wijk it lies in."""
+    def group(code: str) -> list[str]:
+        page = (achterhoek / f"{code}.html").read_text(encoding="utf-8")
+        text = page.split('<p class="comparable">')[1].split("</p>")[0]
+        return text.split("het meest op lijken: ")[1].rstrip(".").split("), ")
+
+    wijk = group("WK019702")
+    assert len(wijk) == 10 and not any(n.startswith("Wijk 02 Bredevoort") for n in wijk)
+    village = group("DORP_BREDEVOORT")
+    assert len(village) == 10 and not any(n.startswith("Wijk 02 Bredevoort") for n in village)
+    # Dinxperlo: bijstand 2020 -> 2023 up significantly and above the gemeente Aalten.
+    page = (achterhoek / "DORP_DINXPERLO.html").read_text(encoding="utf-8")
+    first = page.split('<ul class="findings"><li>')[1].split("</li>")[0]
+    assert first.startswith("Ongunstig en verslechterd: ‘Bijstand’ is in Dinxperlo hoger dan "
+                            "gemiddeld in de gemeente Aalten")

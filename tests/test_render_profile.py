@@ -63,7 +63,7 @@ def test_profile_structure(project: Path, runner: CliRunner) -> None:
     assert themes == ["demografie", "sociaal_economisch", "zorg", "gezondheid", "leefomgeving"]
     assert html.count('<table class="ind">') == 5
     assert html.count("<caption>Bevolking en huishoudens: Esveld vergeleken met gemeente, regio, "
-                      "nederland</caption>") == 1
+                      "nederland, vergelijkbare wijken</caption>") == 1
     # (On a phone the regio column gives way: class hide-s.)
     assert ('<th scope="col">Gemeente</th><th scope="col" class="hide-s">Regio</th>'
             '<th scope="col">Nederland</th>') in html

@@ -81,7 +81,16 @@ def test_demo_cycle(project: Path, runner: CliRunner) -> None:
     kit = project / "reports" / "demo" / "sessies" / "2026-11-23-DORP_ESVELD"
     assert sorted(p.name for p in kit.iterdir()) == [
         "agenda.pdf", "handout.pdf", "netwerkkaart.pdf", "presentatie.pdf",
-        "verslag-sjabloon.yml"]
+        "stemformulier.pdf", "stemmen.csv", "verslag-sjabloon.yml"]
+    # The voting sheet: one A4 page, the five themes, then Esveld's flagged indicator.
+    sizes, text = _pdf(kit / "stemformulier.pdf")
+    assert set(sizes) == {A4} and len(sizes) == 1
+    assert "Iedere deelnemer plakt drie stippen" in _flat(text)
+    assert (kit / "stemmen.csv").read_text(encoding="utf-8") == (
+        "onderwerp;stippen;titel\ndemografie;0;Bevolking en huishoudens\n"
+        "sociaal_economisch;0;Inkomen en bestaanszekerheid\nzorg;0;Zorg en ondersteuning\n"
+        "gezondheid;0;Gezondheid en leefstijl\nleefomgeving;0;Wonen en leefomgeving\n"
+        "bijstand;0;Bijstandsuitkeringen\n")
     assert "session kit for DORP_ESVELD in " in result.output
 
     sizes, text = _pdf(kit / "handout.pdf")

@@ -85,10 +85,10 @@ def _formats(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     items = tuple(v.strip() for v in value.split(",") if v.strip())
-    bad = [v for v in items if v not in ("html", "pdf", "csv")]
+    bad = [v for v in items if v not in ("html", "pdf", "csv", "bewoners")]
     if bad or not items:
         raise ConfigError(f"--format: unknown format '{bad[0] if bad else value}'; "
-                          "use html, pdf and/or csv, e.g. --format html,pdf")
+                          "use html, pdf, csv and/or bewoners, e.g. --format html,pdf")
     return items
 
 

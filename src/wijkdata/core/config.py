@@ -23,8 +23,8 @@ HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
                      "region_lookup"]
 Level = Literal["gemeente", "wijk", "buurt"]
-Comparator = Literal["gemeente", "regio", "land"]
-Format = Literal["html", "pdf", "csv"]
+Comparator = Literal["gemeente", "regio", "land", "vergelijkbaar"]
+Format = Literal["html", "pdf", "csv", "bewoners"]  # bewoners: residents.py
 
 
 class _Model(BaseModel):
@@ -228,6 +228,29 @@ class Suppression(_Model):
     min_denominator: int = Field(default=50, ge=0)
 
 
+# Structural characteristics of the comparable-areas search (indicator ids; see comparable.py):
+# urbanity, age structure, household composition, income.
+DEFAULT_CHARACTERISTICS = ("omgevingsadressendichtheid", "leeftijd_0_14", "leeftijd_65plus",
+                           "eenpersoonshuishoudens", "huishoudens_met_kinderen",
+                           "inkomen_per_inwoner", "huishoudens_laag_inkomen")
+
+
+class Comparable(_Model):
+    """``comparable:``: the "vergelijkbaar" comparator's group size and characteristics."""
+
+    k: int = Field(default=10, ge=1, le=50)
+    characteristics: list[str] = Field(default_factory=lambda: list(DEFAULT_CHARACTERISTICS),
+                                       min_length=2)
+
+    @field_validator("characteristics")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        dup = sorted({c for c in v if v.count(c) > 1})
+        if dup:
+            raise ValueError(f"characteristic listed twice: {', '.join(dup)}")
+        return v
+
+
 class Output(_Model):
     formats: list[Format] = ["html", "pdf"]
     dir: str | None = None
@@ -250,6 +273,7 @@ class RegionConfig(_Model):
     pdok_api: str | None = None
     areas: Areas = Areas()
     comparators: list[Comparator] = ["gemeente", "regio", "land"]
+    comparable: Comparable = Comparable()
     sources: list[Source] = Field(min_length=1)
     indicators: list[str] = Field(default_factory=lambda: ["all"])
     output: Output = Output()

@@ -67,3 +67,18 @@ def replacing(db_path: Path, *, from_current: bool = False) -> Iterator[Path]:
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+def current_areas(con: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """Areas of the newest CBS indeling in the data, or None when no KWB source was loaded.
+
+    Boundaries and older monitor years name wijken and buurten that no longer exist (a national
+    build saw 282 such wijken); a profile of a vanished area would be almost empty, so only areas
+    present in the newest Kerncijfers year are profiled.
+    """
+    rows = con.execute(
+        "WITH kwb AS (SELECT o.area_code, o.year FROM observation o "
+        "JOIN provenance p USING (source_id) WHERE p.kind IN ('cbs_kwb', 'cbs_odata')) "
+        "SELECT DISTINCT area_code FROM kwb WHERE year = (SELECT max(year) FROM kwb)"
+    ).fetchall()
+    return {r[0] for r in rows} or None

@@ -1,8 +1,8 @@
 """Every DuckDB table of a region database, declared once: name -> column -> polars type.
 
 Ingest writes ``area``, ``observation``, ``geometry``, ``custom_area_member``, ``regio_member``
-and ``provenance``; compute writes the ``ind_*`` tables; the manifest keeps ``build_inputs`` and
-``build_input_files``.
+and ``provenance``; compute writes the ``ind_*`` and ``comparable_*`` tables; the manifest
+keeps ``build_inputs`` and ``build_input_files``.
 Per source the ingest also keeps ``raw_<id>`` (the file as read, all text) and the view
 ``stg_<id>`` (its rows of ``observation``); their columns follow the file, so they are not
 declared here. ``tests/test_tables_declared.py`` builds the demo and compares the database with
@@ -49,6 +49,13 @@ IND_TREND: Schema = {
 }
 BUILD_INPUTS: Schema = {"stage": pl.String, "key": pl.String}
 BUILD_INPUT_FILES: Schema = {"name": pl.String, "sha256": pl.String}  # data file hashes
+# Comparable areas (indicators/comparable.py): the groups, the standardisation, group values.
+COMPARABLE_AREA: Schema = {"area_code": pl.String, "rank": pl.Int32,
+                           "neighbour_code": pl.String, "distance": pl.Float64}
+COMPARABLE_CHARACTERISTIC: Schema = {"level": pl.String, "indicator_id": pl.String,
+                                     "mean": pl.Float64, "sd": pl.Float64, "n": pl.Int32}
+COMPARABLE_VALUE: Schema = {"area_code": pl.String, "indicator_id": pl.String,
+                            "year": pl.Int32, "members": pl.Int32, "value": pl.Float64}
 
 TABLES: dict[str, Schema] = {
     "area": AREA, "observation": OBSERVATION, "geometry": GEOMETRY,
@@ -56,6 +63,8 @@ TABLES: dict[str, Schema] = {
     "provenance": PROVENANCE, "ind_value": IND_VALUE, "ind_comparison": IND_COMPARISON,
     "ind_trend": IND_TREND, "build_inputs": BUILD_INPUTS,
     "build_input_files": BUILD_INPUT_FILES,
+    "comparable_area": COMPARABLE_AREA, "comparable_characteristic": COMPARABLE_CHARACTERISTIC,
+    "comparable_value": COMPARABLE_VALUE,
 }
 
 

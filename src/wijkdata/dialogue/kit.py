@@ -29,13 +29,14 @@ from wijkdata.report.formatting import long_date
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 from wijkdata.report.pdf import PdfPrinter, set_metadata
 
+from . import votes
 from .extras import RegionFiles, network_html, profile_extras, region_files, speerpunten
 from .network import DISCIPLINES
 
 # 16:9 at 10 x 5.625 inch, the slide size of PowerPoint and Google Slides (720 x 405 pt).
 SLIDE_WIDTH, SLIDE_HEIGHT = "254mm", "142.875mm"
 KIT_FILES = ("handout.pdf", "presentatie.pdf", "netwerkkaart.pdf", "agenda.pdf",
-             "verslag-sjabloon.yml")
+             "verslag-sjabloon.yml", "stemformulier.pdf", "stemmen.csv")
 
 
 class SlidePrinter(PdfPrinter):
@@ -94,7 +95,8 @@ def build_kit(region: Region, area: str, day: date, out: Path | None,
         progress(f"printing the session kit for {report.name}")
         with SlidePrinter() as printer:
             for name, doc_title in (("handout", title), ("netwerkkaart", f"Netwerk {report.name}"),
-                                    ("agenda", f"Agenda {report.name}")):
+                                    ("agenda", f"Agenda {report.name}"),
+                                    ("stemformulier", f"Stemformulier {report.name}")):
                 pdf = printer.print(pages[name], title=doc_title, author=report.organisation,
                                     subject=subject, created=created)
                 (staging / f"{name}.pdf").write_bytes(pdf)
@@ -104,6 +106,8 @@ def build_kit(region: Region, area: str, day: date, out: Path | None,
             (staging / "presentatie.pdf").write_bytes(deck)
         (staging / "verslag-sjabloon.yml").write_text(record_template(report, day),
                                                       encoding="utf-8")
+        (staging / "stemmen.csv").write_text(votes.blank_csv(ballot_items(report)),
+                                             encoding="utf-8")
         replace_folder(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -147,8 +151,15 @@ def kit_pages(files: RegionFiles, report: Report, builder: ContextBuilder,
         finding_slides=[findings[i:i + 5] for i in range(0, len(findings), 5)],
         theme_questions=dict((t.id, dialogue.for_theme(t.id)) for t in report.themes),
         previous=previous, network=net.grouped() if net else [], **common)
+    sheet = env.get_template("session/stemformulier.html.j2").render(
+        items=ballot_items(report), iso_day=day.isoformat(), **common)
     return {"handout": handout, "netwerkkaart": network_page, "agenda": agenda,
-            "presentatie": deck}
+            "presentatie": deck, "stemformulier": sheet}
+
+
+def ballot_items(report: Report) -> list[votes.BallotItem]:
+    """The voting sheet's lines (votes.py), with the comparators named as on the profile."""
+    return votes.ballot(report, votes.LABELS)
 
 
 def record_template(report: Report, day: date) -> str:

@@ -43,6 +43,15 @@ class Priority(_Model):
     indicators: list[str] = Field(min_length=1)
     why: str = ""
     actions: list[Action] = Field(default_factory=list)
+    votes: int | None = Field(default=None, ge=0)  # dots on the voting sheet (votes.py)
+
+
+class Vote(_Model):
+    """One line of the voting sheet and its dots (written by ``wijkdata session record``)."""
+
+    subject: str  # theme or indicator id
+    title: str = ""
+    dots: int = Field(ge=0)
 
 
 class SessionRecord(_Model):
@@ -51,6 +60,7 @@ class SessionRecord(_Model):
     participants: list[str] = Field(default_factory=list)
     remarks: list[Remark] = Field(default_factory=list)
     priorities: list[Priority] = Field(default_factory=list)
+    votes: list[Vote] = Field(default_factory=list)
 
 
 def session_files(folder: Path, area: str) -> list[Path]:
@@ -76,6 +86,11 @@ def load_record(path: Path, indicator_ids: set[str]) -> SessionRecord:
             line = lines.get(("remarks", i, "theme"), "?")
             raise ConfigError(f"{path}, line {line}: remarks.{i}.theme: unknown theme "
                               f"'{r.theme}'; themes: {', '.join(THEMES)}")
+    for i, v in enumerate(rec.votes):
+        if v.subject not in THEMES and v.subject not in indicator_ids:
+            line = lines.get(("votes", i, "subject"), "?")
+            raise ConfigError(f"{path}, line {line}: votes.{i}.subject: '{v.subject}' is "
+                              "neither a theme nor an indicator id")
     for i, p in enumerate(rec.priorities):
         for j, ind in enumerate(p.indicators):
             if ind not in indicator_ids:

@@ -22,6 +22,7 @@ from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import frame, write_table
 from wijkdata.core.db import sql_text as _q
 
+from . import comparable
 from .definitions import Indicator
 
 SUBJECT_LEVELS = ("gemeente", "wijk", "buurt", "custom")
@@ -83,7 +84,9 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
 
     Gemeenten, wijken, buurten and custom areas are compared; a gemeente not with itself. With a
     ``regio_lookup`` the regio comparator is the area's own regio (``regio_member``), else
-    ``REGIO``. Reads ``ind_value``, ``area`` (and ``regio_member``).
+    ``REGIO``. The ``vergelijkbaar`` comparator is the area's group of comparable areas, its
+    value from ``comparable_value``. Reads ``ind_value``, ``area``, ``comparable_value`` (and
+    ``regio_member``).
     """
     if cfg.regio_lookup is not None:
         regio_code = f"coalesce(m.regio_code, {_q(codes.REGIO)})"
@@ -97,7 +100,12 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
     n = max(len(place), 1)
     for comp in cfg.comparators:
         key = f"s._row * {n} + {place[comp]} AS _key"
-        if comp == "gemeente":
+        if comp == comparable.COMPARATOR:
+            # The area's own group of comparable areas (comparable.py); gemeenten have none.
+            branches.append(f"SELECT s.*, {key}, {_q(comp)} AS comparator, "
+                            f"{_q(comparable.GROUP_PREFIX)} || s.area_code AS comparator_code "
+                            "FROM subjects s WHERE s.level <> 'gemeente'")
+        elif comp == "gemeente":
             branches.append(f"SELECT s.*, {key}, 'gemeente' AS comparator, s.gemeente_code AS "
                             "comparator_code FROM subjects s WHERE s.level <> 'gemeente'")
         else:
@@ -133,6 +141,9 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
         SELECT indicator_id, year, area_code, value FROM ind_value
         WHERE area_code IN (SELECT gemeente_code FROM subjects UNION SELECT regio_code
                             FROM subjects UNION SELECT {_q(codes.LAND)})
+        UNION ALL
+        SELECT indicator_id, year, {_q(comparable.GROUP_PREFIX)} || area_code, value
+        FROM comparable_value
     ),
     judged AS (
         SELECT p._key, p.indicator_id, p.area_code, p.year, p.comparator, p.comparator_code,

@@ -20,7 +20,7 @@ from wijkdata.core.db import sql_text as _q
 from wijkdata.core.errors import DataError
 from wijkdata.ingest import regio
 
-from . import comparisons, disclosure, stats, trends
+from . import comparable, comparisons, disclosure, stats, trends
 from .definitions import Indicator
 
 COUNTED = ("proportion", "rate", "count")
@@ -260,6 +260,7 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     values = disclosure.apply(values, frame(con, "SELECT * FROM custom_area_member"))
     comparisons.write_values(con, values)
     del values
+    comparable.write(con, indicators, cfg)
     comparisons.write_comparisons(con, indicators, cfg)
     write_table(con, "ind_trend", trends.latest_change(con, indicators))
 

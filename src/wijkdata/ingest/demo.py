@@ -136,8 +136,22 @@ def _aggregate(rows: list[dict[str, Any]], code: str, name: str, gm_name: str) -
     return out
 
 
+# Issue 20: one buurt where bijstand is high AND rose clearly between the two KWB years, so the
+# demo shows an "ongunstig en verslechterd" flag (Esveld-Dorp, part of village Esveld): from 40
+# to 75 per 1,000 inhabitants (2022: shift -0.02, 2023: shift 0). Set after all random draws,
+# so every other figure of the demo stays as it was.
+WORSENING_BUURT = "BU99010200"
+
+
+def _worse_and_worsening(buurten: list[dict[str, Any]], year_shift: float) -> None:
+    for row in buurten:
+        if row["code"] == WORSENING_BUURT:
+            row["a_soz_wb"] = float(row["a_inw"]) * (0.075 + 1.75 * year_shift)
+
+
 def _all_rows(rng: random.Random, year_shift: float) -> list[dict]:
     buurten = _buurt_rows(rng, year_shift)
+    _worse_and_worsening(buurten, year_shift)
     out = []
     nl = _aggregate(buurten, "NL00", "Nederland", "Nederland")
     # The country is not the sum of two small gemeenten: give it its own level.

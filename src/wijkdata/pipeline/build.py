@@ -36,7 +36,7 @@ from wijkdata.core.testhooks import pause_point
 from wijkdata.indicators import compute
 from wijkdata.indicators.definitions import Indicator
 from wijkdata.ingest import run as ingest
-from wijkdata.report import overview, render
+from wijkdata.report import overview, render, residents
 from wijkdata.report.context import ContextBuilder, profile_codes
 from wijkdata.report.formatting import long_date
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
@@ -248,17 +248,33 @@ def step_render(region: Region, context: ContextBuilder, codes: list[str],
         if i % 25 == 0 or i == len(codes):
             progress(f"rendered {i}/{len(codes)} profiles")
     timings["html"] = time.perf_counter() - t
-    if "pdf" in formats:
+    pdf_names = [f"{j.html_path.stem}.pdf" for j in print_jobs] if "pdf" in formats else []
+    if "pdf" not in formats:
+        print_jobs = []
+    if "bewoners" in formats:
+        # The bewonersversie (report/residents.py): HTML and a two-page A4 PDF per area.
+        questions = list(region.config.dialogue.questions)
+        for c in codes:
+            name = f"{c}-bewoners"
+            (staging / f"{name}.html").write_text(
+                residents.render(env, context.report(c), questions), encoding="utf-8")
+            written.append(f"{name}.html")
+            print_jobs.append(PrintJob(staging / f"{name}.html",
+                                       f"Hoe gezond is {context.names.get(c, c)}? (voor bewoners)",
+                                       region.config.organisation.name, "bewonersversie",
+                                       created))
+            pdf_names.append(f"{name}.pdf")
+    if print_jobs:
         t = time.perf_counter()
         # Browsers in worker processes when there is enough to print to pay for their start;
         # results come back in input order (see pdf.print_all).
         printers = cpus.workers() if len(print_jobs) >= PARALLEL_PDF_FROM else 1
-        for i, (code, pdf) in enumerate(zip(codes, print_all(print_jobs, printers),
+        for i, (name, pdf) in enumerate(zip(pdf_names, print_all(print_jobs, printers),
                                             strict=True), start=1):
-            (staging / f"{code}.pdf").write_bytes(pdf)
-            written.append(f"{code}.pdf")
-            if i % 10 == 0 or i == len(codes):
-                progress(f"printed {i}/{len(codes)} PDFs")
+            (staging / name).write_bytes(pdf)
+            written.append(name)
+            if i % 10 == 0 or i == len(print_jobs):
+                progress(f"printed {i}/{len(print_jobs)} PDFs")
         timings["pdf"] = time.perf_counter() - t
     return written
 

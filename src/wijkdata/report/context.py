@@ -17,12 +17,12 @@ import polars as pl
 from wijkdata import __version__
 from wijkdata.core import codes
 from wijkdata.core.config import Region
-from wijkdata.core.db import frame
+from wijkdata.core.db import current_areas, frame
 from wijkdata.core.tables import GeometryRow, ValueRow
-from wijkdata.indicators import trends
+from wijkdata.indicators import comparable, trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
-from . import charts, rowindex, village_table
+from . import charts, rowindex, village_table, worsening
 from .findings import UNTESTED_GAP, Finding, rank, sentence
 from .formatting import (
     MISSING_TEXT,
@@ -36,7 +36,9 @@ from .maps import map_indicator, map_rows
 from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
 
 LEVEL_LABEL = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "custom": "dorp"}
-COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland"}
+COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland",
+                    "vergelijkbaar": "Vergelijkbaar"}
+CHARACTERISTIC_LEVEL = {"wijk": "wijken", "buurt": "buurten"}
 AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
               ("25-44 jaar", "leeftijd_25_44"), ("45-64 jaar", "leeftijd_45_64"),
               ("65+ jaar", "leeftijd_65plus")]
@@ -92,6 +94,8 @@ class ContextBuilder:
         self.trend: Mapping[tuple[str, str], dict] = rowindex.AreaRows(
             frame(con, "SELECT * FROM ind_trend"), rowindex.one_per_indicator_area)
         self.names = {c: r["name"] for c, r in self.area.items()}  # once, not per profile
+        self.groups, self.group_method = comparable_groups(con, indicators,
+                                                              region.config.name)
         self.current = current_areas(con)
         # Shapes per (level, gemeente digits): scanning all 3,475 wijken per profile was
         # quadratic in a national build.
@@ -121,7 +125,9 @@ class ContextBuilder:
         cfg = self.region.config
         gm_code = a["gemeente_code"] or code
         gm_name = self.area.get(gm_code, {}).get("name", gm_code)
-        names = {"gemeente": gm_name, "regio": cfg.regio_label, "land": "Nederland"}
+        names = {"gemeente": gm_name, "regio": cfg.regio_label, "land": "Nederland",
+                 "vergelijkbaar": "vergelijkbare buurten" if a["level"] == "buurt"
+                 else "vergelijkbare wijken"}
         comparators: list[str] = [c for c in cfg.comparators
                                   if not (c == "gemeente" and a["level"] == "gemeente")]
         themes: dict[str, list[Row]] = defaultdict(list)
@@ -136,7 +142,14 @@ class ContextBuilder:
                 continue
             any_value = any_value or row.value.value is not None
             themes[ind.theme].append(row)
-            found.extend(self._findings(ind, a["name"], row, names))
+            w = row.flag_detail
+            if w is not None and row.value.value is not None:
+                bench = row.comparisons[w.comparator].value
+                found.append(worsening.finding(ind, a["name"], row.value.value, bench or 0.0,
+                                               w.comparator, names[w.comparator], w))
+            else:
+                found.extend(self._findings(ind, a["name"], row, names))
+        ranked = rank(found)
         theme_list = [Theme(t, THEMES[t], rows) for t, rows in
                       sorted(themes.items(), key=lambda kv: list(THEMES).index(kv[0]))]
         for t in theme_list:
@@ -152,7 +165,8 @@ class ContextBuilder:
             region_name=cfg.name, regio_label=cfg.regio_label, organisation=org.name,
             accent=org.accent, logo_svg=self.logo_svg, generated=long_date(self.today),
             version=__version__, key_figures=key,
-            findings=[f.text for f in rank(found)], themes=theme_list, map_svg=map_svg,
+            findings=[f.text for f in ranked], ranked_findings=ranked, themes=theme_list,
+            map_svg=map_svg,
             map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
             suppression=(f"Een percentage of cijfer wordt niet getoond als de teller kleiner is "
                          f"dan {sup.min_numerator} of de noemer kleiner dan "
@@ -160,6 +174,11 @@ class ContextBuilder:
             members=[self.area[b]["name"] for b in self.members.get(code, [])],
             all_suppressed=not any_value, comparators=comparators,
             csv_name=f"{code}.csv", map_table=map_table, map_title=map_title,
+            comparable=[(self.names.get(n, n), self.names.get(
+                self.area.get(n, {}).get("gemeente_code") or "", "")) for n in
+                self.groups.get(code, [])],
+            comparable_method=self.group_method.get(
+                comparable.POOL_LEVEL.get(a["level"], ""), ""),
             extras={"buurten": village_table.build(
                 self.values, self.names, self.indicators,
                 code, a["name"], self.members.get(code, []))},
@@ -188,12 +207,14 @@ class ContextBuilder:
         pts = [(r["year"], r["value"]) for r in series if r["value"] is not None]
         trend_svg = charts.trend(pts, ind.format, f"Trend {ind.title}") if len(pts) > 1 else ""
         trend_text = ""
+        flagged = None
         if len(pts) > 1:
             trend_text = change_since(pts[-1][1] - pts[-2][1], ind.format, pts[-2][0])
             t = self.trend.get((ind.id, code))  # verdict only for the two years shown
             if t and (t["prev_year"], t["year"]) == (pts[-2][0], pts[-1][0]) \
                     and trends.verdict_text(t["verdict"]):
                 trend_text += f" ({trends.verdict_text(t['verdict'])})"
+            flagged = worsening.flag(ind, comps, t, (pts[-2][0], pts[-1][0]))
         lvl = a["level"] if a["level"] in ("wijk", "buurt") else "wijk"
         spread = self.spread.get((ind.id, last["year"], lvl))
         spine_svg = ""
@@ -206,7 +227,8 @@ class ContextBuilder:
         if last.get("rank") and last.get("n_ranked"):
             rank_text = f"{last['rank']} van {last['n_ranked']} (kwintiel {last['quintile']})"
         return Row(ind, last["year"], value, interval, comps, trend_svg, trend_text, spine_svg,
-                   rank_text, last["status"] == "suppressed")
+                   rank_text, last["status"] == "suppressed",
+                   flag=worsening.FLAG_TEXT if flagged else "", flag_detail=flagged)
 
     def _findings(self, ind: Indicator, area_name: str, row: Row,
                   names: dict[str, str]) -> list[Finding]:
@@ -224,7 +246,7 @@ class ContextBuilder:
                 out.append(Finding(ind.id, ind.theme, sentence(
                     area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
                     cell.judgement, phrase=ind.finding_phrase(cmp)), cell.judgement,
-                    abs(diff) / (abs(cell.value) or 1)))
+                    abs(diff) / (abs(cell.value) or 1), comp, cmp))
                 break
             if (cell.judgement == "not_tested" and ind.unit == "%"
                     and abs(diff) >= UNTESTED_GAP):
@@ -232,7 +254,7 @@ class ContextBuilder:
                 out.append(Finding(ind.id, ind.theme, sentence(
                     area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
                     "untested", phrase=ind.finding_phrase(cmp)), "untested",
-                    abs(diff) / (abs(cell.value) or 1)))
+                    abs(diff) / (abs(cell.value) or 1), comp, cmp))
                 break
         return out
 
@@ -289,19 +311,35 @@ class ContextBuilder:
         return charts.age_pyramid(groups, f"Leeftijdsopbouw van {name}"), table
 
 
-def current_areas(con: duckdb.DuckDBPyConnection) -> set[str] | None:
-    """Areas of the newest CBS indeling in the data, or None when no KWB source was loaded.
-
-    Boundaries and older monitor years name wijken and buurten that no longer exist (a national
-    build saw 282 such wijken); a profile of a vanished area would be almost empty, so only areas
-    present in the newest Kerncijfers year are profiled.
-    """
-    rows = con.execute(
-        "WITH kwb AS (SELECT o.area_code, o.year FROM observation o "
-        "JOIN provenance p USING (source_id) WHERE p.kind IN ('cbs_kwb', 'cbs_odata')) "
-        "SELECT DISTINCT area_code FROM kwb WHERE year = (SELECT max(year) FROM kwb)"
-    ).fetchall()
-    return {r[0] for r in rows} or None
+def comparable_groups(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
+                      region_name: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each area's comparable areas (nearest first) and, per pool level, the method in Dutch."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "comparable_area" not in tables:  # a database from before the comparator existed
+        return {}, {}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for code, neighbour in con.execute("SELECT area_code, neighbour_code FROM comparable_area "
+                                       "ORDER BY area_code, rank").fetchall():
+        groups[code].append(neighbour)
+    titles = {i.id: i.title.lower() for i in indicators}
+    method: dict[str, str] = {}
+    rows = frame(con, "SELECT * FROM comparable_characteristic")
+    for (level,), part in rows.partition_by("level", as_dict=True).items():
+        chars = ", ".join(f"{titles.get(i, i)} (gemiddeld {plain(m, 1)}, standaardafwijking "
+                          f"{plain(sd, 1)})" for i, m, sd in
+                          part.select("indicator_id", "mean", "sd").iter_rows())
+        n = int(part["n"].max() or 0)  # type: ignore[arg-type]
+        plural = CHARACTERISTIC_LEVEL.get(str(level), str(level))
+        method[str(level)] = (
+            f"De vergelijkbare {plural} zijn de {plural} die het meest op dit gebied lijken, "
+            f"gezocht onder de {plain(n, 0)} {plural} in de gegevens van {region_name}. "
+            f"Kenmerken: "
+            f"{chars}. Elk kenmerk is gestandaardiseerd (z-score: verschil met het gemiddelde "
+            "gedeeld door de standaardafwijking); de afstand is de euclidische afstand tussen "
+            "de z-scores. De waarde van de groep telt de aantallen van de vergelijkbare "
+            "gebieden op (percentages en cijfers per 1.000) of weegt gepubliceerde cijfers "
+            "met het aantal inwoners of huishoudens; ze wordt getoetst zoals de gemeente.")
+    return dict(groups), method
 
 
 def profile_codes(region: Region, area: dict[str, dict], levels: list[str] | None = None,

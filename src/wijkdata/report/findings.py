@@ -14,7 +14,8 @@ from .formatting import number
 # A gap this large (in percentage points) on an untested percentage is worth a mention.
 UNTESTED_GAP = 5.0
 
-COMPARATOR_PHRASE = {"gemeente": "de gemeente {name}", "regio": "{name}", "land": "Nederland"}
+COMPARATOR_PHRASE = {"gemeente": "de gemeente {name}", "regio": "{name}", "land": "Nederland",
+                     "vergelijkbaar": "{name}"}
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,11 @@ class Finding:
     indicator_id: str
     theme: str
     text: str
-    judgement: str  # better / worse / neutral / untested
+    judgement: str  # worse_worsening / better / worse / neutral / untested
     weight: float
+    # The parts the bewonersversie rewrites into plain Dutch (residents.py).
+    comparator: str = ""
+    direction: str = ""  # higher / lower: the area against the comparator
 
 
 def sentence(area: str, label: str, comparison: str, comparator: str, comparator_name: str,
@@ -50,5 +54,6 @@ def sentence(area: str, label: str, comparison: str, comparator: str, comparator
 
 
 def rank(findings: list[Finding], limit: int = 8) -> list[Finding]:
-    order = {"worse": 0, "better": 1, "neutral": 2, "untested": 3}
+    # "Ongunstig en verslechterd" (worsening.py) leads: unfavourable and getting worse.
+    order = {"worse_worsening": -1, "worse": 0, "better": 1, "neutral": 2, "untested": 3}
     return sorted(findings, key=lambda f: (order[f.judgement], -f.weight))[:limit]

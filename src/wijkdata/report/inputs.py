@@ -14,6 +14,7 @@ from pathlib import Path
 from wijkdata.core.config import Region
 from wijkdata.core.db import frame
 from wijkdata.core.errors import DataError
+from wijkdata.indicators import comparable
 from wijkdata.indicators.definitions import Indicator, load_all, select
 
 ACTIVE_SVG = re.compile(r"<script|javascript:|<foreignobject|\son[a-z]+\s*=", re.IGNORECASE)
@@ -24,8 +25,12 @@ def db_path_for(region: Region) -> Path:
 
 
 def load_indicators(region: Region) -> list[Indicator]:
-    return select(load_all(region.project / "indicators"), list(region.config.indicators),
-                  region.path)
+    chosen = select(load_all(region.project / "indicators"), list(region.config.indicators),
+                    region.path)
+    if comparable.COMPARATOR in region.config.comparators:
+        # Checked before ingest, so a typo costs no time and names the config file.
+        comparable.characteristics(region.config, chosen, region.path)
+    return chosen
 
 
 def logo_svg(region: Region) -> str:

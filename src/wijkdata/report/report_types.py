@@ -7,6 +7,7 @@ the CSV writer, the session kit and the mail can share the shapes without the bu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from wijkdata.indicators.definitions import Indicator
 
@@ -31,6 +32,9 @@ class Row:
     spine_svg: str
     rank_text: str
     suppressed: bool
+    # "ongunstig en verslechterd" (worsening.py) and its details (a worsening.Worsening).
+    flag: str = ""
+    flag_detail: Any = None
 
 
 @dataclass
@@ -99,3 +103,8 @@ class Report:
     # The map's figures as text: (area name, value) for the table behind the map.
     map_table: list[tuple[str, str]] = field(default_factory=list)
     map_title: str = ""
+    # The comparable areas (name, gemeente name), nearest first, and how they were found.
+    comparable: list[tuple[str, str]] = field(default_factory=list)
+    comparable_method: str = ""
+    # The findings behind ``findings`` (findings.Finding), for the bewonersversie's rules.
+    ranked_findings: list[Any] = field(default_factory=list)
