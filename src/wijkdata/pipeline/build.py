@@ -77,10 +77,11 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
     timings: dict[str, float] = {}
     out_dir = atomic.check_output_dir(region.output_dir(opts.out_dir), region.project)
     formats = opts.formats or tuple(region.config.output.formats)
-    skipped_pdf = "pdf" in formats and find_browser() is None
+    # The bewonersversie is HTML plus a printed PDF, so it needs Chromium as well.
+    skipped_pdf = bool({"pdf", "bewoners"} & set(formats)) and find_browser() is None
     if skipped_pdf:
         # Keep what can be made: HTML and CSV are published, the caller reports the PDFs.
-        formats = tuple(f for f in formats if f != "pdf")
+        formats = tuple(f for f in formats if f not in ("pdf", "bewoners"))
         progress("warning: no Chromium found, so this build makes no PDFs")
     indicators = load_indicators(region)
     logo = logo_svg(region)  # before ingest: a refused logo must not replace the database
