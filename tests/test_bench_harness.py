@@ -25,7 +25,7 @@ def test_bench_writes_every_figure(project: Path, runner: CliRunner) -> None:
                          "peak_rss_mb", "peak_rss_children_mb", "floors", "ratios_to_floor",
                          "peer", "machine", "targets", "shards", "projection"}
     assert data["regio"] == "demo"
-    assert data["profiles"] == 27  # demo: 6 wijken + 19 buurten + 2 dorpen
+    assert data["profiles"] == 31  # demo: 6 wijken + 21 buurten + 3 dorpen + 1 focusgebied
     stages = data["stages"]
     for key in ("ingest_s", "indicators_s", "prepare_s", "context_s", "html_total_s",
                 "build_wall_s", "no_change_rebuild_s"):

@@ -105,19 +105,23 @@ def test_overview_filters_and_sorts(reports: Path, browser: Any) -> None:
                                    "document.activeElement.textContent.trim()"))
     assert order == ["Naar de inhoud", "zoek", "niveau", "gemeente", "Gebied", "Gemeente"]
     visible = "Array.from(document.querySelectorAll('#gebieden tbody tr')).filter(r => !r.hidden)"
-    page.select_option("#niveau", "custom")
+    page.select_option("#niveau", "dorp")
     assert page.evaluate(f"{visible}.map(r => r.cells[0].textContent.trim())") == [
-        "Esveld dorp · DORP_ESVELD", "Holterhoek dorp · DORP_HOLTERHOEK"]
-    assert page.inner_text("#aantal") == "2 van 27 gebieden"
+        "Esveld dorp · DORP_ESVELD", "Holterhoek dorp · DORP_HOLTERHOEK",
+        "Broekland dorp · DORP_BROEKLAND"]
+    assert page.inner_text("#aantal") == "3 van 31 gebieden"
+    page.select_option("#niveau", "focusgebied")
+    assert page.evaluate(f"{visible}.map(r => r.cells[0].textContent.trim())") == [
+        "Lindenoord-Land focusgebied · FOCUS_LINDENOORD_LAND"]
     page.select_option("#niveau", "")
     page.fill("#zoek", "esveld")
     assert page.evaluate(f"{visible}.map(r => r.cells[0].dataset.sort)") == [
         "Esveld-Dorp", "Esveld-Buiten", "Wijk 02 Esveld en Holterhoek", "Esveld"]
-    assert page.inner_text("#aantal") == "4 van 27 gebieden"
+    assert page.inner_text("#aantal") == "4 van 31 gebieden"
     page.fill("#zoek", "")
     page.click("th button[data-col='0']")
     names = page.evaluate(f"{visible}.map(r => r.cells[0].dataset.sort)")
-    assert names == sorted(names, key=str.lower) and len(names) == 27
+    assert names == sorted(names, key=str.lower) and len(names) == 31
     assert page.get_attribute("#gebieden thead th:first-child", "aria-sort") == "ascending"
     page.click("th button[data-col='0']")
     assert page.evaluate(f"{visible}[0].cells[0].dataset.sort") == max(names, key=str.lower)

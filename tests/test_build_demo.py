@@ -27,7 +27,8 @@ def test_demo_build_html_and_csv(project: Path, runner: CliRunner) -> None:
     assert row == (325.0, 770.0, 42.2)
     assert "42,2%" in html
     csv_text = (out / "DORP_ESVELD.csv").read_text(encoding="utf-8")
-    assert "DORP_ESVELD;Esveld;eenpersoonshuishoudens;Eenpersoonshuishoudens;2023;42,2%" in csv_text
+    assert ("DORP_ESVELD;Esveld;Dorpsprofiel;eenpersoonshuishoudens;Eenpersoonshuishoudens;2023;"
+            "42,2%") in csv_text
 
 
 def test_unknown_region_lists_known_ones(project: Path, runner: CliRunner) -> None:

@@ -56,13 +56,28 @@ def test_age_chart_escapes_and_keeps_label_clear_of_the_gemeente_mark() -> None:
 
 def test_choropleth_escapes_names_and_outlines_the_area() -> None:
     shapes = [("BU1", EVIL, square(6.0, 52.0), 10.0), ("BU2", "Noord", square(6.01, 52.0), None)]
-    svg = charts.choropleth(shapes, {"BU1"}, "percent_1", "Kaart", "Roken")
-    # The outlined area is drawn last, so its heavy border lies on top of its neighbours.
-    assert texts(svg) == ["Noord: geen gegevens", f"{EVIL}: 10,0%", "Roken: 10,0% – 10,0%"]
-    paths = [p for p in ET.fromstring(svg).iter(f"{SVG}path") if p.find(f"{SVG}title") is not None]
-    outlined = {p.find(f"{SVG}title").text: p.get("stroke-width") for p in paths}  # type: ignore
-    assert outlined == {f"{EVIL}: 10,0%": "3", "Noord: geen gegevens": "0.8"}
-    assert [p.get("fill") for p in paths] == ["url(#nodata)", "#eff3ff"]  # hatched = no data
+    svg = charts.choropleth(shapes, {"BU1"}, "percent_1", "Kaart", "Roken", named={"BU2"})
+    # Titles of the shapes, the name of BU2 on the map, the legend: its title, one class (a
+    # single value) and the hatched "geen gegevens".
+    assert texts(svg) == ["Noord: geen gegevens", f"{EVIL}: 10,0%", "Noord", "Roken", "10,0%",
+                          "geen gegevens"]
+    paths = [p for p in ET.fromstring(svg).iter(f"{SVG}path")]
+    titled = [p for p in paths if p.find(f"{SVG}title") is not None]
+    assert [p.get("fill") for p in titled] == ["url(#nodata)", "#eff3ff"]  # hatched = no data
+    # The outlined area: a wide dark stroke under its own fill, drawn after every other shape,
+    # so one heavy outline goes round the whole area whatever its class.
+    assert [(p.get("stroke"), p.get("stroke-width"), p.get("fill")) for p in paths[-2:]] == [
+        (charts.DARK, "6", "none"), ("#ffffff", "0.8", "#eff3ff")]
+
+
+def test_map_legend_lists_the_class_breaks() -> None:
+    shapes = [(f"WK{i}", f"Wijk {i}", square(6.0 + i / 100, 52.0), v)
+              for i, v in enumerate((60.0, 65.0, 70.0))]
+    svg = charts.choropleth(shapes, set(), "percent_1", "Kaart", "Goede ervaren gezondheid")
+    # 5 equal classes from 60 to 70: width 2 points each.
+    assert texts(svg)[3:] == ["Goede ervaren gezondheid", "60,0% – 62,0%", "62,0% – 64,0%",
+                              "64,0% – 66,0%", "66,0% – 68,0%", "68,0% – 70,0%",
+                              "geen gegevens"]
 
 
 def test_spine_marks_value_benchmark_and_range() -> None:

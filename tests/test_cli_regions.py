@@ -20,7 +20,7 @@ def test_regios_lists_every_config_with_counts(project: Path, runner: CliRunner)
     assert lines[0].split() == ["regio", "gemeenten", "niveaus", "eigen", "gebieden",
                                 "profielen", "naam"]
     demo = next(x for x in lines if x.startswith("demo "))
-    assert demo.split()[:5] == ["demo", "2", "wijk,buurt", "2", "-"]
+    assert demo.split()[:5] == ["demo", "2", "wijk,buurt", "4", "-"]
     for slug in ("achterhoek", "apeldoorn", "zutphen", "nijmegen", "eindhoven", "gemert-bakel",
                  "amersfoort"):
         assert any(x.startswith(slug + " ") for x in lines), slug
@@ -45,5 +45,6 @@ def test_build_after_demo_counts_profiles(project: Path, runner: CliRunner) -> N
     assert runner.invoke(app, ["build", "--regio", "demo", "--format", "html"]).exit_code == 0
     demo = next(x for x in runner.invoke(app, ["regios"]).output.splitlines()
                 if x.startswith("demo "))
-    # The demo has 6 wijken and 19 buurten in two gemeenten, plus 2 dorpen: 27 profiles.
-    assert demo.split()[4] == "27"
+    # The demo has 6 wijken and 21 buurten in two gemeenten (Oosterveld split in two and an
+    # estate added in 2023), plus 3 dorpen and 1 focusgebied: 31 profiles.
+    assert demo.split()[4] == "31"

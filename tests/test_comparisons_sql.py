@@ -51,7 +51,8 @@ def test_no_value_is_never_tested() -> None:
 @given(values=st.lists(st.one_of(st.none(), st.integers(0, 6).map(float)), min_size=1,
                        max_size=25))
 def test_sql_rank_and_quintile_equal_polars_min_rank(values: list[float | None]) -> None:
-    """write_values ranks like polars' rank("min") over (indicator, year, level), with ties."""
+    """write_values ranks like polars' rank("min") over (indicator, year, level), with ties;
+    without a polarity (neutral) from the highest value to the lowest."""
     codes = [f"BU0001{i:04d}" if i % 3 else f"WK0001{i:02d}" for i in range(len(values))]
     frame = pl.DataFrame({"indicator_id": ["x"] * len(values), "area_code": codes,
                           "year": [2023] * len(values), "value": values},
@@ -59,7 +60,7 @@ def test_sql_rank_and_quintile_equal_polars_min_rank(values: list[float | None])
                                  "year": pl.Int32, "value": pl.Float64})
     level = pl.Series([c[:2] for c in codes]).replace({"BU": "buurt", "WK": "wijk"})
     ranked = frame.with_columns(level=level).filter(pl.col("value").is_not_null()).with_columns(
-        rank=pl.col("value").rank("min").over("level").cast(pl.Int32),
+        rank=pl.col("value").rank("min", descending=True).over("level").cast(pl.Int32),
         n=pl.len().over("level").cast(pl.Int32))
     expected = {r["area_code"]: (r["rank"], r["n"], (r["rank"] - 1) * 5 // r["n"] + 1)
                 for r in ranked.iter_rows(named=True)}

@@ -117,26 +117,25 @@ def test_village_sums_numerators_and_denominators(result: tuple) -> None:
     assert _row(values, "eenp", "REGIO")[:3] == (550.0, 1500.0, 36.6667)
 
 
-def test_rate_byar_interval_and_primary_suppression(result: tuple) -> None:
+def test_rate_byar_interval_and_small_base_marked_not_hidden(result: tuple) -> None:
     values = result[0]
     # 30 / 2000 x 1000 = 15.0; Byar for O = 30: 30(1 - 1/270 - z/(3√30))³ = 20.2370 and
     # 31(1 - 1/279 + z/(3√31))³ = 42.8285, per 2000 x 1000 -> 10.1185 and 21.4142.
     assert _row(values, "bijstand", "GM0001") == (30.0, 2000.0, 15.0, 10.1185, 21.4142, "ok",
                                                   None)
-    # B1 has 3 < 5 bijstand recipients: suppressed, every figure blanked.
-    assert _row(values, "bijstand", B1) == (None, None, None, None, None, "suppressed", "primary")
+    # B1 has 3 < 5 bijstand recipients: CBS publishes it, so it is shown with its interval and
+    # marked 'small'. 3 / 800 x 1000 = 3.75; Byar for O = 3: 3(1 - 1/27 - z/(3√3))³ = 0.60297
+    # and 4(1 - 1/36 + z/6)³ = 8.76536, per 800 x 1000 -> 0.7537 and 10.9567.
+    assert _row(values, "bijstand", B1) == (3.0, 800.0, 3.75, 0.7537, 10.9567, "small", None)
 
 
-def test_complementary_suppression_hides_the_partner_buurt(result: tuple) -> None:
+def test_a_public_source_gets_no_complementary_suppression(result: tuple) -> None:
     values = result[0]
-    # DORP_X shows 13 = 3 + 10 recipients; with only B1 hidden, B1 = DORP_X - B2. So B2 (the only
-    # partner) is hidden too, in every report of the build.
+    # DORP_X shows 13 = 3 + 10 recipients and B1 is shown too: nothing to protect, because
+    # CBS publishes both. B2 keeps its figure.
     assert _row(values, "bijstand", "DORP_X")[:3] == (13.0, 1000.0, 13.0)
-    assert _row(values, "bijstand", B2) == (None, None, None, None, None, "suppressed",
-                                            "complementary")
-    # B3 is not in the village: untouched.
-    assert _row(values, "bijstand", B3)[:3] == (17.0, 1000.0, 17.0)
-    # The proportion of B1 is not suppressed, so nothing is hidden there.
+    assert _row(values, "bijstand", B2)[:3] + _row(values, "bijstand", B2)[5:] == (
+        10.0, 200.0, 50.0, "ok", None)
     assert _row(values, "eenp", B2)[5:] == ("ok", None)
 
 
@@ -176,9 +175,11 @@ def test_comparisons_from_the_interval_with_polarity(result: tuple) -> None:
         ("land", "NL00", 5.0, 10.0, "higher", "worse"),
         ("regio", "REGIO", 13.3333, 1.6667, "similar", "similar"),
     ]
-    # A suppressed area is never tested.
+    # A small base is never called significant: B1's interval [0.75, 10.96] lies below the
+    # gemeente's 15, yet the verdict is 'not_tested'. Differences: 3.75 - 15, - 5, - 13.3333.
     assert [c[3:] for c in _cmp(comparisons, "bijstand", B1)] == [
-        (None, "not_tested", "not_tested")] * 3
+        (-11.25, "not_tested", "not_tested"), (-1.25, "not_tested", "not_tested"),
+        (-9.5833, "not_tested", "not_tested")]
     # Published percentage without interval: the difference, no verdict.
     assert _cmp(comparisons, "ervaren", "DORP_X") == [
         ("gemeente", "GM0001", 75.0, 3.0, "not_tested", "not_tested"),
@@ -191,10 +192,11 @@ def test_rank_and_quintile_within_the_region(result: tuple) -> None:
     values = result[0]
     ranked = values.filter((pl.col("indicator_id") == "eenp") & (pl.col("year") == 2023)
                            & pl.col("rank").is_not_null()).sort("area_code")
-    # Buurten: B1 25% (1), B3 28% (2), B2 60% (3); quintile = (rank - 1)·5 // 3 + 1.
-    # The only wijk ranks 1 of 1. Villages, gemeenten and the regio are not ranked.
+    # 'eenp' is neutral: ranked from highest to lowest. Buurten: B2 60% (1), B3 28% (2),
+    # B1 25% (3); quintile = (rank - 1)·5 // 3 + 1. The only wijk ranks 1 of 1. Villages,
+    # gemeenten and the regio are not ranked.
     assert ranked.select("area_code", "rank", "n_ranked", "quintile").rows() == [
-        (B1, 1, 3, 1), (B2, 3, 3, 4), (B3, 2, 3, 2), ("WK000100", 1, 1, 1)]
+        (B1, 3, 3, 4), (B2, 1, 3, 1), (B3, 2, 3, 2), ("WK000100", 1, 1, 1)]
 
 
 def test_trend_latest_change_and_its_test(result: tuple) -> None:

@@ -1,4 +1,8 @@
-"""Complementary suppression: pure cases, and a demo build in which no hidden figure appears."""
+"""Small numbers (issue 16): marks for every source, suppression only for strict sources.
+
+Pure cases of the disclosure functions on hand-made sums, and a demo build in which no
+suppressed figure appears anywhere while CBS figures on a small base are shown and marked.
+"""
 
 from __future__ import annotations
 
@@ -7,139 +11,140 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import yaml
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.indicators import disclosure
-from wijkdata.indicators.definitions import Indicator, load_all
-from wijkdata.report.formatting import number
+from wijkdata.core.status import MARK, Status
+from wijkdata.indicators import disclosure, disclosure_audit
+from wijkdata.indicators.definitions import Indicator
+from wijkdata.indicators.disclosure import Equation
 from wijkdata.report.village_table import NOTE, build
 
-
-def test_single_hidden_member_gets_the_smallest_partner() -> None:
-    groups = {"DORP_A": ["B1", "B2", "B3"]}
-    extra, totals = disclosure.complementary(groups, {"B1"}, {"DORP_A"},
-                                             {"B2": 300.0, "B3": 120.0})
-    assert (extra, totals) == ({"B3"}, set())
+K = 5
 
 
-def test_two_hidden_members_need_nothing_more() -> None:
-    groups = {"DORP_A": ["B1", "B2", "B3"]}
-    assert disclosure.complementary(groups, {"B1", "B2"}, {"DORP_A"}, {}) == (set(), set())
+def test_primary_cells_are_counts_below_k_zero_included_unless_configured() -> None:
+    # (with the property, without it): 98 of 100 discloses as much as 2 of 100.
+    mass = {"A": (2.0, 98.0), "B": (98.0, 2.0), "C": (0.0, 40.0), "D": (5.0, 5.0)}
+    assert disclosure.primary(mass, K) == {"A", "B", "C"}
+    assert disclosure.primary(mass, K, protect_zero=False) == {"A", "B"}
 
 
-def test_hidden_total_protects_itself() -> None:
-    # The village total is not published (e.g. incomplete): subtraction is impossible.
-    assert disclosure.complementary({"DORP_A": ["B1", "B2"]}, {"B1"}, set(), {}) == (set(), set())
+def test_one_small_buurt_gets_the_smallest_partner_that_covers_k() -> None:
+    # W = B1 + B2 + B3. B1 has 2 of 100 patients with diabetes. B3 (12 of 120) is smaller
+    # than B2 (30 of 300) and holds at least 5 in both counts: B3 is the partner.
+    eqs = [Equation("W", ("B1", "B2", "B3"))]
+    mass = {"W": (44.0, 476.0), "B1": (2.0, 98.0), "B2": (30.0, 270.0), "B3": (12.0, 108.0)}
+    assert disclosure.complementary(eqs, mass, {"B1"}, {"B1"}, K) == {"B3"}
+    # The attacker: B1 + B3 = 14 with diabetes, 206 without; B1 can be 0..14 (needs 0..7).
+    assert disclosure_audit.ranges(eqs, mass, {"B1", "B3"}, 0) == {
+        "B1": (0.0, 14.0), "B3": (0.0, 14.0)}
 
 
-def test_one_buurt_village_hides_its_total() -> None:
-    assert disclosure.complementary({"DORP_A": ["B1"]}, {"B1"}, {"DORP_A"}, {}) == (
-        set(), {"DORP_A"})
+def test_a_partner_that_is_small_itself_is_not_enough() -> None:
+    # B1 (2) and B2 (3) together are 5: B1 could only be 0..5, so a third buurt is hidden.
+    eqs = [Equation("W", ("B1", "B2", "B3", "B4"))]
+    mass = {"W": (35.0, 365.0), "B1": (2.0, 98.0), "B2": (3.0, 97.0), "B3": (10.0, 90.0),
+            "B4": (20.0, 80.0)}
+    assert disclosure.complementary(eqs, mass, {"B1", "B2"}, {"B1", "B2"}, K) == {"B3"}
 
 
-def test_ties_are_broken_by_code_and_chains_are_followed() -> None:
-    # Hiding B2 for DORP_A leaves DORP_B (B2, B4, B5) with one hidden member, so B4 (smaller
-    # code of two equal sizes) follows.
-    groups = {"DORP_A": ["B1", "B2"], "DORP_B": ["B2", "B4", "B5"]}
-    extra, totals = disclosure.complementary(groups, {"B1"}, {"DORP_A", "DORP_B"},
-                                             {"B2": 10.0, "B4": 50.0, "B5": 50.0})
-    assert (extra, totals) == ({"B2", "B4"}, set())
+def test_a_village_inside_a_wijk_gives_the_hidden_buurt_away_unless_audited() -> None:
+    # The demo's shape: wijk W = a + b + c + d, village E = a + b, village H = c + d + e,
+    # wijk V = e + f. d is small. Hiding a and b for d (each sum has two hidden cells) is not
+    # enough: W - E - c = d exactly. The audit finds it and the pattern grows until it holds.
+    eqs = [Equation("E", ("a", "b")), Equation("H", ("c", "d", "e")),
+           Equation("V", ("e", "f")), Equation("W", ("a", "b", "c", "d"))]
+    mass = {"a": (100.0,), "b": (20.0,), "c": (40.0,), "d": (4.0,), "e": (30.0,), "f": (10.0,)}
+    mass |= {"E": (120.0,), "H": (74.0,), "V": (40.0,), "W": (164.0,)}
+    assert disclosure_audit.ranges(eqs, mass, {"a", "b", "d"}, 0)["d"] == (4.0, 4.0)
+    extra = disclosure.complementary(eqs, mass, {"d"}, {"d"}, K)
+    assert disclosure_audit.violations(eqs, mass, {"d"} | extra, {"d"}, K) == []
+    lo, hi = disclosure_audit.ranges(eqs, mass, {"d"} | extra, 0)["d"]
+    assert lo == 0 and hi >= 9
 
 
-def test_apply_blanks_the_partner_row() -> None:
+def test_a_one_buurt_village_hides_its_total() -> None:
+    eqs = [Equation("DORP", ("B1",)), Equation("W", ("B1", "B2"))]
+    mass = {"DORP": (3.0,), "W": (50.0,), "B1": (3.0,), "B2": (47.0,)}
+    assert disclosure.complementary(eqs, mass, {"B1"}, {"B1"}, K) == {"DORP", "B2"}
+
+
+def test_apply_blanks_strict_rows_only_and_keeps_why() -> None:
+    rows = [("strict", "W", 44.0, 520.0), ("strict", "B1", 2.0, 100.0),
+            ("strict", "B2", 30.0, 300.0), ("strict", "B3", 12.0, 120.0),
+            ("public", "B1", 2.0, 100.0)]
     values = pl.DataFrame({
-        "indicator_id": ["x"] * 4, "area_code": ["DORP_A", "B1", "B2", "B3"],
-        "year": [2023] * 4, "numerator": [30.0, None, 10.0, 17.0],
-        "denominator": [600.0, None, 200.0, 300.0], "value": [50.0, None, 50.0, 56.7],
-        "lower": [1.0, None, 1.0, 1.0], "upper": [2.0, None, 2.0, 2.0],
-        "status": ["ok", "suppressed", "ok", "ok"],
+        "indicator_id": [r[0] for r in rows], "area_code": [r[1] for r in rows],
+        "year": [2023] * 5, "numerator": [r[2] for r in rows],
+        "denominator": [r[3] for r in rows], "value": [r[2] / r[3] * 100 for r in rows],
+        "lower": [1.0] * 5, "upper": [2.0] * 5, "status": ["ok", "small", "ok", "ok", "small"],
     }, schema_overrides={"year": pl.Int32})
-    members = pl.DataFrame({"custom_code": ["DORP_A"] * 3, "buurt_code": ["B1", "B2", "B3"]})
-    out = disclosure.apply(values, members).sort("area_code")
-    assert out.select("area_code", "numerator", "value", "status", "suppression").rows() == [
-        ("B1", None, None, "suppressed", "primary"),
-        ("B2", None, None, "suppressed", "complementary"),  # 200 < 300: the cheaper partner
-        ("B3", 17.0, 56.7, "ok", None),
-        ("DORP_A", 30.0, 50.0, "ok", None),
+    eqs = [Equation("W", ("B1", "B2", "B3"))]
+    out = disclosure.apply(values, eqs, {"strict": "ha"}, {"strict", "public"})
+    assert out.sort("indicator_id", "area_code").select(
+        "indicator_id", "area_code", "numerator", "value", "status", "suppression").rows() == [
+        ("public", "B1", 2.0, 2.0, "small", None),  # CBS published it: shown, marked
+        ("strict", "B1", None, None, "suppressed", "primary"),
+        ("strict", "B2", 30.0, 10.0, "ok", None),
+        ("strict", "B3", None, None, "suppressed", "complementary"),
+        ("strict", "W", 44.0, 44.0 / 520 * 100, "ok", None),
     ]
 
 
-def test_no_suppressed_value_in_any_rendered_file(project: Path, runner: CliRunner) -> None:
-    """Demo plus a village holding De Venne (BU99010302, 15 inhabitants) and Broekland."""
-    cfg_path = project / "configs" / "demo.yml"
-    cfg = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
-    cfg["areas"]["custom"].append({"code": "DORP_BROEK", "name": "Broek",
-                                   "buurten": ["BU99010301", "BU99010302"]})
-    cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+def test_demo_shows_small_cbs_figures_and_hides_only_the_strict_source(
+        project: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["build", "--regio", "demo", "--format", "html,csv"])
     assert result.exit_code == 0, result.output
-    con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
-    defs = {i.id: i for i in load_all(project / "indicators")
-            if i.statistic in ("proportion", "rate")}
-    # What every suppressed proportion or rate would have shown, from the raw counts.
-    hidden = []
-    for ind in defs.values():
-        hidden += con.execute("""
-            SELECT v.indicator_id, v.area_code, v.year, v.suppression, n.value / d.value
-            FROM ind_value v
-            JOIN observation n ON n.area_code = v.area_code AND n.year = v.year
-                AND n.variable = ? AND n.status = 'ok'
-            JOIN observation d ON d.area_code = v.area_code AND d.year = v.year
-                AND d.variable = ? AND d.status = 'ok' AND d.value > 0
-            WHERE v.indicator_id = ? AND v.status = 'suppressed'
-        """, [ind.numerator, ind.denominator, ind.id]).fetchall()
-    assert {h[3] for h in hidden} == {"primary", "complementary"}
-    venne = con.execute("SELECT count(*) FROM ind_value WHERE area_code = 'BU99010302' "
-                        "AND status = 'suppressed'").fetchone()
-    assert venne is not None and venne[0] >= 40
-    # Every De Venne figure is suppressed or absent, except the CBS-published counts.
-    shown = con.execute("SELECT DISTINCT indicator_id FROM ind_value "
-                        "WHERE area_code = 'BU99010302' AND status = 'ok' ORDER BY 1").fetchall()
-    assert [r[0] for r in shown] == ["inwoners", "woningvoorraad"]
     out = project / "reports" / "demo"
-    venne_html = (out / "BU99010302.html").read_text(encoding="utf-8")
-    assert venne_html.count("te weinig waarnemingen") >= 40
-    broek = (out / "DORP_BROEK.html").read_text(encoding="utf-8")
-    assert "Buurten in dit dorp" in broek
-    row = re.search(r'<th scope="row">De Venne</th>(.*?)</tr>', broek)
-    assert row is not None and not re.search(r"\d", row.group(1))
+    con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
+    # Only the strict indicator is ever suppressed.
+    assert con.execute("SELECT DISTINCT indicator_id FROM ind_value "
+                       "WHERE status = 'suppressed'").fetchall() == [("diabetes_huisarts",)]
+    # Sportpark (45 inhabitants): 0 bijstand recipients of 45 is CBS's own figure. Shown as
+    # 0,0 per 1.000 with its interval, marked, not tested against the gemeente.
+    csv_text = (out / "BU99010103.csv").read_text(encoding="utf-8")
+    line = next(x for x in csv_text.splitlines() if ";bijstand;" in x).split(";")
+    assert line[5:11] == ["0,0", MARK[Status.SMALL], "per 1.000 inwoners", "0,0 – 81,5", "0",
+                          "45"]
+    page = (out / "BU99010103.html").read_text(encoding="utf-8")
+    row = page[page.index("Bijstandsuitkeringen<span"):].split("</tr>")[0]
+    assert (f'<strong>0,0</strong><span class="mark mark-small">{MARK[Status.SMALL]}</span>'
+            '<span class="desc">0,0 – 81,5</span>') in row
+    assert "sig-better" not in row and "sig-worse" not in row
+    # De Venne (15 inhabitants): CBS publishes '.', which stays "geheim (bron)".
+    venne = (out / "BU99010302.csv").read_text(encoding="utf-8")
+    line = next(x for x in venne.splitlines() if ";bijstand;" in x).split(";")
+    assert line[5:7] == ["", MARK[Status.WITHHELD]]
+    # Every suppressed cell: empty value + mark in its own CSV, the mark in its own HTML, the
+    # village table and the overview; never the number.
+    hidden = con.execute("SELECT area_code FROM ind_value WHERE status = 'suppressed' "
+                         "ORDER BY 1").fetchall()
     members = dict(con.execute("SELECT buurt_code, custom_code FROM custom_area_member")
                    .fetchall())
     names = dict(con.execute("SELECT code, name FROM area").fetchall())
+    mark = f'<span class="mark mark-suppressed">{MARK[Status.SUPPRESSED]}</span>'
+    overview = (out / "index.html").read_text(encoding="utf-8")
     checked = 0
-    for ind_id, area, year, _, fraction in hidden:
-        ind = defs[ind_id]
-        text = number(fraction * ind.multiplier, ind.format)
+    for (area,) in hidden:
+        line = next(x for x in (out / f"{area}.csv").read_text(encoding="utf-8").splitlines()
+                    if ";diabetes_huisarts;" in x).split(";")
+        assert line[5:7] == ["", MARK[Status.SUPPRESSED]] and line[9:11] == ["", ""], area
         page = (out / f"{area}.html").read_text(encoding="utf-8")
-        own = re.search(rf'<th scope="row">{re.escape(ind.title)}<span class="desc">{year}'
-                        r"(.*?)</tr>", page, re.S)
-        if own:  # the row shows this year: no number, the suppression text instead
-            assert "<strong>te weinig waarnemingen</strong>" in own.group(1), (area, ind_id)
-            assert f"<strong>{text}</strong>" not in own.group(1)
-            checked += 1
-        for line in (out / f"{area}.csv").read_text(encoding="utf-8").splitlines():
-            cells = line.split(";")
-            if cells[2] == ind_id and cells[4] == str(year):
-                assert cells[5] == "te weinig waarnemingen", (area, ind_id)
-                checked += 1
+        own = page[page.index("Diabetes (huisartsenregistratie)<span"):].split("</tr>")[0]
+        assert mark in own and "<strong>" not in own, area
+        over = re.search(rf'href="{area}.html"[^<]*</a>.*?</tr>', overview, re.S)
+        assert over is not None and mark in over.group(0), area
         if area in members:
             village = (out / f"{members[area]}.html").read_text(encoding="utf-8")
             table = village[village.index("Buurten in dit dorp"):]
-            header = re.findall(r'<th scope="col">(.*?)</th>', table.split("</thead>")[0])
             vrow = re.search(rf'<th scope="row">{re.escape(names[area])}</th>(.*?)</tr>', table)
-            assert vrow is not None
-            cells = dict(zip(header[1:], re.findall(r"<td[^>]*>(.*?)</td>", vrow.group(1)),
-                             strict=True))
-            column = f"{ind.label} ({year})"
-            if column in cells:
-                assert cells[column] == "te weinig waarnemingen", (area, ind_id)
-                checked += 1
-    assert checked >= len(hidden)
+            assert vrow is not None and mark in vrow.group(1), area
+        checked += 1
+    assert checked == 10  # 3 primary, 7 complementary
 
 
-def test_village_table_shows_members_then_total_with_suppression_text() -> None:
+def test_village_table_cells_carry_the_status() -> None:
     ind = Indicator.model_validate({
         "id": "eenp", "title": "Eenpersoonshuishoudens", "description": "d",
         "theme": "demografie", "statistic": "proportion", "numerator": "a", "denominator": "b",
@@ -150,13 +155,18 @@ def test_village_table_shows_members_then_total_with_suppression_text() -> None:
                              {"year": 2023, "status": "ok", "value": 32.0}],
         ("eenp", "B1"): [{"year": 2023, "status": "suppressed", "value": None}],
         ("eenp", "B2"): [{"year": 2022, "status": "ok", "value": 61.0},
-                         {"year": 2023, "status": "ok", "value": 60.04}],
+                         {"year": 2023, "status": "small", "value": 60.04}],
+        ("eenp", "B4"): [{"year": 2023, "status": "withheld", "value": None}],
     }
-    table = build(values, {"B1": "Een", "B2": "Twee"}, [ind], "DORP_A", "Adorp",
-                  ["B1", "B2", "B3"])
+    table = build(values, {"B1": "Een", "B2": "Twee", "B4": "Vier"}, [ind], "DORP_A", "Adorp",
+                  ["B1", "B2", "B3", "B4"])
     assert table is not None
     assert table.columns == ["Eenpersoonshuishoudens (2023)"]
-    assert table.rows == [("Een", ["te weinig waarnemingen"]), ("Twee", ["60,0%"]),
-                          ("B3", ["geen gegevens"]), ("Adorp (totaal)", ["32,0%"])]
-    assert table.note == NOTE
+    assert [(n, [(c.text, c.status, c.mark) for c in cells]) for n, cells in table.rows] == [
+        ("Een", [("afgeschermd (privacy)", "suppressed", "afgeschermd (privacy)")]),
+        ("Twee", [("60,0%", "small", "klein aantal: onzeker")]),
+        ("B3", [("geen gegevens", "missing", "geen gegevens")]),
+        ("Vier", [("geheim (bron)", "withheld", "geheim (bron)")]),
+        ("Adorp (totaal)", [("32,0%", "ok", "")])]
+    assert table.note == NOTE.format(noun="dorp")
     assert build(values, {}, [ind], "B1", "Een", []) is None

@@ -255,7 +255,8 @@ def test_pdok_boundaries_one_query_per_gemeente_following_next_links(
 def test_rivm_source_takes_its_age_group_and_year(project: Path, api: Publishers,
                                                   shared_data: Path) -> None:
     raw = _region(project, extra=(
-        "  - {id: ggd_65, kind: ggd_monitor, year: 2020, variable_suffix: _65plus, fetch: "
+        "  - {id: ggd_65, kind: ggd_monitor, age_group: '65+', year: 2020, "
+        "variable_suffix: _65plus, fetch: "
         "{publisher: rivm, table: 50090NED, filters: {Leeftijd: ['80200'], "
         "Perioden: [2020JJ00]}}}\n"))
     region = load_region("t", project)

@@ -34,19 +34,33 @@ def test_lower_phrase_and_judgement_with_polarity() -> None:
 def test_generic_sentence_without_phrase_and_untested_source() -> None:
     assert sentence("Groenlo", "Rokers", "higher", "regio", "Achterhoek", 21.44, 15.0,
                     "percent_1", "untested") == (
-        "In Groenlo ligt ‘Rokers’ hoger dan gemiddeld in Achterhoek (21,4% tegen 15,0%); "
-        "niet getoetst, want de bron geeft geen marge.")
+        "In Groenlo ligt de waarde voor rokers hoger dan gemiddeld in Achterhoek (21,4% tegen "
+        "15,0%); niet getoetst, want de bron geeft geen marge.")
     assert sentence("Eibergen", "Bijstand", "higher", "gemeente", "Berkelland", 30.0, 20.0,
                     "per_1000_1", "worse") == (
-        "In Eibergen ligt ‘Bijstand’ hoger dan gemiddeld in de gemeente Berkelland "
-        "(30,0 tegen 20,0); dat is ongunstig.")
+        "In Eibergen ligt de waarde voor bijstand hoger dan gemiddeld in de gemeente "
+        "Berkelland (30,0 tegen 20,0); dat is ongunstig.")
+    # A name that starts with an abbreviation keeps its capitals, and never gets quotes.
+    assert sentence("Eibergen", "WOZ-waarde", "lower", "land", "Nederland", 250.0, 300.0,
+                    "number_0", "neutral").startswith(
+        "In Eibergen ligt de waarde voor WOZ-waarde lager dan gemiddeld in Nederland")
 
 
-def test_rank_puts_unfavourable_first_then_by_size() -> None:
-    found = [Finding("a", "t", "A", "neutral", 0.9), Finding("b", "t", "B", "better", 0.1),
-             Finding("c", "t", "C", "worse", 0.2), Finding("d", "t", "D", "worse", 0.5),
-             Finding("e", "t", "E", "untested", 2.0)]
-    assert [f.text for f in rank(found)] == ["D", "C", "B", "A", "E"]
+def test_rank_puts_health_and_care_first_and_demography_last() -> None:
+    found = [Finding("a", "demografie", "A", "neutral", 0.9),
+             Finding("a2", "demografie", "A2", "neutral", 0.8),
+             Finding("a3", "demografie", "A3", "neutral", 0.7),
+             Finding("b", "gezondheid", "B", "better", 0.1),
+             Finding("c", "zorg", "C", "worse", 0.2),
+             Finding("d", "gezondheid", "D", "worse", 0.5),
+             Finding("s", "sociaal_economisch", "S", "better", 0.4),
+             Finding("s2", "sociaal_economisch", "S2", "worse", 0.1),
+             Finding("e", "gezondheid", "E", "untested", 2.0, model_estimate=True),
+             Finding("k", "leefomgeving", "K", "untested", 3.0)]
+    # unfavourable health/care (D, C), social-economic (worse first: S2, S), favourable
+    # health/care (B), untested model estimates (E), the rest (K), at most two demographic.
+    assert [f.text for f in rank(found)] == ["D", "C", "S2", "S", "B", "E", "K", "A"]
+    assert [f.text for f in rank(found, limit=20)][-2:] == ["A", "A2"]
     assert [f.text for f in rank(found, limit=2)] == ["D", "C"]
 
 

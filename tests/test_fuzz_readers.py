@@ -33,7 +33,7 @@ FUZZ = settings(max_examples=int(_EXAMPLES or 60), deadline=None, derandomize=no
 # What each kind needs in its config to get past config checks into the file itself.
 KIND_SETUP: dict[str, tuple[str, dict[str, Any]]] = {
     "cbs_kwb": ("kwb.csv", {"year": 2023}),
-    "ggd_monitor": ("ggd.csv", {"year": 2020}),
+    "ggd_monitor": ("ggd.csv", {"year": 2020, "age_group": "18+"}),
     "boundaries": ("wijken.geojson", {}),
     "cbs_odata": ("odata.json", {"year": 2023}),
     "csv": ("eigen.csv", {"year": 2023, "code_column": "code", "columns": {"x": "waarde"}}),

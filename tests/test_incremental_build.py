@@ -55,7 +55,7 @@ def test_each_change_reruns_only_the_stages_that_depend_on_it(project: Path) -> 
     ran, messages = run()
     assert ran == "compute"
     assert "sources unchanged: skipping ingest, recomputing indicators" in messages
-    assert not any(m.startswith("[1/6]") for m in messages)  # no source was read
+    assert not any(m.startswith("[1/") for m in messages)  # no source was read
     assert db_identity(project) != db_before
     assert "Alleenwonende huishoudens" in esveld.read_text(encoding="utf-8")
 
@@ -64,7 +64,7 @@ def test_each_change_reruns_only_the_stages_that_depend_on_it(project: Path) -> 
     src.write_bytes(src.read_bytes() + b"\n")
     ran, messages = run()
     assert ran == "ingest"
-    assert any(m.startswith("[1/6] cbs_kwb 'kwb_2022'") for m in messages)
+    assert any(m.startswith("[1/") and "cbs_kwb 'kwb_2022'" in m for m in messages)
 
 
 def test_if_changed_stops_early_and_notices_every_kind_of_change(

@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_all_definitions_load_and_are_consistent() -> None:
     items = load_all(ROOT / "indicators")
-    assert len(items) == len(list((ROOT / "indicators").rglob("*.yml")))  # each file loads
+    # Every file loads (no fixed count: adding an indicator must not break this test).
+    assert sorted(i.id for i in items) == sorted(
+        p.stem for p in (ROOT / "indicators").glob("*/*.yml"))
     for i in items:
         if i.statistic == "proportion":
             assert (i.unit, i.multiplier, i.interval) == ("%", 100, "wilson"), i.id
@@ -29,6 +31,11 @@ def test_all_definitions_load_and_are_consistent() -> None:
             assert (i.multiplier, i.interval, i.unit) == (1000, "byar", "per 1.000 inwoners"), i.id
         if "ggd_monitor" in i.sources:  # RIVM model estimates: the caveat says why no test
             assert "zonder uitspraak over significantie" in i.caveats, i.id
+            # ... and each names its age group: the weight for villages and the check that
+            # it never reads another age group's table.
+            assert i.age_group in ("18+", "65+"), i.id
+        # Current CBS terms only (herkomst), no 'niet-westerse migratieachtergrond'.
+        assert "migratieachtergrond" not in (i.title + i.description).lower(), i.id
         if i.finding:
             assert i.finding.higher != i.finding.lower, i.id
     assert sum(1 for i in items if i.finding) >= 15
@@ -65,13 +72,14 @@ def test_docs_page_is_generated_and_up_to_date(tmp_path: Path, runner: CliRunner
     out = tmp_path / "indicators.md"
     result = runner.invoke(app, ["docs", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"wrote {len(load_all(ROOT / 'indicators'))} indicators to {out}" in result.output
+    n = len(list((ROOT / "indicators").glob("*/*.yml")))
+    assert f"wrote {n} indicators to {out}" in result.output
     text = out.read_text(encoding="utf-8")
     assert ("| `bijstand` | Bijstandsuitkeringen | ratio: teller / noemer × vermenigvuldiger | "
             "`a_soz_wb` / `a_inw` × 1000 | per 1.000 inwoners | lager is gunstiger | "
             "Byar, benadering van exact Poisson (95%) |") in text
     assert ("* Niveaus: gemeente, wijk, buurt, custom; bronnen: cbs_kwb; jaren: 2020, 2023; "
-            "onderdrukking: regio-standaard.") in text
+            "klein aantal: regio-standaard.") in text
     # The committed page is what the command writes now.
     assert (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8") == text
     assert text == markdown(load_all(ROOT / "indicators"))
@@ -94,6 +102,7 @@ def test_indicators_compute_on_real_achterhoek_data(project: Path, shared_data: 
             {"id": "kwb_2023", "kind": "cbs_kwb", "year": 2023, "table_id": "85618NED",
              "path": "cbs/kwb_2023_selectie_doelgemeenten.csv"},
             *[{"id": f"ggd_{y}{s}", "kind": "ggd_monitor", "year": y, "table_id": "50090NED",
+               "age_group": f"{a}+",
                "path": f"rivm/gezondheid_wijk_buurt_50090NED_{y}_{a}plus.xlsx",
                **({"variable_suffix": s} if s else {})}
               for y in (2016, 2020) for a, s in (("18", ""), ("65", "_65plus"))],

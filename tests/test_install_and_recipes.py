@@ -168,7 +168,7 @@ def test_the_readme_region_recipe_fetches_and_builds(
                       infer_schema=False)
     wijken = kwb.filter(pl.col("gwb_code_10").str.starts_with("WK0197")
                         | pl.col("gwb_code_10").str.starts_with("WK1859")).height
-    assert f"built {wijken + 1} profiles for Mijn regio" in built.stderr  # + Bredevoort
+    assert f"built {wijken + 2} profiles for Mijn regio" in built.stderr  # + 2 custom areas
     assert (project / "reports" / "mijnregio" / "DORP_BREDEVOORT.csv").is_file()
     listed = runner.invoke(app, ["sources", "--regio", "mijnregio"]).stdout.splitlines()
     at = listed.index("kwb_2023: " + str(project / "data" / "raw" / "cbs" / "85618NED" /

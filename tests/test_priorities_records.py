@@ -85,3 +85,10 @@ def test_trend_since_the_session_year() -> None:
     assert trend_since(ind, series, 2010)["baseline"] == "2012: 40,0%"
     assert trend_since(ind, [{"year": 2020, "value": None}], 2017)["change"] == (
         "geen cijfers voor dit gebied")
+    # A small base keeps its mark in the session kit, and its change gets no verdict.
+    small = [{"year": 2016, "value": 45.0, "status": "ok"},
+             {"year": 2020, "value": 40.0, "status": "small"}]
+    assert trend_since(ind, small, 2017) == {
+        "title": "Overgewicht", "baseline": "2016: 45,0%",
+        "latest": "2020: 40,0% (klein aantal: onzeker)",
+        "change": "↓ \u22125,0 procentpunt sinds 2016", "verdict": ""}

@@ -47,7 +47,7 @@ def test_household_share_matches_kwb_2023(achterhoek: Path, shared_data: Path, c
     expected = _pct(float(row["a_1p_hh"]), float(row["a_hh"]))
     lines = (achterhoek / f"{code}.csv").read_text(encoding="utf-8").splitlines()
     line = next(x for x in lines if ";eenpersoonshuishoudens;" in x)
-    assert line.split(";")[4:6] == ["2023", expected]
+    assert line.split(";")[5:7] == ["2023", expected]
     assert expected in (achterhoek / f"{code}.html").read_text(encoding="utf-8")
 
 
@@ -57,7 +57,7 @@ def test_health_estimate_matches_rivm_2020(achterhoek: Path, shared_data: Path, 
     expected = raw.strip().replace(".", ",") + "%"
     lines = (achterhoek / f"{code}.csv").read_text(encoding="utf-8").splitlines()
     line = next(x for x in lines if ";ervaren_gezondheid;" in x)
-    assert line.split(";")[4:6] == ["2020", expected]
+    assert line.split(";")[5:7] == ["2020", expected]
 
 
 def test_village_sums_its_buurten(achterhoek: Path, shared_data: Path) -> None:
@@ -67,7 +67,7 @@ def test_village_sums_its_buurten(achterhoek: Path, shared_data: Path) -> None:
     den = sum(float(kwb[b]["a_hh"]) for b in parts)
     lines = (achterhoek / "DORP_BREDEVOORT.csv").read_text(encoding="utf-8").splitlines()
     line = next(x for x in lines if ";eenpersoonshuishoudens;" in x)
-    assert line.split(";")[5] == _pct(num, den)
+    assert line.split(";")[6] == _pct(num, den)
     index = (achterhoek / "index.html").read_text(encoding="utf-8")
     assert 'href="DORP_BREDEVOORT.html"' in index
     assert len(list(achterhoek.glob("WK*.html"))) == 41
@@ -89,3 +89,60 @@ def test_comparable_wijken_and_the_flag_on_real_data(achterhoek: Path) -> None:
     first = page.split('<ul class="findings"><li>')[1].split("</li>")[0]
     assert first.startswith("Ongunstig en verslechterd: ‘Bijstand’ is in Dinxperlo hoger dan "
                             "gemiddeld in de gemeente Aalten")
+KWB_2020 = "cbs/kwb_2020_84799NED/cbs.v3.84799NED_TypedDataSet.parquet"
+RIVM_65 = "rivm/gezondheid_wijk_buurt_50090NED_2020_65plus.csv"
+VILLAGES = {"DORP_BREDEVOORT": ["BU01970204", "BU01970201"],
+            "DORP_DINXPERLO": ["BU01970400", "BU01970401", "BU01970402", "BU01970408"]}
+
+
+def _bands_2020(shared_data: Path, codes: list[str]) -> dict[str, dict[str, float]]:
+    import pyarrow.parquet as pq
+
+    cols = ["WijkenEnBuurten", "AantalInwoners_5", "k_0Tot15Jaar_8", "k_15Tot25Jaar_9",
+            "k_65JaarOfOuder_12"]
+    rows = pq.read_table(shared_data / KWB_2020, columns=cols).to_pylist()
+    return {r["WijkenEnBuurten"].strip(): r for r in rows
+            if r["WijkenEnBuurten"].strip() in codes}
+
+
+def _weighted(values: dict[str, str], weights: dict[str, float]) -> str:
+    """Weighted mean over the buurten with a value ('.' left out), written the Dutch way."""
+    have = [b for b in weights if values[b].strip() not in (".", "") and weights[b] > 0]
+    v = sum(float(values[b]) * weights[b] for b in have) / sum(weights[b] for b in have)
+    return f"{v:.1f}".replace(".", ",") + "%"
+
+
+@pytest.mark.parametrize("village", sorted(VILLAGES))
+def test_village_health_weighted_by_its_own_age_group(achterhoek: Path, shared_data: Path,
+                                                      village: str) -> None:
+    """The 65+ estimate weighted by 65-plussers, the 18+ estimate by adults (a_inw - a_00_14
+    - 0.3 x a_15_24), both from KWB 2020 (the estimate's year), recomputed here from the raw
+    files without the product's code."""
+    parts = VILLAGES[village]
+    bands = _bands_2020(shared_data, parts)
+    rivm65 = _rows(shared_data / RIVM_65, "WijkenEnBuurten")
+    rivm18 = _rows(shared_data / RIVM, "WijkenEnBuurten")
+    old = {b: float(bands[b]["k_65JaarOfOuder_12"]) for b in parts}
+    adults = {b: float(bands[b]["AantalInwoners_5"]) - float(bands[b]["k_0Tot15Jaar_8"])
+              - 0.3 * float(bands[b]["k_15Tot25Jaar_9"]) for b in parts}
+    want65 = _weighted({b: rivm65[b]["ErvarenGezondheidGoedZeerGoed_4"] for b in parts}, old)
+    want18 = _weighted({b: rivm18[b]["ErvarenGezondheidGoedZeerGoed_4"] for b in parts}, adults)
+    lines = (achterhoek / f"{village}.csv").read_text(encoding="utf-8").splitlines()
+    got = {x.split(";")[3]: x.split(";")[5:7] for x in lines[1:]}
+    assert got["ervaren_gezondheid_65plus"] == ["2020", want65]
+    assert got["ervaren_gezondheid"] == ["2020", want18]
+    if village == "DORP_DINXPERLO":
+        # Weighted by all inhabitants the 65+ figure would read 67,4% instead of 66,8%:
+        # Dinxperlo's centre (BU01970400) holds 38% of the inhabitants but 46% of the
+        # 65-plussers, and has the lowest estimate (62,9%).
+        inw = {b: float(bands[b]["AantalInwoners_5"]) for b in parts}
+        assert (want65, _weighted({b: rivm65[b]["ErvarenGezondheidGoedZeerGoed_4"]
+                                   for b in parts}, inw)) == ("66,8%", "67,4%")
+
+
+def test_every_custom_area_has_a_map_and_the_village_is_named_a_village(
+        achterhoek: Path) -> None:
+    for village in ("DORP_BREDEVOORT", "DORP_EIBERGEN"):
+        html = (achterhoek / f"{village}.html").read_text(encoding="utf-8")
+        assert "<title>Dorpsprofiel " in html and "Geen kaart" not in html
+        assert "Buurtgrenzen ontbreken in de bron: de kaart omlijnt de wijk" in html

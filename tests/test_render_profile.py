@@ -52,18 +52,22 @@ def test_profile_structure(project: Path, runner: CliRunner) -> None:
     assert '<p class="kind">Dorpsprofiel</p>\n  <h1>Esveld</h1>' in html
     assert "Dorp in de gemeente Vreedebeek · Vreedebeek en Lindenoord (demo)" in html
     assert "Stichting Gezond in de Wijk (demo) · 23 november 2026" in html
-    # In het kort: 8 key figures (the demo marks 8+ indicators key), the first one exact.
+    # In het kort: 8 key figures, health and care first (at least four), each with its year;
+    # the first one exact.
     kort = html.split('<ul class="kort">')[1].split("</ul>")[0]
     assert kort.count("<li>") == 8
-    assert ('<li><span class="v">42,2%</span><span class="l">Eenpersoonshuishoudens</span>'
-            '<span class="c">gemeente: 41,6% <span class="sig sig-similar">● gelijk</span>'
+    assert re.findall(r'<span class="l">([^<]+) <span class="y">', kort)[:4] == [
+        "Wmo-cliënten", "Eenzaam", "Goede ervaren gezondheid", "Overgewicht"]
+    assert ('<li><span class="v">90,9</span> <span class="u">per 1.000 inwoners</span>'
+            '<span class="l">Wmo-cliënten <span class="y">(2023)</span></span>'
+            '<span class="c">gemeente: 83,6 <span class="sig sig-similar">● gelijk</span>'
             '</span></li>') in kort
     # One section per theme, each with a captioned table with column and row headers.
     themes = re.findall(r'<section class="theme" id="([a-z_]+)"', html)
     assert themes == ["demografie", "sociaal_economisch", "zorg", "gezondheid", "leefomgeving"]
     assert html.count('<table class="ind">') == 5
     assert html.count("<caption>Bevolking en huishoudens: Esveld vergeleken met gemeente, regio, "
-                      "nederland, vergelijkbare wijken</caption>") == 1
+                      "Nederland en vergelijkbare wijken</caption>") == 1
     # (On a phone the regio column gives way: class hide-s.)
     assert ('<th scope="col">Gemeente</th><th scope="col" class="hide-s">Regio</th>'
             '<th scope="col">Nederland</th>') in html
@@ -98,10 +102,11 @@ def test_overview_is_valid_and_lists_every_profile(project: Path, runner: CliRun
     html = (project / "reports" / "demo" / "index.html").read_text(encoding="utf-8")
     strict_parse(html)
     links = re.findall(r'<a href="([A-Z0-9_]+\.html)">', html)
-    assert len(links) == 27 and "DORP_ESVELD.html" in links
-    assert '<p class="count" id="aantal" aria-live="polite">27 van 27 gebieden</p>' in html
+    assert len(links) == 31 and "DORP_ESVELD.html" in links
+    assert '<p class="count" id="aantal" aria-live="polite">31 van 31 gebieden</p>' in html
     assert ('<option value="wijk">wijken</option><option value="buurt">buurten</option>'
-            '<option value="custom">dorpen</option>') in html
+            '<option value="dorp">dorpen</option><option value="focusgebied">focusgebieden</option>'
+            ) in html
     assert "<option>Lindenoord</option><option>Vreedebeek</option>" in html
     # The map's wijken link to their profiles, named for screen readers.
     assert '<a href="WK990100.html" aria-label="Wijk 00 Centrum: 34,8%"><path d="M' in html
@@ -137,9 +142,12 @@ def test_all_values_suppressed_still_renders(project: Path, runner: CliRunner) -
     build(runner, "--area", "BU99010302")
     html = (project / "reports" / "demo" / "BU99010302.html").read_text(encoding="utf-8")
     strict_parse(html)
-    assert "Voor De Venne zijn alle cijfers onderdrukt" in html
-    assert "Geen leeftijdsopbouw: de cijfers voor De Venne zijn onderdrukt of ontbreken." in html
-    assert "<strong>te weinig waarnemingen</strong>" in html
+    assert ("Voor De Venne zijn geen cijfers beschikbaar: de bronnen publiceren ze niet of "
+            "houden ze geheim, omdat er te weinig mensen wonen.") in html
+    assert "Geen leeftijdsopbouw: de cijfers voor De Venne zijn geheim of ontbreken." in html
+    assert '<span class="mark mark-withheld">geheim (bron)</span>' in html
+    # The strict demo source's cell for De Venne (1 patient with diabetes) is suppressed.
+    assert '<span class="mark mark-suppressed">afgeschermd (privacy)</span>' in html
     assert not re.search(r"<strong>\d", html)
     assert "<h2 id=\"leefomgeving-h\">Wonen en leefomgeving</h2>" in html
 

@@ -34,7 +34,7 @@ def build_twice(project: Path, runner: CliRunner, args: list[str]) -> tuple[dict
 
 def test_two_html_builds_are_byte_identical(project: Path, runner: CliRunner) -> None:
     first, second = build_twice(project, runner, ["--format", "html,csv"])
-    assert len(first) == 27 * 2 + 2  # html + csv per profile, index.html, the build manifest
+    assert len(first) == 31 * 2 + 2  # html + csv per profile, index.html, the build manifest
     assert first == second
     index = (project / "reports" / "demo" / "index.html").read_text(encoding="utf-8")
     assert "23 november 2026" in index  # the build date comes from SOURCE_DATE_EPOCH

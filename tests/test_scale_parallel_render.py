@@ -17,7 +17,7 @@ def test_two_render_workers_match_serial(project: Path) -> None:
     parallel = build(region, BuildOptions(out_dir=project / "reports" / "parallel",
                                           formats=("html", "csv"), jobs=2), seen.append)
     assert parallel.profiles == serial.profiles
-    assert len(serial.profiles) == 27
+    assert len(serial.profiles) == 31
     # Same files in the same order (the order the build reports and the manifest lists).
     assert [f.name for f in parallel.files] == [f.name for f in serial.files]
     assert [f.name for f in serial.files][:4] == [
@@ -26,7 +26,7 @@ def test_two_render_workers_match_serial(project: Path) -> None:
     one = tree_snapshot(project / "reports" / "serial")
     two = tree_snapshot(project / "reports" / "parallel")
     assert sorted(one) == sorted(two)
-    assert len([n for n in one if n.endswith(".html")]) == 28  # 27 profiles + index.html
+    assert len([n for n in one if n.endswith(".html")]) == 32  # 31 profiles + index.html
     for name in one:
         assert one[name] == two[name], name
-    assert "rendered 27/27 profiles" in seen
+    assert "rendered 31/31 profiles" in seen

@@ -69,7 +69,7 @@ def test_a_column_mixing_decimal_comma_and_point_is_refused() -> None:
 
 
 def test_padded_codes_padded_values_and_other_region_types() -> None:
-    src = Source(id="g", kind="ggd_monitor", path="padded-codes.csv")
+    src = Source(id="g", kind="ggd_monitor", path="padded-codes.csv", age_group="18+")
     loaded = ggd_monitor.read(src, FIX / "padded-codes.csv")
     v = values(loaded.observations)
     assert set(loaded.observations["area_code"]) == {"GM0197", "WK019701", "BU01970101"}
@@ -85,7 +85,7 @@ def test_padded_codes_padded_values_and_other_region_types() -> None:
 
 
 def test_published_confidence_intervals_become_lower_and_upper() -> None:
-    src = Source(id="g", kind="ggd_monitor", path="intervals.csv")
+    src = Source(id="g", kind="ggd_monitor", path="intervals.csv", age_group="18+")
     obs = ggd_monitor.read(src, FIX / "intervals.csv").observations.sort("area_code")
     assert obs.select("area_code", "year", "variable", "value", "lower", "upper").rows() == [
         ("GM0197", 2022, "roker", 15.2, 13.9, 16.6),
@@ -101,13 +101,14 @@ def test_ggd_monitor_xlsx_with_its_own_sheet_name(tmp_path: Path) -> None:
     ws.title = "50090NED_UntypedDataSet_1305202"
     ws.append(["ID", "Leeftijd", "Marges", "WijkenEnBuurten", "Perioden", "Gemeentenaam_1",
                "Roker_11", "Eenzaam_28"])
-    ws.append([0, "20300", "MW00000", "GM0294    ", "2016JJ00", "Winterswijk      ",
+    ws.append([0, "80200", "MW00000", "GM0294    ", "2016JJ00", "Winterswijk      ",
                "    21.3", "    40.1"])
-    ws.append([1, "20300", "MW00000", "WK029401  ", "2016JJ00", "Winterswijk      ",
+    ws.append([1, "80200", "MW00000", "WK029401  ", "2016JJ00", "Winterswijk      ",
                "       .", ""])
     path = tmp_path / "rivm_2016.xlsx"
     wb.save(path)
-    src = Source(id="g", kind="ggd_monitor", path="rivm_2016.xlsx", variable_suffix="_65plus")
+    src = Source(id="g", kind="ggd_monitor", path="rivm_2016.xlsx", variable_suffix="_65plus",
+                 age_group="65+")
     v = values(ggd_monitor.read(src, path).observations)
     assert v == {
         ("GM0294", "roker_65plus"): (21.3, "ok"),
@@ -189,3 +190,30 @@ def test_amsterdam_letter_codes_are_area_codes(tmp_path: Path) -> None:
     obs = cbs_kwb.read(kwb("kwb.csv"), path).observations
     assert obs.select("area_code", "value").rows() == [
         ("GM0363", 918117.0), ("WK0363AA", 2300.0), ("BU0363AA01", 1200.0)]
+
+
+def test_an_18_64_file_declared_as_18plus_is_refused(tmp_path: Path) -> None:
+    """RIVM's own Leeftijd code decides: 53115 (18 tot 65 jaar) is not 18+ (20300)."""
+    text = (FIX / "padded-codes.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[2] = lines[2].replace(";20300;", ";53115;", 1)
+    path = tmp_path / "rivm_18_64.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    src = Source(id="ggd_2020", kind="ggd_monitor", path=path.name, age_group="18+")
+    with pytest.raises(DataError) as err:
+        ggd_monitor.read(src, path)
+    assert err.value.message == (
+        f"{path}, row 3, column 'Leeftijd': age group 53115 (18-64), expected 20300 (18+) as "
+        "declared by 'age_group: 18+' of source 'ggd_2020'")
+    # Declared as what it is, the same file reads.
+    ok = Source(id="ggd_2020", kind="ggd_monitor", path=path.name, age_group="18-64")
+    lines[1] = lines[1].replace(";20300;", ";53115;", 1)
+    lines[3:] = [x.replace(";20300;", ";53115;", 1) for x in lines[3:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert ggd_monitor.read(ok, path).observations.height > 0
+
+
+def test_a_ggd_monitor_source_must_declare_its_age_group() -> None:
+    with pytest.raises(ValueError, match="a ggd_monitor source needs 'age_group:' "
+                                         r"\(18\+, 65\+ or 18-64\)"):
+        Source(id="ggd", kind="ggd_monitor", path="x.csv")

@@ -87,7 +87,7 @@ def test_kwb_2020_odata_parquet_with_names_from_the_dimension(shared_data: Path)
 def test_rivm_xlsx_every_year_and_age(shared_data: Path, year: int, age: str,
                                       sheet_rows: int) -> None:
     path = shared_data / "rivm" / f"gezondheid_wijk_buurt_50090NED_{year}_{age}.xlsx"
-    loaded = _read("ggd_monitor", path)
+    loaded = _read("ggd_monitor", path, age_group=age.replace("plus", "+"))
     assert loaded.rows == sheet_rows
     obs = loaded.observations
     assert obs["year"].unique().to_list() == [year]
@@ -103,7 +103,7 @@ def test_rivm_xlsx_every_year_and_age(shared_data: Path, year: int, age: str,
 
 def test_rivm_2020_csv_counts_dots_like_the_raw_file(shared_data: Path) -> None:
     path = shared_data / "rivm" / "gezondheid_wijk_buurt_50090NED_2020_18plus.csv"
-    obs = _read("ggd_monitor", path).observations
+    obs = _read("ggd_monitor", path, age_group="18+").observations
     with path.open(encoding="utf-8") as fh:
         dots = sum(1 for r in csv.DictReader(fh, delimiter=";")
                    if r["ErvarenGezondheidGoedZeerGoed_4"].strip() == ".")
@@ -115,7 +115,7 @@ def test_rivm_2020_csv_counts_dots_like_the_raw_file(shared_data: Path) -> None:
 def test_rivm_gemeente_table_leaves_out_ggd_regions(shared_data: Path) -> None:
     path = (shared_data / "rivm" /
             "gezondheidsmonitor_2020_ervaren_gezondheid_65plus_gemeente_ggdregio.csv")
-    loaded = _read("ggd_monitor", path, year=2020)
+    loaded = _read("ggd_monitor", path, year=2020, age_group="65+")
     assert loaded.notes[0] == "left out rows of other region types (not areas): 1 CG, 25 GG"
     assert loaded.observations.height == 356  # NL + 355 gemeenten
     assert _value(loaded.observations, "NL00", "ervaren_gezondheid_goed_zeer_goed")[1] == "ok"

@@ -112,7 +112,7 @@ def test_village_equals_its_summed_counts(parts: list[tuple[int, int]]) -> None:
                     [(b,) for b in buurten])
     cfg = RegionConfig.model_validate({
         "name": "p", "gemeenten": ["GM0001"],
-        "suppression": {"min_numerator": 0, "min_denominator": 0},
+        "small_numbers": {"min_numerator": 0, "min_denominator": 0},
         "sources": [{"id": "x", "kind": "cbs_kwb", "path": "x.csv", "year": 2023}]})
     out = compute.finish(PROPORTION, compute.gather(con, PROPORTION, cfg), cfg)
     village = out.filter(out["area_code"] == "DORP_P").row(0, named=True)

@@ -25,6 +25,8 @@ SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
 Level = Literal["gemeente", "wijk", "buurt"]
 Comparator = Literal["gemeente", "regio", "land", "vergelijkbaar"]
 Format = Literal["html", "pdf", "csv", "bewoners"]  # bewoners: residents.py
+# Age groups of the RIVM/GGD monitor tables (their ``Leeftijd`` codes: sources/ggd_monitor.py).
+AgeGroup = Literal["18+", "65+", "18-64"]
 
 
 class _Model(BaseModel):
@@ -117,6 +119,9 @@ class Source(_Model):
     code_column: str | None = None
     # ggd_monitor kind: appended to every variable name (e.g. "_65plus" for the 65+ table).
     variable_suffix: Annotated[str, Field(pattern=r"^[a-z0-9_]{0,20}$")] = ""
+    # ggd_monitor kind (required there): the file's age group, checked against its own
+    # Leeftijd column; values of different age groups are never combined.
+    age_group: AgeGroup | None = None
     filters: dict[str, list[str]] = Field(default_factory=dict)
     # cbs_odata kind: API version (3: TypedDataSet pages, 4: Observations pages).
     odata_version: Literal[3, 4] = 3
@@ -130,12 +135,20 @@ class Source(_Model):
     dimension_values: dict[str, Annotated[str, Field(pattern=r"^[a-z0-9_]{1,30}$")]] = Field(
         default_factory=dict)
     repeated_codes: Literal["error", "identical"] = "error"
+    # public: figures anyone may see again (CBS, RIVM); strict: not public (a partner's
+    # registration, survey counts): small cells and what would reveal them are suppressed.
+    disclosure: Literal["public", "strict"] = "public"
 
     @model_validator(mode="after")
     def _labels(self) -> Source:
         if self.path is None and self.fetch is None:
             raise ValueError(f"source '{self.id}': give 'path:' (a file under data_dir) or "
                              "'fetch:' (publisher and table to download), or both")
+        if self.kind == "ggd_monitor" and self.age_group is None:
+            raise ValueError(f"source '{self.id}': a ggd_monitor source needs 'age_group:' "
+                             "(18+, 65+ or 18-64), the age group of the file's Leeftijd column")
+        if self.kind != "ggd_monitor" and self.age_group is not None:
+            raise ValueError(f"source '{self.id}': 'age_group:' belongs to ggd_monitor sources")
         if self.code_column and self.label_column:
             raise ValueError(f"source '{self.id}': give 'code_column:' or 'label_column:', "
                              "not both")
@@ -221,11 +234,26 @@ class CustomArea(_Model):
 class Areas(_Model):
     levels: list[Level] = ["wijk"]
     custom: list[CustomArea] = Field(default_factory=list)
+    # A published figure of a custom area (or the regio) is shown when its parts with a value
+    # hold at least this share of the weight (weights.py).
+    coverage_min: float = Field(default=0.9, gt=0, le=1)
+    # No trend across a change of the area: its inhabitants changed by more than this share
+    # between the two years (or its buurten / parts differ), trends.py.
+    composition_change_max: float = Field(default=0.2, gt=0, le=1)
 
 
-class Suppression(_Model):
+class SmallNumbers(_Model):
+    """Reliability: below these a figure is shown, marked "klein aantal: onzeker"."""
+
     min_numerator: int = Field(default=5, ge=0)
     min_denominator: int = Field(default=50, ge=0)
+
+
+class Disclosure(_Model):
+    """Disclosure control of ``disclosure: strict`` sources (see ``indicators/disclosure.py``)."""
+
+    min_count: int = Field(default=5, ge=1)
+    protect_zero: bool = True
 
 
 # Structural characteristics of the comparable-areas search (indicator ids; see comparable.py):
@@ -277,7 +305,13 @@ class RegionConfig(_Model):
     sources: list[Source] = Field(min_length=1)
     indicators: list[str] = Field(default_factory=lambda: ["all"])
     output: Output = Output()
-    suppression: Suppression = Suppression()
+    small_numbers: SmallNumbers = SmallNumbers()
+    disclosure: Disclosure = Disclosure()
+    # Page 1 tiles ("In het kort"): indicator ids in order; default: key health and care
+    # figures first (at least four), then the other key figures.
+    key_figures: list[str] | None = None
+    # The indicator coloured on every profile's map; default: the first key health percentage.
+    map_indicator: str | None = None
     mail: MailSettings | None = None  # wijkdata mail: sender, recipients file, SMTP
     # Data – dialoog – doen (issue 8): dialogue questions and the partner network.
     dialogue: DialogueSettings = DialogueSettings()

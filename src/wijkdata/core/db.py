@@ -82,3 +82,6 @@ def current_areas(con: duckdb.DuckDBPyConnection) -> set[str] | None:
         "SELECT DISTINCT area_code FROM kwb WHERE year = (SELECT max(year) FROM kwb)"
     ).fetchall()
     return {r[0] for r in rows} or None
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name = ?",
+                            [name]).fetchall())

@@ -24,17 +24,23 @@ OBSERVATION: Schema = {"source_id": pl.String, "area_code": pl.String, "year": p
                        "lower": pl.Float64, "upper": pl.Float64}
 GEOMETRY: Schema = {"code": pl.String, "level": pl.String, "geojson": pl.String}
 CUSTOM_AREA_MEMBER: Schema = {"custom_code": pl.String, "buurt_code": pl.String}
+# What compute sums or weighs for a custom area: its wijken when made of whole wijken, else
+# its buurten.
+CUSTOM_AREA_PART: Schema = {"custom_code": pl.String, "part_code": pl.String}
 REGIO_MEMBER: Schema = {"regio_code": pl.String, "regio_name": pl.String,
                         "gemeente_code": pl.String}
 PROVENANCE: Schema = {
     "source_id": pl.String, "kind": pl.String, "path": pl.String, "sha256": pl.String,
     "publisher": pl.String, "title": pl.String, "table_id": pl.String, "year": pl.Int32,
-    "licence": pl.String, "rows": pl.Int64, "observations": pl.Int64, "loaded_at": pl.String,
+    "licence": pl.String, "age_group": pl.String, "rows": pl.Int64, "observations": pl.Int64,
+    "loaded_at": pl.String,
 }
 IND_VALUE: Schema = {
     "indicator_id": pl.String, "area_code": pl.String, "year": pl.Int32,
     "numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64,
-    "lower": pl.Float64, "upper": pl.Float64, "status": pl.String, "suppression": pl.String,
+    "lower": pl.Float64, "upper": pl.Float64, "status": pl.String,
+    "coverage": pl.Float64, "coverage_of": pl.String, "recomputed": pl.Boolean,
+    "secret": pl.Boolean, "suppression": pl.String,
     "rank": pl.Int32, "n_ranked": pl.Int32, "quintile": pl.Int32,
 }
 IND_COMPARISON: Schema = {
@@ -59,7 +65,8 @@ COMPARABLE_VALUE: Schema = {"area_code": pl.String, "indicator_id": pl.String,
 
 TABLES: dict[str, Schema] = {
     "area": AREA, "observation": OBSERVATION, "geometry": GEOMETRY,
-    "custom_area_member": CUSTOM_AREA_MEMBER, "regio_member": REGIO_MEMBER,
+    "custom_area_member": CUSTOM_AREA_MEMBER, "custom_area_part": CUSTOM_AREA_PART,
+    "regio_member": REGIO_MEMBER,
     "provenance": PROVENANCE, "ind_value": IND_VALUE, "ind_comparison": IND_COMPARISON,
     "ind_trend": IND_TREND, "build_inputs": BUILD_INPUTS,
     "build_input_files": BUILD_INPUT_FILES,
@@ -98,6 +105,10 @@ class ValueRow(TypedDict):
     rank: int | None
     n_ranked: int | None
     quintile: int | None
+    coverage: float | None  # grouped figures: share of the weight with a value
+    coverage_of: str | None  # whose share: "65-plussers", "inwoners", ...
+    recomputed: bool | None  # a CBS-published rate recomputed from rounded counts
+    secret: bool | None  # the source kept the figure secret ('.')
 
 
 class TrendRow(TypedDict):

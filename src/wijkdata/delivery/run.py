@@ -20,6 +20,7 @@ from wijkdata.core.clock import build_timestamp
 from wijkdata.core.config import Region
 from wijkdata.core.errors import ConfigError, DataError, DeliveryError, where
 from wijkdata.core.mail_settings import MailSettings
+from wijkdata.report import labels
 
 from . import recipients as recipients_mod
 from .compose import AreaFile, Composed, Composer
@@ -97,7 +98,7 @@ def plan(region: Region, session: date, reports: Path, progress: Progress) -> li
                                 hint=f"run 'wijkdata build --regio {region.slug}' (with pdf in "
                                 "the formats) first, or correct the area code")
             name, level = names.get(code, (code, "wijk"))
-            kind = "Dorpsprofiel" if level == "custom" else "Wijkgezondheidsprofiel"
+            kind = labels.profile_word(labels.kind_of(region.config, code, level))
             link = f"{settings.link_base.rstrip('/')}/{pdf.name}" if settings.link_base else None
             areas.append(AreaFile(code, name, f"{kind} {name}", pdf.name, pdf.read_bytes(), link))
         if settings.attach == "link" and settings.link_base is None:

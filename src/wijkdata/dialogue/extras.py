@@ -19,6 +19,7 @@ from jinja2 import Environment
 
 from wijkdata.core.clock import build_date
 from wijkdata.core.config import Region
+from wijkdata.core.status import MARK, Status
 from wijkdata.core.tables import ValueRow
 from wijkdata.indicators.definitions import THEMES, Indicator, load_all
 from wijkdata.report import charts
@@ -123,11 +124,13 @@ def profile_extras(region: Region, report: Report, builder: ContextBuilder, *,
     return {"extra_sections": sections, "theme_blocks": blocks}
 
 
-def unfavourable(report: Report, indicator_id: str) -> bool:
-    """Does the profile state a finding against this indicator (the ranking rule of findings)?
+def unfavourable(report: Report, indicator_id: str) -> str:
+    """Why the profile names this indicator against the area, in the table's own terms.
 
-    Worse than the gemeente or Nederland (significant), or — for untested percentages — a gap
-    of at least UNTESTED_GAP points in the unfavourable direction.
+    ``"worse"``: significantly worse than the gemeente or Nederland (the table says
+    ongunstiger); ``"high"``/``"low"``: an untested percentage with a gap of at least
+    UNTESTED_GAP points in the unfavourable direction ("opvallend hoog, niet getoetst");
+    ``""``: not named.
     """
     for theme in report.themes:
         for row in theme.rows:
@@ -139,12 +142,14 @@ def unfavourable(report: Report, indicator_id: str) -> bool:
                 if cell is None or cell.value is None:
                     continue
                 if cell.judgement == "worse":
-                    return True
+                    return "worse"
                 gap = row.value.value - cell.value
                 if (cell.judgement == "not_tested" and ind.unit == "%"
                         and ind.polarity != "neutral" and abs(gap) >= UNTESTED_GAP):
-                    return (gap > 0) == (ind.polarity == "lower_is_better")
-    return False
+                    if (gap > 0) == (ind.polarity == "lower_is_better"):
+                        return "high" if gap > 0 else "low"
+                    return ""
+    return ""
 
 
 def practices_for(practices: list[Practice], theme: str, report: Report) -> list[dict[str, Any]]:
@@ -153,9 +158,10 @@ def practices_for(practices: list[Practice], theme: str, report: Report) -> list
     for p in practices:
         if p.theme != theme:
             continue
-        hits = [labels[i].lower() for i in p.indicators if unfavourable(report, i)]
+        hits = [(labels[i][:1].lower() + labels[i][1:], why) for i in p.indicators
+                if (why := unfavourable(report, i))]
         if hits:
-            out.append({"p": p, "because": hits})
+            out.append({"p": p, "because": _because(hits)})
     return out
 
 
@@ -175,8 +181,12 @@ def speerpunten(records: list[SessionRecord], builder: ContextBuilder, files: Re
 
 
 def trend_since(ind: Indicator, series: list[ValueRow], year: int) -> dict[str, str]:
-    """Baseline = the last figure up to the session year (else the first), against the latest."""
-    pts = [(r["year"], r["value"]) for r in series if r["value"] is not None]
+    """Baseline = the last figure up to the session year (else the first), against the latest.
+
+    A figure on a small base keeps its mark, and a change involving one gets no verdict.
+    """
+    pts = [(r["year"], r["value"], r.get("status") == Status.SMALL) for r in series
+           if r["value"] is not None]
     row = {"title": ind.title, "baseline": "", "latest": "", "change": "", "verdict": ""}
     if not pts:
         row["change"] = "geen cijfers voor dit gebied"
@@ -184,14 +194,19 @@ def trend_since(ind: Indicator, series: list[ValueRow], year: int) -> dict[str, 
     before = [p for p in pts if p[0] <= year]
     base = before[-1] if before else pts[0]
     last = pts[-1]
-    row["baseline"] = f"{base[0]}: {number(base[1], ind.format)}"
-    row["latest"] = f"{last[0]}: {number(last[1], ind.format)}"
+
+    def text(p: tuple[int, float, bool]) -> str:
+        small = f" ({MARK[Status.SMALL]})" if p[2] else ""
+        return f"{p[0]}: {number(p[1], ind.format)}{small}"
+
+    row["baseline"] = text(base)
+    row["latest"] = text(last)
     if last[0] <= base[0]:
         row["change"] = f"nog geen nieuwere cijfers dan {base[0]}"
         return row
     diff = last[1] - base[1]
     row["change"] = change_since(diff, ind.format, base[0])
-    if diff != 0 and ind.polarity != "neutral":
+    if diff != 0 and ind.polarity != "neutral" and not (base[2] or last[2]):
         good = (diff < 0) == (ind.polarity == "lower_is_better")
         row["verdict"] = "de goede kant op" if good else "de verkeerde kant op"
     return row
@@ -245,3 +260,20 @@ def network_html(files: RegionFiles, net: Network, report: Report, builder: Cont
         r=report, groups=groups, map_svg=network_map(builder, report, groups),
         personal=personal, n_stale=len(net.stale), n_partners=len(net.partners),
         max_age=files.region.config.network.max_age_days, generated=long_date(files.today))
+
+
+def _because(hits: list[tuple[str, str]]) -> str:
+    """"Genoemd omdat ..." in the table's terms: a significant difference is "ongunstig
+    afwijkt", an untested gap only "opvallend hoog/laag is (niet getoetst)"."""
+    worse = [n for n, why in hits if why == "worse"]
+    parts = []
+    if worse:
+        verb = "afwijkt" if len(worse) == 1 else "afwijken"
+        parts.append(f"{' en '.join(worse)} hier ongunstig {verb}")
+    for direction in ("high", "low"):
+        names = [n for n, why in hits if why == direction]
+        if names:
+            verb = "is" if len(names) == 1 else "zijn"
+            word = "hoog" if direction == "high" else "laag"
+            parts.append(f"{' en '.join(names)} hier opvallend {word} {verb} (niet getoetst)")
+    return "; ".join(parts)

@@ -21,6 +21,7 @@ from wijkdata.core import codes
 from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import frame, write_table
 from wijkdata.core.db import sql_text as _q
+from wijkdata.core.status import Status
 
 from . import comparable
 from .definitions import Indicator
@@ -55,26 +56,32 @@ def judge_sql(comparison: str, polarity: str) -> str:
             f"WHEN {moved} THEN 'worse' ELSE {comparison} END")
 
 
-def write_values(con: duckdb.DuckDBPyConnection, values: pl.DataFrame) -> None:
-    """``ind_value``: ``values`` plus rank and quintile (1 = lowest value) per level and year.
+def write_values(con: duckdb.DuckDBPyConnection, values: pl.DataFrame,
+                 indicators: list[Indicator] | None = None) -> None:
+    """``ind_value``: ``values`` plus rank and quintile per level and year.
 
-    Only wijken and buurten with a value are ranked ("min" rank: ties share the lowest). Ranked
-    and sorted in polars and written as is: the same in SQL (window, join back, ORDER BY) took
-    0.7 s nationally against 0.5 s here.
+    Rank 1 is the most favourable value: the lowest for ``lower_is_better``, the highest for
+    ``higher_is_better``; a neutral indicator ranks from highest to lowest (the report says
+    so). Only wijken and buurten with a value are ranked ("min" rank: ties share the best).
+    Ranked and sorted in polars and written as is: the same in SQL (window, join back, ORDER
+    BY) took 0.7 s nationally against 0.5 s here.
     """
+    ascending = [i.id for i in indicators or [] if i.polarity == "lower_is_better"]
     area = frame(con, "SELECT code, level FROM area")
     level = pl.col("area_code").replace_strict(area["code"], area["level"], default=None,
                                                return_dtype=pl.String)
     ranked = pl.col("value").is_not_null() & level.is_in(list(RANKED_LEVELS))
     group = ["indicator_id", "year", "_level"]
-    out = values.with_columns(_level=pl.when(ranked).then(level)).with_columns(
+    key = pl.when(pl.col("indicator_id").is_in(ascending)).then(pl.col("value")) \
+        .otherwise(-pl.col("value"))
+    out = values.with_columns(_level=pl.when(ranked).then(level), _key=key).with_columns(
         rank=pl.when(pl.col("_level").is_not_null())
-        .then(pl.col("value").rank("min").over(group)).cast(pl.Int32),
+        .then(pl.col("_key").rank("min").over(group)).cast(pl.Int32),
         n_ranked=pl.when(pl.col("_level").is_not_null())
         .then(pl.len().over(group)).cast(pl.Int32),
     ).with_columns(
         quintile=((pl.col("rank") - 1) * 5 // pl.col("n_ranked") + 1).cast(pl.Int32)
-    ).drop("_level").sort("indicator_id", "area_code", "year")
+    ).drop("_level", "_key").sort("indicator_id", "area_code", "year")
     write_table(con, "ind_value", out)
 
 
@@ -128,7 +135,7 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
     subjects AS (
         -- rowid: ind_value's own order (indicator, area, year), sorted on as one integer
         SELECT v.rowid AS _row, v.indicator_id, v.area_code, v.year, v.value, v.lower, v.upper,
-               a.level, a.gemeente_code, {regio_code} AS regio_code
+               v.status, a.level, a.gemeente_code, {regio_code} AS regio_code
         FROM ind_value v JOIN area a ON a.code = v.area_code {regio_join}
         WHERE a.level IN {_in(SUBJECT_LEVELS)}
     ),
@@ -138,18 +145,22 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
     -- Only gemeenten, regios and the land are benchmarks: a lookup table of ~20,000 rows
     -- instead of a hash join against all of ind_value.
     bench AS (
-        SELECT indicator_id, year, area_code, value FROM ind_value
+        SELECT indicator_id, year, area_code, value, status FROM ind_value
         WHERE area_code IN (SELECT gemeente_code FROM subjects UNION SELECT regio_code
                             FROM subjects UNION SELECT {_q(codes.LAND)})
         UNION ALL
-        SELECT indicator_id, year, {_q(comparable.GROUP_PREFIX)} || area_code, value
+        SELECT indicator_id, year, {_q(comparable.GROUP_PREFIX)} || area_code, value,
+               {_q(Status.OK)} AS status
         FROM comparable_value
     ),
     judged AS (
         SELECT p._key, p.indicator_id, p.area_code, p.year, p.comparator, p.comparator_code,
                b.value AS comparator_value, p.value - b.value AS difference,
-               CASE WHEN NOT coalesce(t.tested, false) THEN 'not_tested' ELSE {cmp} END
-                   AS comparison,
+               -- A small base ('klein aantal') is shown but never called significant.
+               CASE WHEN NOT coalesce(t.tested, false) THEN 'not_tested'
+                    WHEN p.status = {_q(Status.SMALL)} OR b.status = {_q(Status.SMALL)}
+                        THEN 'not_tested'
+                    ELSE {cmp} END AS comparison,
                t.polarity
         FROM pairs p
         LEFT JOIN bench b ON b.indicator_id = p.indicator_id AND b.year = p.year

@@ -2,15 +2,14 @@
 
 A definition states what is counted (numerator, denominator or value), how it is shown (unit,
 format), which direction is good (polarity), how uncertainty is expressed (interval) and when
-a figure is too small to publish (suppress) — the Fingertips metadata habit.
+a figure's base is too small to be stable (small_numbers) — the Fingertips metadata habit.
 
-Disclosure rule (documented here because every definition inherits it): a proportion or rate
-is suppressed when its numerator is below ``suppression.min_numerator`` (default 5) or its
-denominator below ``suppression.min_denominator`` (default 50) of the region config; an
-indicator's own ``suppress:`` block overrides those minima. Counts, means and published
-percentages are suppressed only where the source marks them secret (``.``) or where the
-indicator sets ``suppress:`` itself. Villages get complementary suppression
-(``disclosure.py``).
+Reliability rule (every definition inherits it): a proportion or rate whose numerator is below
+``small_numbers.min_numerator`` (default 5) or denominator below
+``small_numbers.min_denominator`` (default 50) of the region config is shown with its interval
+and marked "klein aantal: onzeker"; an indicator's own ``small_numbers:`` overrides those
+minima. Nothing a source publishes is hidden for being small; only figures from a source
+declared ``disclosure: strict`` are suppressed (``disclosure.py``).
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ def _all_levels() -> list[Level]:
     return ["gemeente", "wijk", "buurt", "custom"]
 
 
-class Suppress(BaseModel):
+class SmallNumbers(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     min_numerator: int | None = Field(default=None, ge=0)
     min_denominator: int | None = Field(default=None, ge=0)
@@ -69,12 +68,18 @@ class Indicator(BaseModel):
     denominator: str | None = None
     value: str | None = None
     weight: str | None = None
+    # RIVM/GGD monitor figures: the age group the figure is about (checked against the
+    # sources, and the weight of custom areas: the population of that group, weights.py).
+    age_group: Literal["18+", "65+", "18-64"] | None = None
+    # A rate or proportion CBS also publishes itself (e.g. p_wmo_t): shown as published for a
+    # single area; custom areas and the regio recompute it from the (rounded) counts.
+    published: str | None = None
     multiplier: float = 1.0
     unit: str = ""
     format: FormatCode = "number_1"
     polarity: Polarity
     interval: Interval = "none"
-    suppress: Suppress = Suppress()
+    small_numbers: SmallNumbers = SmallNumbers()
     sources: list[str] = Field(min_length=1)
     caveats: str = ""
     key: bool = False
@@ -104,6 +109,11 @@ class Indicator(BaseModel):
             raise ValueError("a proportion shown in '%' needs 'multiplier: 100'")
         if self.statistic == "rate" and self.multiplier not in (1000, 10000, 100000):
             raise ValueError("a rate's multiplier is 1000, 10000 or 100000 (per ... inwoners)")
+        if self.age_group is not None and self.weight is not None:
+            raise ValueError("'age_group' sets the weight (the population of that age group); "
+                             "leave out 'weight'")
+        if self.published is not None and self.statistic not in ("proportion", "rate"):
+            raise ValueError("'published' is the CBS figure of a proportion or rate")
         if any(y < 1990 or y > 2100 for y in self.available_years):
             raise ValueError("available_years: years between 1990 and 2100 expected")
         return self
@@ -121,7 +131,8 @@ class Indicator(BaseModel):
     @property
     def variables(self) -> list[str]:
         return [
-            v for v in (self.numerator, self.denominator, self.value, self.weight) if v
+            v for v in (self.numerator, self.denominator, self.value, self.weight,
+                        self.published) if v
         ]
 
 

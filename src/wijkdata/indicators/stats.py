@@ -2,8 +2,11 @@
 
 Methods (as in PHE Fingertips' technical guidance):
 * proportion: Wilson score interval (Wilson 1927; Newcombe 1998, method 3), 95% by default.
-* rate (count / population): Byar's approximation to the exact Poisson interval for the count
-  (Breslow & Day 1987), divided by the denominator.
+* rate (count / population): the exact Poisson interval (Garwood 1936) for a count below
+  EXACT_BELOW (10), Byar's approximation (Breslow & Day 1987) from there on, divided by the
+  denominator — as PHE does for small counts.
+* change of a rate between two years: the exact conditional (binomial) test when either count
+  is below EXACT_BELOW, else the normal approximation.
 * comparison with a benchmark: an area is *significantly* higher (lower) when its interval lies
   wholly above (below) the benchmark's value; otherwise "similar". Without an interval the
   comparison is "not_tested", never a guess.
@@ -11,6 +14,7 @@ Methods (as in PHE Fingertips' technical guidance):
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Literal
 
@@ -53,10 +57,30 @@ def byar(count: object, z: float = Z95) -> tuple[Arr, Arr]:
     return lower, upper
 
 
+EXACT_BELOW = 10
+
+
+def poisson_interval(count: object, z: float = Z95) -> tuple[Arr, Arr]:
+    """Exact limits for counts below EXACT_BELOW, Byar's above (counts are whole numbers)."""
+    o = _arr(count)
+    lo, hi = byar(o, z)
+    small = ~np.isnan(o) & (o < EXACT_BELOW)
+    for k in np.unique(o[small]):
+        e_lo, e_hi = _exact_limits(int(k), z)
+        lo = np.where(small & (o == k), e_lo, lo)
+        hi = np.where(small & (o == k), e_hi, hi)
+    return lo, hi
+
+
+@functools.lru_cache(maxsize=64)
+def _exact_limits(count: int, z: float) -> tuple[float, float]:
+    return exact_poisson(count, z)
+
+
 def rate_interval(
     count: object, denominator: object, multiplier: float, z: float = Z95
 ) -> tuple[Arr, Arr]:
-    lo, hi = byar(count, z)
+    lo, hi = poisson_interval(count, z)
     n = _arr(denominator)
     with np.errstate(divide="ignore", invalid="ignore"):
         return lo / n * multiplier, hi / n * multiplier
@@ -105,7 +129,28 @@ def rate_change_significant(
     a1, b1, a2, b2 = _arr(o1), _arr(n1), _arr(o2), _arr(n2)
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(a1 / (b1 * b1) + a2 / (b2 * b2))
-        return (se > 0) & (np.abs(a2 / b2 - a1 / b1) > z * se)
+        out = (se > 0) & (np.abs(a2 / b2 - a1 / b1) > z * se)
+    small = ~np.isnan(a1 + a2 + b1 + b2) & (np.minimum(a1, a2) < EXACT_BELOW)
+    alpha = 2 * (1 - _norm_cdf(z))
+    for i in np.flatnonzero(small):
+        out[i] = exact_rate_change_p(int(a1[i]), float(b1[i]), int(a2[i]),
+                                     float(b2[i])) < alpha
+    return out
+
+
+def exact_rate_change_p(o1: int, n1: float, o2: int, n2: float) -> float:
+    """Two-sided p-value of the exact conditional test of two Poisson rates.
+
+    Given o1 + o2 events, o2 is binomial with p = n2 / (n1 + n2) when the rates are equal;
+    the p-value sums the probabilities of all outcomes no more likely than the one seen.
+    """
+    total = o1 + o2
+    if total == 0 or n1 <= 0 or n2 <= 0:
+        return 1.0
+    p = n2 / (n1 + n2)
+    probs = [math.comb(total, k) * p ** k * (1 - p) ** (total - k) for k in range(total + 1)]
+    seen = probs[o2]
+    return min(1.0, sum(q for q in probs if q <= seen * (1 + 1e-7)))
 
 
 def exact_poisson(count: int, z: float = Z95) -> tuple[float, float]:

@@ -4,12 +4,19 @@ Only the last two years of a series are compared, because that is the change a r
 the report ("+1,2% sinds 2022"). The test follows the statistic:
 
 * proportion: two-proportion z-test on the counts (``stats.change_significant``);
-* rate: comparison of two Poisson rates (``stats.rate_change_significant``);
+* rate: comparison of two Poisson rates (``stats.rate_change_significant``: the exact
+  conditional test when a count is below 10, else the normal approximation);
 * count, mean, given percentage: not tested. A published mean or model estimate carries no
   counts, so a claim of significance would be invented.
 
-A change is only tested when both years are published (status ``ok``): a suppressed year has
-lost its counts on purpose and must not come back through a test statistic.
+A change is only tested when both years are "ok": a small base ("klein aantal") is shown but
+not tested, and a suppressed year has lost its counts on purpose and must not come back
+through a test statistic.
+
+No trend at all across a change of the area itself (verdict ``composition_changed``, shown as
+"indeling gewijzigd sinds <jaar>"): a wijk whose buurten differ between the two years, a custom
+area whose parts differ (a part new or gone in the data), or an area whose number of
+inhabitants changed by more than ``max_change`` (default 20 %) between the two years.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from wijkdata.core.db import frame
+from wijkdata.core.db import frame, has_table
 
 from . import stats
 from .definitions import Indicator
@@ -53,10 +60,67 @@ LAST_TWO_SQL = """
 """
 
 
-def latest_change(con: duckdb.DuckDBPyConnection, indicators: list[Indicator]) -> pl.DataFrame:
+# Per area and year: its parts present in the data that year (buurten of a wijk by code,
+# parts of a custom area) and its inhabitants (nearest year with a_inw; a custom area sums its
+# present parts). One statement for all trend rows.
+COMPOSITION_SQL = """
+    WITH t AS ({last_two}),
+    present AS (SELECT DISTINCT area_code, year FROM observation),
+    parts AS (
+        SELECT 'WK' || substr(area_code, 3, 6) AS area_code, area_code AS part FROM present
+        WHERE area_code LIKE 'BU%'
+        UNION SELECT custom_code, part_code FROM custom_area_part
+    ),
+    wanted AS (SELECT DISTINCT area_code, year FROM t
+               UNION SELECT DISTINCT area_code, prev_year FROM t),
+    members AS (
+        SELECT w.area_code, w.year,
+               list(p.part ORDER BY p.part) FILTER (WHERE pr.area_code IS NOT NULL) AS parts
+        FROM wanted w JOIN parts p ON p.area_code = w.area_code
+        LEFT JOIN present pr ON pr.area_code = p.part AND pr.year = w.year
+        GROUP BY ALL
+    ),
+    inw_obs AS (SELECT area_code, year, value FROM observation
+                WHERE variable = 'a_inw' AND status = 'ok'),
+    own AS (
+        SELECT w.area_code, w.year,
+               arg_min(o.value, struct_pack(d := abs(o.year - w.year), y := o.year)) AS inw
+        FROM wanted w JOIN inw_obs o ON o.area_code = w.area_code GROUP BY ALL
+    ),
+    grouped AS (
+        SELECT w.area_code, w.year, sum(o.value) AS inw
+        FROM wanted w JOIN custom_area_part c ON c.custom_code = w.area_code
+        JOIN inw_obs o ON o.area_code = c.part_code
+             AND o.year = (SELECT y.year FROM inw_obs y WHERE y.area_code = c.part_code
+                           ORDER BY abs(y.year - w.year), y.year LIMIT 1)
+        GROUP BY ALL
+    ),
+    inw AS (SELECT * FROM own UNION ALL SELECT * FROM grouped)
+    SELECT t.indicator_id, t.area_code,
+           coalesce(m1.parts IS DISTINCT FROM m0.parts, false)
+           OR coalesce(abs(i1.inw - i0.inw) > {share} * i0.inw, false) AS changed
+    FROM t
+    LEFT JOIN members m0 ON m0.area_code = t.area_code AND m0.year = t.prev_year
+    LEFT JOIN members m1 ON m1.area_code = t.area_code AND m1.year = t.year
+    LEFT JOIN inw i0 ON i0.area_code = t.area_code AND i0.year = t.prev_year
+    LEFT JOIN inw i1 ON i1.area_code = t.area_code AND i1.year = t.year
+"""
+
+
+def latest_change(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
+                  max_change: float = 0.2) -> pl.DataFrame:
     """One row per indicator and area with at least two years (in ``ind_value``): the last two
     compared, ordered by indicator and area."""
-    return verdicts(frame(con, LAST_TWO_SQL), indicators)
+    last = frame(con, LAST_TWO_SQL)
+    if last.height == 0 or not all(has_table(con, t) for t in ("observation",
+                                                                "custom_area_part")):
+        return verdicts(last, indicators)
+    changed = frame(con, COMPOSITION_SQL.format(
+        last_two=LAST_TWO_SQL.replace("ORDER BY indicator_id, area_code", ""),
+        share=float(max_change)))
+    last = last.join(changed, on=["indicator_id", "area_code"], how="left",
+                     maintain_order="left")
+    return verdicts(last, indicators)
 
 
 def verdicts(v: pl.DataFrame, indicators: list[Indicator]) -> pl.DataFrame:
@@ -79,6 +143,10 @@ def verdicts(v: pl.DataFrame, indicators: list[Indicator]) -> pl.DataFrame:
     testable = both & np.isin(kind, list(TESTS)) & ~np.isnan(k1 + k2 + n1 + n2)
     verdict = np.where(~testable, "not_tested",
                        np.where(significant, "significant", "not_significant"))
+    if "changed" in v.columns:
+        moved = v["changed"].fill_null(False).to_numpy()
+        verdict = np.where(moved, "composition_changed", verdict)
+        testable = testable & ~moved
     test = np.array([TESTS.get(str(k), "none") for k in kind], dtype=object)
     return pl.DataFrame({
         "indicator_id": v["indicator_id"], "area_code": v["area_code"], "year": v["year"],
@@ -90,6 +158,7 @@ def verdicts(v: pl.DataFrame, indicators: list[Indicator]) -> pl.DataFrame:
 
 
 VERDICT_TEXT = {"significant": "significant", "not_significant": "niet significant"}
+CHANGED = "composition_changed"
 
 
 def verdict_text(verdict: str | None) -> str:

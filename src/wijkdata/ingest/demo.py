@@ -55,7 +55,7 @@ KWB_COLUMNS = [
     "a_eur_al", "a_neu_al", "a_hh", "a_1p_hh", "a_hh_z_k", "a_hh_m_k", "g_hhgro", "bev_dich",
     "a_woning", "g_wozbag", "p_koopw", "g_ink_pi", "p_ink_li", "p_hh_li", "a_soz_wb", "a_soz_ao",
     "a_soz_ww", "a_soz_ow", "p_jz_tn", "a_wmo_t", "g_afs_hp", "g_afs_gs", "g_afs_kv", "g_afs_sc",
-    "g_pau_hh", "ste_mvs", "ste_oad",
+    "g_pau_hh", "ste_mvs", "ste_oad", "p_wmo_t",
 ]
 COUNT_COLUMNS = ["a_inw", "a_man", "a_vrouw", "a_00_14", "a_15_24", "a_25_44", "a_45_64",
                  "a_65_oo", "a_ongeh", "a_gehuwd", "a_gesch", "a_verwed", "a_nl_all", "a_eur_al",
@@ -188,6 +188,11 @@ def kwb_csv(year_shift: float = 0.0) -> str:
                 cells.append(str(r["gm_name"]))
             elif col == "recs":
                 cells.append(recs)
+            elif col == "p_wmo_t":
+                # CBS computes the published rate from unrounded counts: it differs a little
+                # from a_wmo_t / a_inw of the rounded counts in the same file.
+                cells.append("." if secret else _fmt(float(r["a_wmo_t"]) / float(r["a_inw"])
+                                                     * 1000))
             elif col in COUNT_COLUMNS:
                 value = _r5(float(r[col]))
                 keep = col in ("a_inw", "a_man", "a_vrouw", "a_hh", "a_woning")
@@ -202,22 +207,79 @@ def kwb_csv(year_shift: float = 0.0) -> str:
                 else:
                     cells.append(_fmt(float(v), comma=col in COMMA_COLUMNS))
         lines.append(";".join(cells))
+    lines = _with_issue13_buurten(lines, year_shift)
     return "\n".join(lines) + "\n"
 
 
-def ggd_csv(year: int, year_shift: float) -> str:
-    rng = random.Random(SEED + year)
+# Issue 13 additions, kept apart so the random stream of the original areas never changes:
+# an industrial estate without inhabitants (CBS: 0 inhabitants, '.' for the rest), and
+# Oosterveld (BU99020100), split in the newest year (2023) into Oosterveld-Noord and -Zuid.
+EMPTY_BUURT = ("BU99010304", "Bedrijventerrein De Hoek", "Vreedebeek")
+SPLIT_BUURT = "BU99020100"
+SPLIT_INTO = (("BU99020102", "Oosterveld-Noord", 0.6), ("BU99020103", "Oosterveld-Zuid", 0.4))
+
+
+def _with_issue13_buurten(lines: list[str], year_shift: float) -> list[str]:
+    header = lines[0].split(";")
+    out = list(lines)
+    if year_shift == 0.0:  # the newest year: Oosterveld is split
+        i = next(k for k, line in enumerate(out) if line.startswith(SPLIT_BUURT + ";"))
+        old = dict(zip(header, out[i].split(";"), strict=True))
+        rows = []
+        for code, name, share in SPLIT_INTO:
+            cells = []
+            for col in header:
+                v = old[col]
+                if col == "gwb_code_10":
+                    v = code
+                elif col == "regio":
+                    v = name
+                elif col in COUNT_COLUMNS and v != ".":
+                    v = str(_r5(float(v) * share))
+                cells.append(v)
+            rows.append(";".join(cells))
+        out[i:i + 1] = rows
+    empty = []
+    for col in header:
+        if col == "gwb_code_10":
+            empty.append(EMPTY_BUURT[0])
+        elif col == "regio":
+            empty.append(EMPTY_BUURT[1])
+        elif col == "gm_naam":
+            empty.append(EMPTY_BUURT[2])
+        elif col == "recs":
+            empty.append("Buurt")
+        elif col in ("a_inw", "a_man", "a_vrouw", "a_hh", "a_woning"):
+            empty.append("0")
+        else:
+            empty.append(".")
+    # after the last buurt of wijk 03 of Vreedebeek, where CBS would list it
+    j = max(k for k, line in enumerate(out) if line.startswith("BU990103"))
+    out.insert(j + 1, ";".join(empty))
+    return out
+
+
+# The 65+ table (Leeftijd 80200) of 2020 with two measures: a 65+ figure per buurt that is
+# not the 18+ one, so weighting by 65-plussers and by all inhabitants gives different results.
+GGD_65PLUS_MEASURES = [("ErvarenGezondheidGoedZeerGoed_4", 68.0), ("Eenzaam_28", 50.0)]
+AGE_CODE = {"18+": "20300", "65+": "80200"}
+
+
+def ggd_csv(year: int, year_shift: float, age: str = "18+") -> str:
+    measures = GGD_MEASURES if age == "18+" else GGD_65PLUS_MEASURES
+    age_code = AGE_CODE[age]
+    rng = random.Random(SEED + year + (0 if age == "18+" else 6500))
     header = ["ID", "Leeftijd", "Marges", "WijkenEnBuurten", "Perioden", "Gemeentenaam_1",
-              "SoortRegio_2", "Codering_3"] + [m for m, _ in GGD_MEASURES]
+              "SoortRegio_2", "Codering_3"] + [m for m, _ in measures]
     lines = [";".join(header)]
     for i, r in enumerate(_all_rows(rng, year_shift)):
         code = str(r["code"])
         land = code == "NL00"
         stat_code = "NL01" if land else code  # RIVM calls the country NL01
         soort = {"NL": "Land", "GM": "Gemeente", "WK": "Wijk", "BU": "Buurt"}[code[:2]]
-        cells = [str(i), "20300", "MW00000", stat_code.ljust(10), f"{year}JJ00",
+        cells = [str(i), age_code, "MW00000", stat_code.ljust(10), f"{year}JJ00",
                  str(r["gm_name"]).ljust(40), soort.ljust(10), stat_code.ljust(20)]
-        for measure, _ in GGD_MEASURES:
+        for measure, _ in measures:
             if code == TINY_BUURT:
                 cells.append("       .")
             elif year == 2016 and measure == "BeperktVanwegeGezondheid_17":
@@ -225,6 +287,42 @@ def ggd_csv(year: int, year_shift: float) -> str:
             else:
                 cells.append(f"{float(r[measure]):8.1f}")
         lines.append(";".join(cells))
+        if code == "BU99010302":  # the estate without inhabitants: RIVM publishes '.'
+            lines.append(";".join([f"{i}b", age_code, "MW00000", EMPTY_BUURT[0].ljust(10),
+                                   f"{year}JJ00", EMPTY_BUURT[2].ljust(40), "Buurt".ljust(10),
+                                   EMPTY_BUURT[0].ljust(20)]
+                                  + ["       ."] * len(measures)))
+    return "\n".join(lines) + "\n"
+
+
+# A partner's non-public registration (issue 16): the demo's one ``disclosure: strict`` source.
+# Exact counts (no rounding to 5) per buurt, with wijk and gemeente rows that are their sums,
+# as a huisartsenzorggroep would deliver them. Some buurten are small on purpose: Sportpark has
+# no patient with diabetes (a zero cell), Holterhoek-Noord 4 and De Venne 1, so the profiles
+# show both primary and complementary suppression.
+HUISARTS_SMALL = {"BU99010103": 0, "BU99010203": 4, "BU99010302": 1}
+
+
+def huisarts_csv() -> str:
+    """Patients registered with a huisarts and those with diabetes, per buurt, wijk, gemeente."""
+    rng = random.Random(SEED + 16)
+    counts: dict[str, tuple[int, int]] = {}
+    for gm, _gm_name, wijken in GEMEENTEN:
+        for wk, _wk_name, buurten in wijken:
+            for bu, _bu_name, inw in buurten:
+                code = f"BU{gm}{wk}{bu}"
+                patients = int(inw * rng.uniform(0.93, 0.99))
+                diabetes = HUISARTS_SMALL.get(code, round(patients * rng.uniform(0.05, 0.09)))
+                counts[code] = (patients, diabetes)
+    for prefix_len, level in ((8, "WK"), (6, "GM")):
+        for code, pair in list(counts.items()):
+            if not code.startswith("BU"):
+                continue
+            parent = level + code[2:prefix_len]
+            have = counts.get(parent, (0, 0))
+            counts[parent] = (have[0] + pair[0], have[1] + pair[1])
+    lines = ["gebiedscode;ingeschreven_patienten;patienten_met_diabetes"]
+    lines += [f"{code};{p};{d}" for code, (p, d) in sorted(counts.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -254,7 +352,35 @@ def geojson(level: str) -> str:
                         "type": "Polygon", "coordinates": _box(x, 52.0 + 0.02 * j, w, 0.02)}})
             x += w + 0.005
         x += 0.02
+    if level == "buurt":
+        features = _issue13_shapes(features)
     return json.dumps({"type": "FeatureCollection", "features": features}, indent=1) + "\n"
+
+
+def _issue13_shapes(features: list[dict]) -> list[dict]:
+    """The newest boundaries: Oosterveld split in two halves, the estate below Buitengebied."""
+    out = []
+    for f in features:
+        props = f["properties"]
+        if props["buurtcode"] == SPLIT_BUURT:
+            (x0, y0), (x1, _), (_, y1) = f["geometry"]["coordinates"][0][:3]
+            mid = round((y0 + y1) / 2, 5)
+            for (code, name, _share), (ya, yb) in zip(SPLIT_INTO, ((mid, y1), (y0, mid)),
+                                                      strict=True):
+                out.append({"type": "Feature", "properties": {
+                    "buurtcode": code, "buurtnaam": name, "wijkcode": props["wijkcode"],
+                    "gemeentecode": props["gemeentecode"]}, "geometry": {
+                    "type": "Polygon", "coordinates": _box(x0, ya, x1 - x0, yb - ya)}})
+            continue
+        out.append(f)
+        if props["buurtcode"] == "BU99010302":
+            (x0, y0), (x1, _), (_, y1) = f["geometry"]["coordinates"][0][:3]
+            out.append({"type": "Feature", "properties": {
+                "buurtcode": EMPTY_BUURT[0], "buurtnaam": EMPTY_BUURT[1],
+                "wijkcode": props["wijkcode"], "gemeentecode": props["gemeentecode"]},
+                "geometry": {"type": "Polygon",
+                             "coordinates": _box(x0, y1, x1 - x0, y1 - y0)}})
+    return out
 
 
 def files() -> dict[str, str]:
@@ -263,8 +389,10 @@ def files() -> dict[str, str]:
         "kwb_2022_demo.csv": kwb_csv(-0.02),
         "ggd_monitor_2020_demo.csv": ggd_csv(2020, 0.0),
         "ggd_monitor_2016_demo.csv": ggd_csv(2016, -0.03),
+        "ggd_monitor_2020_65plus_demo.csv": ggd_csv(2020, 0.0, "65+"),
         "wijken_demo.geojson": geojson("wijk"),
         "buurten_demo.geojson": geojson("buurt"),
+        "huisarts_diabetes_2023_demo.csv": huisarts_csv(),
     }
 
 

@@ -49,6 +49,7 @@ def describe(source: Source, sha256: str, read: Path | None = None) -> dict[str,
         "table_id": source.table_id or "",
         "year": source.year,
         "licence": source.licence or mod.LICENCE,
+        "age_group": source.age_group,
     }
 
 

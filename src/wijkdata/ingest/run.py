@@ -121,7 +121,9 @@ def load(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
     write_table(con, "regio_member", regio_members)
     area = regio.with_regio_areas(region, area, regio_members)
     write_table(con, "area", area, order_by="code")
-    write_table(con, "custom_area_member", _members(region, area))
+    members = _members(region, area)
+    write_table(con, "custom_area_member", members)
+    write_table(con, "custom_area_part", _parts(region, members))
     geo = (pl.concat(geoms).unique("code", keep="first").sort("code") if geoms
            else pl.DataFrame(schema={"code": pl.String, "level": pl.String,
                                      "geojson": pl.String}))
@@ -273,6 +275,24 @@ def _members(region: Region, area: pl.DataFrame) -> pl.DataFrame:
             raise DataError(f"{region.path}: custom area {custom.code} has no buurten in the data")
         rows += [(custom.code, b) for b in chosen]
     return pl.DataFrame(rows, schema={"custom_code": pl.String, "buurt_code": pl.String},
+                        orient="row")
+
+
+def _parts(region: Region, members: pl.DataFrame) -> pl.DataFrame:
+    """custom_code -> part_code: what compute sums or weighs for a custom area.
+
+    An area made of whole wijken (``wijken:`` only) is made of those wijken: their own source
+    values are used, so a buurt recoded since the source year cannot leave a gap. Otherwise the
+    parts are the member buurten.
+    """
+    rows: list[tuple[str, str]] = []
+    for custom in region.config.areas.custom:
+        if custom.wijken and not custom.buurten:
+            rows += [(custom.code, w) for w in custom.wijken]
+        else:
+            rows += [(custom.code, b) for b in
+                     members.filter(pl.col("custom_code") == custom.code)["buurt_code"]]
+    return pl.DataFrame(rows, schema={"custom_code": pl.String, "part_code": pl.String},
                         orient="row")
 
 

@@ -171,11 +171,27 @@ def _geometry(geojson: str) -> dict:
     return parsed
 
 
+def _centre(g: dict) -> tuple[float, float]:
+    """Middle of the bounding box of the largest ring: where a shape's name goes."""
+    ring = max(_rings(g), key=len)
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+
+def class_breaks(vmin: float, vmax: float, n: int = 5) -> list[tuple[float, float]]:
+    """Equal-interval classes from the lowest to the highest value on the map."""
+    step = (vmax - vmin) / n
+    return [(vmin + k * step, vmin + (k + 1) * step) for k in range(n)]
+
+
 def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: set[str],
                fmt: str, label: str, legend_title: str,
                points: Sequence[tuple[float, float, str]] = (),
-               links: Mapping[str, str] | None = None) -> str:
-    """Map of (code, name, geojson, value); areas in ``outline`` drawn with a heavy border.
+               links: Mapping[str, str] | None = None,
+               named: Collection[str] = ()) -> str:
+    """Map of (code, name, geojson, value); the areas in ``outline`` together get ONE heavy
+    outline (their inner borders stay thin), drawn on top so the area is visible whatever
+    its class. Shapes in ``named`` carry their name; the legend lists the class breaks.
 
     ``links`` maps an area code to a relative URL: that shape becomes a link (the overview
     map opens the profile), reachable by keyboard and named by its ``<title>``.
@@ -195,7 +211,7 @@ def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: se
     sx = (max(xs) - min(xs)) * kx or 1e-9
     sy = (max(ys) - min(ys)) or 1e-9
     scale = (width - 2 * pad) / max(sx, sy * 0.9)
-    height = int(sy * scale + 2 * pad) + 28
+    height = int(sy * scale + 2 * pad) + 14 * 7 + 8
     values = [v for *_, v in geoms if v is not None]
     vmin, vmax = (min(values), max(values)) if values else (0.0, 1.0)
     ramp = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]  # ColorBrewer Blues
@@ -217,15 +233,38 @@ def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: se
 
     body = ['<defs><pattern id="nodata" width="6" height="6" patternUnits="userSpaceOnUse">'
             '<path d="M0,6L6,0" stroke="#999" stroke-width="1"/></pattern></defs>']
-    for code, name, g, v in sorted(geoms, key=lambda t: t[0] in outline):
+    ordered = sorted(geoms, key=lambda t: t[0] in outline)
+    for code, name, g, v in ordered:
         title = f"{name}: {number(v, fmt) if v is not None else 'geen gegevens'}"
-        stroke = (f'stroke="{DARK}" stroke-width="3"' if code in outline
-                  else 'stroke="#ffffff" stroke-width="0.8"')
-        shape = (f'<path d="{path(g)}" fill="{colour(v)}" {stroke}>'
-                 f'<title>{escape(title)}</title></path>')
+        shape = (f'<path d="{path(g)}" fill="{colour(v)}" stroke="#ffffff" '
+                 f'stroke-width="0.8"><title>{escape(title)}</title></path>')
         href = (links or {}).get(code)
         body.append(f'<a href="{escape(href)}" aria-label="{escape(title)}">{shape}</a>'
                     if href else shape)
+    inside = [(c, g, v) for c, _, g, v in ordered if c in outline]
+    if inside:
+        # One outline around the whole area: a wide dark stroke under the area's own fills,
+        # which cover its inner half, so only the outer border stays dark.
+        body.append("".join(f'<path d="{path(g)}" fill="none" stroke="{DARK}" '
+                            'stroke-width="6" stroke-linejoin="round"/>' for _, g, _ in inside))
+        body.append("".join(f'<path d="{path(g)}" fill="{colour(v)}" stroke="#ffffff" '
+                            'stroke-width="0.8"/>' for _, g, v in inside))
+    for code, name, g, _ in geoms:
+        if code not in named:
+            continue
+        cx, cy = _centre(g)
+        tx, ty, text = pad + (cx - x0) * kx * scale, pad + (y1 - cy) * scale, _clip(name, 24)
+        ring = max(_rings(g), key=len)
+        shape_w = (max(p[0] for p in ring) - min(p[0] for p in ring)) * kx * scale
+        if code not in outline and shape_w < len(text) * 4.4 * 0.6:
+            continue  # a name wider than its wijk would cover its neighbours' names
+        # A light box behind the name keeps it readable on every class colour (a stroked
+        # halo would print as an unembedded Type 3 font in the PDF).
+        w = len(text) * 4.4 + 4
+        body.append(f'<g aria-hidden="true"><rect x="{tx - w / 2:.1f}" y="{ty - 7:.1f}" '
+                    f'width="{w:.1f}" height="10" rx="2" fill="#ffffff" fill-opacity="0.75"/>'
+                    f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="8" text-anchor="middle" '
+                    f'fill="{DARK}">{escape(text)}</text></g>')
     for n, (lon, lat, name) in enumerate(points, start=1):
         if not (min(xs) <= lon <= max(xs) and min(ys) <= lat <= max(ys)):
             continue
@@ -234,10 +273,18 @@ def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: se
                     f'stroke="{DARK}" stroke-width="1"/><text x="{px:.1f}" y="{py + 3.5:.1f}" '
                     f'font-size="9" text-anchor="middle" fill="{DARK}">{n}</text>'
                     f'<title>{escape(f"{n}. {name}")}</title></g>')
-    ly = height - 18
-    for k, c in enumerate(ramp):
-        body.append(f'<rect x="{pad + k * 30}" y="{ly}" width="30" height="10" fill="{c}"/>')
-    body.append(f'<text x="{pad + 160}" y="{ly + 9}" font-size="10" fill="{DARK}">'
-                f'{escape(legend_title)}: {escape(number(vmin, fmt))} – '
-                f'{escape(number(vmax, fmt))}</text>')
+    ly = height - 14 * 7
+    body.append(f'<text x="{pad}" y="{ly + 9}" font-size="10" fill="{DARK}">'
+                f'{escape(legend_title)}</text>')
+    classes = class_breaks(vmin, vmax) if vmax > vmin else [(vmin, vmax)]
+    for k, (lo, hi) in enumerate(classes):
+        y = ly + 14 * (k + 1)
+        text = (f"{number(lo, fmt)} – {number(hi, fmt)}" if hi > lo else number(lo, fmt))
+        body.append(f'<rect x="{pad}" y="{y}" width="18" height="10" fill="{ramp[k]}" '
+                    f'stroke="#bdbdbd" stroke-width="0.5"/><text x="{pad + 24}" y="{y + 9}" '
+                    f'font-size="10" fill="{DARK}">{escape(text)}</text>')
+    y = ly + 14 * (len(classes) + 1)
+    body.append(f'<rect x="{pad}" y="{y}" width="18" height="10" fill="url(#nodata)" '
+                f'stroke="#bdbdbd" stroke-width="0.5"/><text x="{pad + 24}" y="{y + 9}" '
+                f'font-size="10" fill="{DARK}">geen gegevens</text>')
     return _svg(width, height, "".join(body), label)

@@ -18,39 +18,52 @@ from wijkdata import __version__
 from wijkdata.core import codes
 from wijkdata.core.config import Region
 from wijkdata.core.db import current_areas, frame
+from wijkdata.core.status import MARK, Status
 from wijkdata.core.tables import GeometryRow, ValueRow
 from wijkdata.indicators import comparable, trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
-from . import charts, rowindex, village_table, worsening
-from .findings import UNTESTED_GAP, Finding, rank, sentence
-from .formatting import (
-    MISSING_TEXT,
-    SUPPRESSED_TEXT,
-    change_since,
-    long_date,
-    number,
-    plain,
-)
-from .maps import map_indicator, map_rows
-from .report_types import Cell, KeyFigure, Report, Row, Source, Theme
+from . import area_map, charts, labels, rowindex, village_table, worsening
+from .findings import HEALTH_CARE, UNTESTED_GAP, Finding, rank, sentence
+from .formatting import MISSING_TEXT, change_since, long_date, number, plain
+from .labels import basis_text, reason_text
+from .report_types import Cell, KeyFigure, Report, Row, Source, Theme, figure_cell
 
-LEVEL_LABEL = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "custom": "dorp"}
 COMPARATOR_LABEL = {"gemeente": "Gemeente", "regio": "Regio", "land": "Nederland",
                     "vergelijkbaar": "Vergelijkbaar"}
 CHARACTERISTIC_LEVEL = {"wijk": "wijken", "buurt": "buurten"}
 AGE_GROUPS = [("0-14 jaar", "leeftijd_0_14"), ("15-24 jaar", "leeftijd_15_24"),
               ("25-44 jaar", "leeftijd_25_44"), ("45-64 jaar", "leeftijd_45_64"),
               ("65+ jaar", "leeftijd_65plus")]
-STATUS_TEXT = {"suppressed": SUPPRESSED_TEXT, "missing": MISSING_TEXT,
-               "not_applicable": "niet van toepassing",
-               "incomplete": "onvolledig (buurt ontbreekt)"}
+MAX_TILES = 8
+MIN_HEALTH_TILES = 4
 
 
-def _cell(value: float | None, status: str, fmt: str) -> Cell:
-    if status != "ok" or value is None:
-        return Cell(STATUS_TEXT.get(status, MISSING_TEXT), value=None)
-    return Cell(number(value, fmt), value=value)
+def comparator_word(comp: str) -> str:
+    """gemeente, regio, Nederland: in running text only Nederland keeps its capital."""
+    return COMPARATOR_LABEL[comp] if comp == "land" else COMPARATOR_LABEL[comp].lower()
+
+
+def method_text(cfg_small: tuple[int, int]) -> str:
+    """Reliability in plain Dutch, for the method section of every profile."""
+    num, den = cfg_small
+    return (f"Een cijfer met een kleine basis (teller kleiner dan {num} of noemer kleiner dan "
+            f"{plain(den, 0)}) wordt wel getoond, met zijn betrouwbaarheidsinterval, maar "
+            f"gemarkeerd als ‘{MARK[Status.SMALL]}’. Zo’n cijfer kan door toeval flink "
+            "afwijken; we noemen het daarom nooit significant hoger of lager en toetsen er "
+            "geen trend mee. Een cijfer dat de bron zelf geheim houdt, staat er als "
+            f"‘{MARK[Status.WITHHELD]}’.")
+
+
+def disclosure_text(k: int) -> str:
+    """Disclosure control in plain Dutch; only shown when the region has a strict source."""
+    return ("Cijfers uit bronnen die niet openbaar zijn, zoals registraties van partners, "
+            f"tonen we niet als ze over minder dan {k} personen gaan. Een wijk, dorp of "
+            "gemeente is de optelsom van kleinere gebieden; daarom schermen we zo nodig ook "
+            "een paar andere cijfers af, zodat niemand een verborgen cijfer kan terugrekenen "
+            f"door op te tellen of af te trekken. Die cijfers staan er als "
+            f"‘{MARK[Status.SUPPRESSED]}’, overal hetzelfde: in het profiel, de CSV en het "
+            "overzicht.")
 
 
 def _key_figure(row: Row) -> KeyFigure:
@@ -58,10 +71,12 @@ def _key_figure(row: Row) -> KeyFigure:
     comp = next((c for c in ("gemeente", "regio", "land") if c in row.comparisons), "")
     cell = row.comparisons.get(comp, Cell(""))
     unit = row.indicator.unit if row.indicator.unit not in ("%", "") else ""
-    text = (f"{COMPARATOR_LABEL[comp].lower()}: {cell.text}"
+    text = (f"{comparator_word(comp)}: {cell.text}"
             if comp and cell.value is not None else "")
+    if row.value.status == Status.SMALL:
+        text = f"{row.value.mark}; {text}" if text else row.value.mark
     return KeyFigure(row.indicator.label, row.value.text, unit, text, cell.symbol,
-                     cell.judgement)
+                     cell.judgement, row.year)
 
 
 class ContextBuilder:
@@ -91,6 +106,9 @@ class ContextBuilder:
         self.members: dict[str, list[str]] = defaultdict(list)
         for r in frame(con, "SELECT * FROM custom_area_member").iter_rows(named=True):
             self.members[r["custom_code"]].append(r["buurt_code"])
+        self.parts: dict[str, list[str]] = defaultdict(list)
+        for r in frame(con, "SELECT * FROM custom_area_part").iter_rows(named=True):
+            self.parts[r["custom_code"]].append(r["part_code"])
         self.trend: Mapping[tuple[str, str], dict] = rowindex.AreaRows(
             frame(con, "SELECT * FROM ind_trend"), rowindex.one_per_indicator_area)
         self.names = {c: r["name"] for c, r in self.area.items()}  # once, not per profile
@@ -123,6 +141,7 @@ class ContextBuilder:
     def report(self, code: str) -> Report:
         a = self.area[code]
         cfg = self.region.config
+        kind = labels.kind_of(cfg, code, a["level"])
         gm_code = a["gemeente_code"] or code
         gm_name = self.area.get(gm_code, {}).get("name", gm_code)
         names = {"gemeente": gm_name, "regio": cfg.regio_label, "land": "Nederland",
@@ -154,13 +173,15 @@ class ContextBuilder:
                       sorted(themes.items(), key=lambda kv: list(THEMES).index(kv[0]))]
         for t in theme_list:
             self._theme_chart(t, a["name"], gm_name)
-        key = [_key_figure(r) for t in theme_list for r in t.rows if r.indicator.key][:8]
+        key = [_key_figure(r) for r in self.key_rows([r for t in theme_list for r in t.rows])]
         map_svg, reason, map_table, map_title = self._map(code, a, gm_code)
         age_svg, age_table = self._age(code, gm_code, a["name"])
-        sup = cfg.suppression
         org = cfg.organisation
         return Report(
-            code=code, name=a["name"], level=a["level"], level_label=LEVEL_LABEL[a["level"]],
+            code=code, name=a["name"], level=a["level"], level_label=labels.noun(kind),
+            coverage_min=cfg.areas.coverage_min,
+            composition_max=cfg.areas.composition_change_max,
+            kind=kind, spread_word="buurten" if a["level"] == "buurt" else "wijken",
             gemeente_code=gm_code, gemeente_name=gm_name, region_slug=self.region.slug,
             region_name=cfg.name, regio_label=cfg.regio_label, organisation=org.name,
             accent=org.accent, logo_svg=self.logo_svg, generated=long_date(self.today),
@@ -168,9 +189,10 @@ class ContextBuilder:
             findings=[f.text for f in ranked], ranked_findings=ranked, themes=theme_list,
             map_svg=map_svg,
             map_reason=reason, age_svg=age_svg, age_table=age_table, sources=self.sources,
-            suppression=(f"Een percentage of cijfer wordt niet getoond als de teller kleiner is "
-                         f"dan {sup.min_numerator} of de noemer kleiner dan "
-                         f"{plain(sup.min_denominator, 0)}, of als de bron het geheim houdt."),
+            suppression=method_text(
+                (cfg.small_numbers.min_numerator, cfg.small_numbers.min_denominator)),
+            disclosure=(disclosure_text(cfg.disclosure.min_count)
+                        if any(s.disclosure == "strict" for s in cfg.sources) else ""),
             members=[self.area[b]["name"] for b in self.members.get(code, [])],
             all_suppressed=not any_value, comparators=comparators,
             csv_name=f"{code}.csv", map_table=map_table, map_title=map_title,
@@ -181,15 +203,30 @@ class ContextBuilder:
                 comparable.POOL_LEVEL.get(a["level"], ""), ""),
             extras={"buurten": village_table.build(
                 self.values, self.names, self.indicators,
-                code, a["name"], self.members.get(code, []))},
+                code, a["name"], self.members.get(code, []), labels.noun(kind))},
         )
+
+    def key_rows(self, rows: list[Row]) -> list[Row]:
+        """The tiles of page 1: the region's ``key_figures:``, or by default health and care
+        first (at least MIN_HEALTH_TILES of them when the area has them), then the other key
+        figures; only figures the area has, at most MAX_TILES."""
+        shown = [r for r in rows if r.value.value is not None]
+        wanted = self.region.config.key_figures
+        if wanted is not None:
+            by_id = {r.indicator.id: r for r in shown}
+            return [by_id[i] for i in wanted if i in by_id][:MAX_TILES]
+        care = [r for r in shown if r.indicator.theme in HEALTH_CARE]
+        out = [r for r in care if r.indicator.key]
+        out += [r for r in care if r not in out][:max(0, MIN_HEALTH_TILES - len(out))]
+        out += [r for r in shown if r.indicator.key and r not in out]
+        return out[:MAX_TILES]
 
     def _row(self, ind: Indicator, code: str, a: dict, comparators: list[str]) -> Row | None:
         series = self.values.get((ind.id, code))
         if not series:
             return None
         last = series[-1]
-        value = _cell(last["value"], last["status"], ind.format)
+        value = figure_cell(last["value"], last["status"], ind.format, reason_text(last))
         interval = ""
         if last["lower"] is not None and last["upper"] is not None:
             interval = f"{number(last['lower'], ind.format)} – {number(last['upper'], ind.format)}"
@@ -198,7 +235,11 @@ class ContextBuilder:
         for c in comparators:
             r = crow.get(c)
             if r is None or r["comparator_value"] is None:
-                comps[c] = Cell(MISSING_TEXT)
+                # The comparator's own mark (e.g. afgeschermd) rather than a bare "geen gegevens".
+                other = r["comparator_code"] if r else None
+                found = next((x for x in self.values.get((ind.id, other), [])
+                              if x["year"] == last["year"]), None) if other else None
+                comps[c] = figure_cell(None, found["status"] if found else None, ind.format)
                 continue
             j = r["judgement"]
             comps[c] = Cell(number(r["comparator_value"], ind.format), judgement=j,
@@ -208,11 +249,15 @@ class ContextBuilder:
         trend_svg = charts.trend(pts, ind.format, f"Trend {ind.title}") if len(pts) > 1 else ""
         trend_text = ""
         flagged = None
-        if len(pts) > 1:
+        t = self.trend.get((ind.id, code))  # verdict only for the two years shown
+        same = len(pts) > 1 and t is not None and \
+            (t["prev_year"], t["year"]) == (pts[-2][0], pts[-1][0])
+        if same and t is not None and t["verdict"] == trends.CHANGED:
+            # Not the same area in both years: no change, no line, no significance claim.
+            trend_svg, trend_text = "", f"indeling gewijzigd sinds {pts[-2][0]}"
+        elif len(pts) > 1:
             trend_text = change_since(pts[-1][1] - pts[-2][1], ind.format, pts[-2][0])
-            t = self.trend.get((ind.id, code))  # verdict only for the two years shown
-            if t and (t["prev_year"], t["year"]) == (pts[-2][0], pts[-1][0]) \
-                    and trends.verdict_text(t["verdict"]):
+            if same and t is not None and trends.verdict_text(t["verdict"]):
                 trend_text += f" ({trends.verdict_text(t['verdict'])})"
             flagged = worsening.flag(ind, comps, t, (pts[-2][0], pts[-1][0]))
         lvl = a["level"] if a["level"] in ("wijk", "buurt") else "wijk"
@@ -225,16 +270,28 @@ class ContextBuilder:
                                      f"{ind.title}: positie tussen de {lvl}en van de regio")
         rank_text = ""
         if last.get("rank") and last.get("n_ranked"):
-            rank_text = f"{last['rank']} van {last['n_ranked']} (kwintiel {last['quintile']})"
+            order = ("hoogste eerst" if ind.polarity == "neutral" else "gunstigste eerst")
+            rank_text = (f"{last['rank']} van {last['n_ranked']} {lvl}en ({order}; "
+                         f"kwintiel {last['quintile']})")
         return Row(ind, last["year"], value, interval, comps, trend_svg, trend_text, spine_svg,
-                   rank_text, last["status"] == "suppressed",
-                   flag=worsening.FLAG_TEXT if flagged else "", flag_detail=flagged)
+                   rank_text, str(last["status"]),
+                   note=basis_text(last, self.part_word(code, a["level"])),
+                   flag=worsening.FLAG_TEXT if flagged else "", flag_detail=flagged,
+                   **({"numerator": last["numerator"], "denominator": last["denominator"]}
+                      if ind.statistic in ("proportion", "rate", "count") else {}))
+
+    def part_word(self, code: str, level: str) -> str:
+        """What a grouped area is made of, in a sentence: buurten, wijken or gemeenten."""
+        if level in ("regio", "gemeente", "land"):
+            return "gemeenten" if level == "regio" else "buurten"
+        parts = self.parts.get(code, [])
+        return "wijken" if parts and all(p.startswith("WK") for p in parts) else "buurten"
 
     def _findings(self, ind: Indicator, area_name: str, row: Row,
                   names: dict[str, str]) -> list[Finding]:
         out: list[Finding] = []
         v = row.value.value
-        if v is None:
+        if v is None or row.status == Status.SMALL:  # a small base proves no difference
             return out
         for comp in ("gemeente", "land"):
             cell = row.comparisons.get(comp)
@@ -246,7 +303,7 @@ class ContextBuilder:
                 out.append(Finding(ind.id, ind.theme, sentence(
                     area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
                     cell.judgement, phrase=ind.finding_phrase(cmp)), cell.judgement,
-                    abs(diff) / (abs(cell.value) or 1), comp, cmp))
+                    abs(diff) / (abs(cell.value) or 1), comp, cmp, ind.age_group is not None))
                 break
             if (cell.judgement == "not_tested" and ind.unit == "%"
                     and abs(diff) >= UNTESTED_GAP):
@@ -254,7 +311,7 @@ class ContextBuilder:
                 out.append(Finding(ind.id, ind.theme, sentence(
                     area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
                     "untested", phrase=ind.finding_phrase(cmp)), "untested",
-                    abs(diff) / (abs(cell.value) or 1), comp, cmp))
+                    abs(diff) / (abs(cell.value) or 1), comp, cmp, ind.age_group is not None))
                 break
         return out
 
@@ -267,35 +324,19 @@ class ContextBuilder:
             comp = next((c for c in ("gemeente", "regio", "land") if c in r.comparisons), "")
             g = r.comparisons.get(comp)
             rows += [(r.indicator.label, r.value.value),
-                     (COMPARATOR_LABEL.get(comp, "").lower(), g.value if g else None)]
+                     (comparator_word(comp) if comp else "", g.value if g else None)]
             table.append((r.indicator.label, r.value.text, g.text if g else MISSING_TEXT))
         if rows:
             near = rows[1][0] or "gemeente"
+            near = near if near == "Nederland" else f"de {near}"
             theme.chart_svg = charts.bars(rows, "percent_1",
-                                          f"{theme.title}: {area_name} tegen de {near}",
+                                          f"{theme.title}: {area_name} tegen {near}",
                                           highlight=range(0, len(rows), 2))
             theme.chart_table = table
 
     def _map(self, code: str, a: dict, gm_code: str
              ) -> tuple[str, str, list[tuple[str, str]], str]:
-        level = "buurt" if a["level"] in ("buurt", "custom") else "wijk"
-        shapes = self.shapes.get((level, gm_code[2:]), [])
-        if not shapes:
-            return "", f"Geen {level}grenzen beschikbaar voor deze gemeente.", [], ""
-        outline = set(self.members.get(code, [code]))
-        if a["level"] == "gemeente":  # a gemeente profile shows all its wijken, none singled out
-            outline = set()
-        elif not outline & {g["code"] for g in shapes}:
-            return "", "Voor dit gebied zijn geen grenzen beschikbaar.", [], ""
-        ind = map_indicator(self, shapes)
-        data = map_rows(self, shapes, ind)
-        title = ind.label if ind else "gebied"
-        svg = charts.choropleth(data, outline, ind.format if ind else "number_1",
-                                f"Kaart van de {level}en in de gemeente, {title}", title)
-        fmt = ind.format if ind else "number_1"
-        table = [(n, number(v, fmt) if v is not None else MISSING_TEXT)
-                 for _, n, _, v in sorted(data, key=lambda d: d[1])]
-        return svg, "", table, title
+        return area_map.build(self, code, a, gm_code)
 
     def _age(self, code: str, gm_code: str, name: str) -> tuple[str, list[tuple[str, str, str]]]:
         groups = []
@@ -305,7 +346,7 @@ class ContextBuilder:
             groups.append((label, r["value"] if r else None, g["value"] if g else None))
         if all(a is None for _, a, _ in groups):
             return "", []
-        table = [(g, number(a, "percent_1") if a is not None else SUPPRESSED_TEXT,
+        table = [(g, number(a, "percent_1") if a is not None else MISSING_TEXT,
                   number(b, "percent_1") if b is not None else "")
                  for g, a, b in groups]
         return charts.age_pyramid(groups, f"Leeftijdsopbouw van {name}"), table

@@ -28,6 +28,7 @@ class Finding:
     # The parts the bewonersversie rewrites into plain Dutch (residents.py).
     comparator: str = ""
     direction: str = ""  # higher / lower: the area against the comparator
+    model_estimate: bool = False  # an RIVM/GGD small-area estimate (no interval to test)
 
 
 def sentence(area: str, label: str, comparison: str, comparator: str, comparator_name: str,
@@ -41,7 +42,10 @@ def sentence(area: str, label: str, comparison: str, comparator: str, comparator
     """
     direction = "hoger" if comparison == "higher" else "lager"
     where = COMPARATOR_PHRASE[comparator].format(name=comparator_name)
-    what = phrase if phrase else f"ligt ‘{label}’ {direction}"
+    # Without a phrase of its own the indicator's name is part of the sentence, in lower case
+    # and without quotes (a name starting with an abbreviation such as WOZ keeps its capitals).
+    name = label if label[:2].isupper() else label[:1].lower() + label[1:]
+    what = phrase if phrase else f"ligt de waarde voor {name} {direction}"
     text = (f"In {area} {what} dan gemiddeld in {where} "
             f"({number(value, fmt)} tegen {number(bench, fmt)})")
     if judgement == "better":
@@ -53,7 +57,46 @@ def sentence(area: str, label: str, comparison: str, comparator: str, comparator
     return text + "."
 
 
+HEALTH_CARE = ("gezondheid", "zorg")
+MAX_DEMOGRAPHIC = 2
+
+
+def category(f: Finding) -> int:
+    """Where a finding goes on page 1; lower comes first.
+
+    0 significant unfavourable health and care differences; 1 significant social-economic
+    differences; 2 other significant health and care differences; 3 large untested gaps of
+    model estimates; 4 the living environment and other untested gaps; 5 demographic
+    descriptors (at most two).
+    """
+    significant = f.judgement in ("worse", "better", "neutral")
+    if f.theme == "demografie":
+        return 5
+    if f.theme in HEALTH_CARE and f.judgement == "worse":
+        return 0
+    if f.theme == "sociaal_economisch" and significant:
+        return 1
+    if f.theme in HEALTH_CARE and significant:
+        return 2
+    if f.judgement == "untested" and f.model_estimate:
+        return 3
+    return 4
+
+
 def rank(findings: list[Finding], limit: int = 8) -> list[Finding]:
-    # "Ongunstig en verslechterd" (worsening.py) leads: unfavourable and getting worse.
-    order = {"worse_worsening": -1, "worse": 0, "better": 1, "neutral": 2, "untested": 3}
-    return sorted(findings, key=lambda f: (order[f.judgement], -f.weight))[:limit]
+    """"Ongunstig en verslechterd" leads (worsening.py); then health and care, demographic
+    descriptors last and at most two; ``limit`` in all.
+
+    Within a category unfavourable before favourable, then the larger relative gap."""
+    ordered = sorted(findings, key=lambda f: (f.judgement != "worse_worsening", category(f),
+                                              f.judgement not in ("worse", "worse_worsening"),
+                                              -f.weight))
+    out: list[Finding] = []
+    demographic = 0
+    for f in ordered:
+        if category(f) == 5 and f.judgement != "worse_worsening":
+            if demographic == MAX_DEMOGRAPHIC:
+                continue
+            demographic += 1
+        out.append(f)
+    return out[:limit]

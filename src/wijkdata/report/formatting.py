@@ -10,7 +10,6 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LOCALE = "nl_NL"
-SUPPRESSED_TEXT = "te weinig waarnemingen"
 MISSING_TEXT = "geen gegevens"
 
 _PATTERNS = {
@@ -69,7 +68,9 @@ def signed(value: float | None, fmt: str) -> str:
     text = number(abs(value), fmt)
     if fmt.startswith("percent"):
         text = text.replace("%", " procentpunt")
-    if round(value, 6) == 0:
+    # Zero once rounded to what is shown: "±0,0", never "+0,0" or "−0,0" (callers that
+    # write sentences say "gelijk gebleven").
+    if round(value, 6) == 0 or not any(ch in "123456789" for ch in text):
         return "±" + text
     return ("+" if value > 0 else "\u2212") + text
 
@@ -80,5 +81,8 @@ def long_date(d: date) -> str:
 
 def change_since(diff: float, fmt: str, year: int) -> str:
     """A trend as the reports say it: ``↑ +1,2% sinds 2022`` (the one home of that wording)."""
-    arrow = "↑" if diff > 0 else ("↓" if diff < 0 else "→")
-    return f"{arrow} {signed(diff, fmt)} sinds {year}"
+    shown = signed(diff, fmt)
+    if shown.startswith("±"):  # equal once rounded: never "+0,0" or "−0,0"
+        return f"→ gelijk gebleven sinds {year}"
+    arrow = "↑" if diff > 0 else "↓"
+    return f"{arrow} {shown} sinds {year}"

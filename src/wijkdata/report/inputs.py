@@ -13,7 +13,7 @@ from pathlib import Path
 
 from wijkdata.core.config import Region
 from wijkdata.core.db import frame
-from wijkdata.core.errors import DataError
+from wijkdata.core.errors import ConfigError, DataError
 from wijkdata.indicators import comparable
 from wijkdata.indicators.definitions import Indicator, load_all, select
 
@@ -30,6 +30,15 @@ def load_indicators(region: Region) -> list[Indicator]:
     if comparable.COMPARATOR in region.config.comparators:
         # Checked before ingest, so a typo costs no time and names the config file.
         comparable.characteristics(region.config, chosen, region.path)
+    ids = {i.id for i in chosen}
+    cfg = region.config
+    for key, wanted in (("key_figures", cfg.key_figures or []),
+                        ("map_indicator", [cfg.map_indicator] if cfg.map_indicator else [])):
+        unknown = [i for i in wanted if i not in ids]
+        if unknown:
+            raise ConfigError(f"{region.path}: {key}: '{unknown[0]}' is not one of the "
+                              "region's indicators",
+                              hint="'wijkdata indicators' lists the ids")
     return chosen
 
 

@@ -18,9 +18,19 @@ MapRow = tuple[str, str, str, float | None]  # code, name, geojson, value
 
 
 def map_indicator(builder: ContextBuilder, shapes: list[GeometryRow]) -> Indicator | None:
-    """The first key percentage with a figure for at least one of the shapes."""
-    return next((i for i in builder.indicators if i.key and i.unit == "%"
-                 and any(builder.latest(i.id, s["code"]) for s in shapes)), None)
+    """The region's ``map_indicator:``, else the first key health percentage with a figure for
+    at least one of the shapes (a health figure is what the maps are for), else the first key
+    percentage with one."""
+    want = builder.region.config.map_indicator
+    if want:
+        return next((i for i in builder.indicators if i.id == want), None)
+    for pick in (lambda i: i.theme == "gezondheid" and i.key,
+                 lambda i: i.theme == "gezondheid", lambda i: i.key):
+        found = next((i for i in builder.indicators if pick(i) and i.unit == "%"
+                      and any(builder.latest(i.id, s["code"]) for s in shapes)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def map_rows(builder: ContextBuilder, shapes: list[GeometryRow],

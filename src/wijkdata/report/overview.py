@@ -14,10 +14,11 @@ from jinja2 import Environment
 from wijkdata import __version__
 from wijkdata.indicators.definitions import Indicator
 
-from . import charts
+from . import charts, labels
 from .context import ContextBuilder
 from .formatting import number
 from .maps import map_rows
+from .report_types import figure_cell
 
 
 def altair_bars(rows: list[tuple[str, float]], ind: Indicator, accent: str) -> str:
@@ -76,9 +77,11 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
         for ind in keys:
             r = builder.latest(ind.id, code)
             v = r["value"] if r else None
-            cells.append({"text": number(v, ind.format) if v is not None else "–",
+            cell = figure_cell(v, r["status"] if r else None, ind.format)
+            cells.append({"text": cell.text, "status": cell.status, "mark": cell.mark,
                           "sort": "" if v is None else f"{v:.6f}"})
-        rows.append({"code": code, "name": a["name"], "level": a["level"],
+        kind = labels.kind_of(builder.region.config, code, a["level"])
+        rows.append({"code": code, "name": a["name"], "level": kind,
                      "gemeente": builder.area.get(a["gemeente_code"] or code, {}).get("name", ""),
                      "href": links.get(code, ""), "cells": cells})
     chart_ind = next((i for i in keys if i.unit == "%"), None)

@@ -16,7 +16,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from wijkdata.core.errors import ConfigError
 from wijkdata.indicators.definitions import Indicator
 
-from .context import COMPARATOR_LABEL, LEVEL_LABEL, Report
+from . import labels
+from .context import COMPARATOR_LABEL, Report, comparator_word
 
 INTERVAL_LABEL = {"wilson": "Wilson (95%)", "byar": "Byar (95%)",
                   "published": "zoals gepubliceerd", "none": "geen"}
@@ -38,14 +39,14 @@ def environment(templates: Path) -> Environment:
                       autoescape=True, trim_blocks=False, lstrip_blocks=False,
                       keep_trailing_newline=True)
     env.globals.update(comparator_label=COMPARATOR_LABEL, interval_label=INTERVAL_LABEL,
-                       definition=definition, level_label=LEVEL_LABEL)
+                       definition=definition, comparator_word=comparator_word,
+                       kind_plural=labels.PLURAL, kind_noun=labels.noun,
+                       profile_word=labels.profile_word)
     return env
 
 
 def title_of(report: Report) -> str:
-    kind = {"custom": "Dorpsprofiel", "gemeente": "Gezondheidsprofiel"}.get(
-        report.level, "Wijkgezondheidsprofiel")
-    return f"{kind} {report.name}"
+    return labels.title(report.kind, report.name)
 
 
 def profile(env: Environment, report: Report, **extra: Any) -> str:
@@ -71,19 +72,37 @@ def safe_cell(value: object) -> str:
     return text
 
 
+def _count(value: float | None) -> str:
+    """A count as a plain number for spreadsheets: no thousands separator, decimal comma."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value}".replace(".", ",")
+
+
 def area_csv(report: Report) -> str:
-    """The area's figures, one row per indicator, Dutch decimal comma, ';' separated."""
+    """The area's figures, one row per indicator, Dutch decimal comma, ';' separated.
+
+    A cell without a figure is empty and ``status`` says why (``status.MARK``: "geheim (bron)",
+    "afgeschermd (privacy)", ...); a shown figure on a small base keeps its number and has
+    status "klein aantal: onzeker". Words never stand where a number belongs.
+    """
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
-    w.writerow(["gebiedscode", "gebied", "indicator", "titel", "jaar", "waarde", "eenheid",
-                "interval", *[f"{COMPARATOR_LABEL[c].lower()}" for c in report.comparators],
+    # "Nederland" keeps its capital; the other comparator columns are lower case like the rest.
+    comps = [COMPARATOR_LABEL[c] if c == "land" else COMPARATOR_LABEL[c].lower()
+             for c in report.comparators]
+    w.writerow(["gebiedscode", "gebied", "profiel", "indicator", "titel", "jaar", "waarde",
+                "status", "eenheid", "interval", "teller", "noemer", "toelichting", *comps,
                 "bron"])
     for t in report.themes:
         for row in t.rows:
             ind = row.indicator
+            value = row.value.text if row.value.value is not None else ""
             w.writerow([safe_cell(x) for x in [
-                report.code, report.name, ind.id, ind.title, row.year, row.value.text,
-                ind.unit, row.interval,
-                *[row.comparisons[c].text for c in report.comparators],
+                report.code, report.name, labels.profile_word(report.kind), ind.id,
+                ind.title, row.year, value, row.value.mark, ind.unit, row.interval,
+                _count(row.numerator), _count(row.denominator), row.note,
+                *[c.text if c.value is not None else ""
+                  for c in (row.comparisons[k] for k in report.comparators)],
                 ", ".join(ind.sources)]])
     return buf.getvalue()

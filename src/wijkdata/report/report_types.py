@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from wijkdata.core.status import MARK, Status, mark, shown
 from wijkdata.indicators.definitions import Indicator
+
+from .formatting import number
 
 
 @dataclass
@@ -18,6 +21,19 @@ class Cell:
     judgement: str = "not_tested"
     symbol: str = ""
     value: float | None = None
+    status: str = "ok"  # status.Status: why there is no value, or "small"
+    mark: str = ""      # the reader's words for that status (status.MARK)
+
+
+def figure_cell(value: float | None, status: str | None, fmt: str, reason: str = "") -> Cell:
+    """A figure, or the mark that says why there is none (``status.MARK``); ``reason``, when
+    given, is a more precise wording of that mark ("onvolledig (85% van de 65-plussers)")."""
+    if not shown(status) or value is None:
+        code = status if status in MARK and status not in (Status.OK, Status.SMALL) \
+            else Status.MISSING
+        return Cell(reason or mark(code), value=None, status=str(code),
+                    mark=reason or mark(code))
+    return Cell(number(value, fmt), value=value, status=str(status), mark=MARK[str(status)])
 
 
 @dataclass
@@ -31,10 +47,16 @@ class Row:
     trend_text: str
     spine_svg: str
     rank_text: str
-    suppressed: bool
+    status: str  # status.Status of the latest figure
     # "ongunstig en verslechterd" (worsening.py) and its details (a worsening.Worsening).
     flag: str = ""
     flag_detail: Any = None
+    # What the figure rests on: "op basis van buurten met 97% van de 65-plussers",
+    # "berekend uit afgeronde aantallen"; empty for a figure as published.
+    note: str = ""
+    # The counts behind a proportion, rate or count (None when not shown or not counted).
+    numerator: float | None = None
+    denominator: float | None = None
 
 
 @dataclass
@@ -47,6 +69,7 @@ class KeyFigure:
     comparison: str
     symbol: str
     judgement: str
+    year: int | None = None
 
 
 @dataclass
@@ -75,7 +98,7 @@ class Report:
     code: str
     name: str
     level: str
-    level_label: str
+    level_label: str  # noun: gemeente, wijk, buurt, dorp, focusgebied, cluster
     gemeente_code: str
     gemeente_name: str
     region_slug: str
@@ -103,8 +126,14 @@ class Report:
     # The map's figures as text: (area name, value) for the table behind the map.
     map_table: list[tuple[str, str]] = field(default_factory=list)
     map_title: str = ""
+    # Method text on disclosure control; empty when the region has no strict source.
+    disclosure: str = ""
     # The comparable areas (name, gemeente name), nearest first, and how they were found.
     comparable: list[tuple[str, str]] = field(default_factory=list)
     comparable_method: str = ""
     # The findings behind ``findings`` (findings.Finding), for the bewonersversie's rules.
     ranked_findings: list[Any] = field(default_factory=list)
+    kind: str = "wijk"  # labels.KINDS key: decides Dorpsprofiel / Gebiedsprofiel / ...
+    spread_word: str = "wijken"  # what the position column compares: the region's wijken/buurten
+    coverage_min: float = 0.9  # config areas.coverage_min, stated on the method page
+    composition_max: float = 0.2  # config areas.composition_change_max

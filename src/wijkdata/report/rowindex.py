@@ -19,8 +19,8 @@ Group = Callable[[list[dict[str, Any]]], dict[Key, Any]]
 # The comparison columns a report reads (context.py `_row`): comparator_code, difference and
 # comparison stay in the database. A third fewer columns of 2.5 million national rows saves
 # ~250 MB in the main process and in each render worker.
-COMPARISON_SQL = ("SELECT indicator_id, area_code, year, comparator, comparator_value, judgement "
-                  "FROM ind_comparison")
+COMPARISON_SQL = ("SELECT indicator_id, area_code, year, comparator, comparator_code, "
+                  "comparator_value, judgement FROM ind_comparison")
 
 
 class AreaRows(Mapping[Key, Any]):

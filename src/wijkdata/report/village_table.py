@@ -1,8 +1,8 @@
 """The "Buurten in dit dorp" table: a village's key figures next to those of its buurten.
 
 It is the one place in a report where parts and their total stand side by side, so it is where
-disclosure control matters most: every cell comes from ``ind_value`` after complementary
-suppression (``disclosure.apply``), and a suppressed cell reads "te weinig waarnemingen", never a
+disclosure control matters most: every cell comes from ``ind_value`` after disclosure control
+(``disclosure.apply``), and a suppressed cell carries its mark ("afgeschermd (privacy)"), never a
 number. Nothing is computed here; values are only looked up and formatted.
 """
 
@@ -14,34 +14,31 @@ from dataclasses import dataclass
 from wijkdata.core.tables import ValueRow
 from wijkdata.indicators.definitions import Indicator
 
-from .formatting import MISSING_TEXT, SUPPRESSED_TEXT, number
+from .labels import reason_text
+from .report_types import Cell, figure_cell
 
 MAX_COLUMNS = 5
-NOTE = ("Een dorp is de som van zijn buurten. Is het cijfer van één buurt te klein om te tonen, "
-        "dan wordt ook een tweede buurt verborgen, zodat het verborgen cijfer niet uit het "
-        "dorpstotaal kan worden teruggerekend.")
+NOTE = ("Een {noun} is de som van zijn buurten: aantallen worden opgeteld. Is een cijfer uit een "
+        "niet-openbare bron afgeschermd, dan is ook minstens één andere buurt afgeschermd, "
+        "zodat het niet uit het totaal kan worden teruggerekend.")
 
 
 @dataclass(frozen=True)
 class VillageTable:
     columns: list[str]
-    rows: list[tuple[str, list[str]]]  # (name, one text per column); the village last
+    rows: list[tuple[str, list[Cell]]]  # (name, one cell per column); the village last
     note: str = NOTE
+    noun: str = "dorp"
 
 
-def _cell(row: ValueRow | None, fmt: str) -> str:
-    if row is None:
-        return MISSING_TEXT
-    if row["status"] == "suppressed":
-        return SUPPRESSED_TEXT
-    if row["status"] != "ok" or row["value"] is None:
-        return MISSING_TEXT
-    return number(row["value"], fmt)
+def _cell(row: ValueRow | None, fmt: str) -> Cell:
+    return figure_cell(row["value"] if row else None, row["status"] if row else None, fmt,
+                       reason_text(row) if row else "")
 
 
 def build(values: Mapping[tuple[str, str], list[ValueRow]], names: Mapping[str, str],
           indicators: Sequence[Indicator], code: str, village_name: str,
-          members: Sequence[str]) -> VillageTable | None:
+          members: Sequence[str], noun: str = "dorp") -> VillageTable | None:
     """Key indicators (``key: true``) of the village and each member buurt, same year."""
     if not members:
         return None
@@ -61,4 +58,4 @@ def build(values: Mapping[tuple[str, str], list[ValueRow]], names: Mapping[str, 
             for b in members]
     rows.append((f"{village_name} (totaal)",
                  [_cell(at(ind.id, code, y), ind.format) for ind, y in chosen]))
-    return VillageTable(columns, rows)
+    return VillageTable(columns, rows, NOTE.format(noun=noun), noun)

@@ -41,6 +41,11 @@ LINE = "__file_row"  # the row in the file, kept through the filters below for m
 MARGIN_VALUE = "MW00000"
 MARGIN_LOWER = "MOG0095"
 MARGIN_UPPER = "MBG0095"
+# StatLine Leeftijd codes of the monitor tables (50090NED): 20300 = 18 jaar of ouder,
+# 80200 = 65 jaar of ouder, 53115 = 18 tot 65 jaar (see shared/data/SOURCES.md).
+AGE_CODES = {"20300": "18+", "80200": "65+", "53115": "18-64"}
+AGE_CODE_OF = {group: code for code, group in AGE_CODES.items()}
+AGE_COLUMNS = ("Leeftijd", "Persoonskenmerken")
 
 
 def snake(key: str) -> str:
@@ -51,6 +56,7 @@ def snake(key: str) -> str:
 
 def read(source: Source, path: Path) -> Loaded:
     df = read_table(path, source)
+    check_age_group(df, source, path)
     first = source.skip_rows + 2  # title rows, then the header
     df = df.with_columns(pl.int_range(first, first + df.height, dtype=pl.Int64).alias(LINE))
     code_col = next((c for c in ("WijkenEnBuurten", "RegioS") if c in df.columns), None)
@@ -110,3 +116,32 @@ def read(source: Source, path: Path) -> Loaded:
     )
     areas = values.select(code.alias("code"), name.alias("name"))
     return Loaded(observations=obs, areas=areas, raw=df.drop(LINE), notes=notes)
+
+
+def check_age_group(df: pl.DataFrame, source: Source, path: Path) -> None:
+    """Every row's own age code must be the group the source declares (``age_group:``).
+
+    An 18-64 file declared as 18+ would otherwise be shown as "volwassenen" and compared with
+    18+ figures of other years and areas. A file without an age column cannot be checked.
+    """
+    col = next((c for c in AGE_COLUMNS if c in df.columns), None)
+    if col is None or source.age_group is None:
+        return
+    found = df[col].cast(pl.String).str.strip_chars()
+    if col == "Persoonskenmerken" and not found.is_in(list(AGE_CODES)).any():
+        return  # a regional table split by another characteristic (sex, ...): not by age
+    expected = AGE_CODE_OF[source.age_group]
+    bad = (found != expected).fill_null(True)
+    if not bad.any():
+        return
+    i = int(bad.arg_true()[0])
+    code = found[i] or ""
+    group = AGE_CODES.get(code)
+    what = f"{code} ({group})" if group else f"'{code}' (not an age code of the monitor)"
+    raise DataError(
+        f"{path}, row {i + 2 + source.skip_rows}, column '{col}': age group {what}, expected "
+        f"{expected} ({source.age_group}) as declared by 'age_group: {source.age_group}' of "
+        f"source '{source.id}'",
+        hint="declare the file's own age group, or point the source at the file of the "
+             "declared group; age groups are never combined",
+    )
