@@ -4,7 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test test-fast lint bench clean
+.PHONY: setup system-deps demo test test-fast lint bench clean check-python
+
+# wijkdata needs Python 3.11+ (pyproject.toml requires-python). Say so before pip fails obscurely,
+# and refuse a .venv that an older Python made (make clean removes it).
+NEED_PY := 3.11
+PY_TOO_OLD := import sys; sys.exit(sys.version_info[:2] < (3, 11))
+check-python:
+	@if ! $(PY) -c '$(PY_TOO_OLD)' 2>/dev/null; then \
+	  echo "wijkdata needs Python $(NEED_PY) or newer; PY=$(PY) is" \
+	    "$$($(PY) --version 2>&1 || echo 'not found')." \
+	    "Install Python $(NEED_PY)+ and run e.g.: make PY=python3.12 $(MAKECMDGOALS)"; \
+	  exit 1; \
+	fi
+	@if [ -d $(VENV) ] && ! $(BIN)/python -c '$(PY_TOO_OLD)' 2>/dev/null; then \
+	  echo "$(VENV) was made with $$($(BIN)/python --version 2>&1 || echo 'a Python that is" \
+	    "gone'); wijkdata needs $(NEED_PY)+. Run: make clean, then make again"; \
+	  exit 1; \
+	fi
 
 # System packages: Chromium prints the PDFs and checks the HTML, poppler reads PDFs back,
 # DejaVu is the one font both HTML and PDF name. Skipped when already present.
@@ -17,13 +34,13 @@ system-deps:
 	    $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | check-python
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-setup: system-deps $(STAMP)
+setup: check-python system-deps $(STAMP)
 
 demo: setup
 	$(BIN)/wijkdata build --regio demo
@@ -54,3 +71,8 @@ bench: setup
 
 clean:
 	rm -rf reports/*/ data/processed/*.duckdb .pytest_cache
+	@if [ -d $(VENV) ] && ! $(BIN)/python -c '$(PY_TOO_OLD)' 2>/dev/null; then \
+	  echo "removing $(VENV): made with $$($(BIN)/python --version 2>&1 || echo 'a Python that" \
+	    "is gone'), wijkdata needs $(NEED_PY)+"; \
+	  rm -rf $(VENV); \
+	fi

@@ -26,6 +26,7 @@ import yaml
 from typer.testing import CliRunner
 
 from tests.conftest import tree_snapshot
+from tests.publishers import Publishers, point_at, serve
 from wijkdata.cli import app
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -267,7 +268,31 @@ def seed_previous_build(project: Path) -> None:
 
 def snapshot(project: Path) -> dict[str, dict[str, bytes]]:
     return {name: tree_snapshot(project / name)
-            for name in ("reports", "data/processed", "elsewhere")}
+            for name in ("reports", "data/processed", "data/raw", "elsewhere")}
+
+
+@pytest.fixture
+def publishers(request: pytest.FixtureRequest, name: str) -> Iterator[Publishers | None]:
+    """The local CBS/RIVM/PDOK stand-in, for the cases that say ``server:`` (fetch cases)."""
+    spec = yaml.safe_load((CORPUS / name / "case.yml").read_text(encoding="utf-8"))
+    if "server" not in spec:
+        yield None
+        return
+    shared = request.getfixturevalue("shared_data")
+    for state in serve(shared):
+        state.mode = spec["server"].get("mode", "ok")
+        state.failures_left = spec["server"].get("failures", 0)
+        state.page_size = spec["server"].get("page_size", state.page_size)
+        yield state
+
+
+def _fill(text: str, project: Path, server: Publishers | None) -> str:
+    text = text.replace("{project}", str(project))
+    if server is not None:
+        text = text.replace("{server}", server.base).replace(
+            "{offsite}", server.base.replace("127.0.0.1", "localhost")).replace(
+            "{server_hostport}", server.base.split("//", 1)[1])
+    return text
 
 
 @pytest.fixture
@@ -288,24 +313,35 @@ def test_corpus_has_at_least_60_cases() -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_bad_input(name: str, project: Path, runner: CliRunner,
-                   restore_permissions: None) -> None:
+def test_bad_input(name: str, project: Path, runner: CliRunner, restore_permissions: None,
+                   publishers: Publishers | None, monkeypatch: pytest.MonkeyPatch) -> None:
     case = CORPUS / name
     spec = yaml.safe_load((case / "case.yml").read_text(encoding="utf-8"))
     seed_previous_build(project)
     apply_case(case, spec, project)
+    if publishers is not None:
+        point_at(publishers, monkeypatch)
+    for key, value in spec.get("env", {}).items():
+        monkeypatch.setenv(key, _fill(str(value), project, publishers))
     before = snapshot(project)
-    result = runner.invoke(app, [str(a) for a in spec["args"]])
+    result = runner.invoke(app, [_fill(str(a), project, publishers) for a in spec["args"]])
     assert result.exit_code == spec["exit"], result.stderr + result.stdout
     lines = result.stderr.splitlines()
+    for secret in spec.get("never_printed", []):
+        assert secret not in result.stderr + result.stdout
+    if publishers is not None and "sent_below" in spec:
+        # The server never got to send the whole body: the client hung up at its deadline/cap.
+        assert publishers.sent < spec["sent_below"]
     for line in spec.get("stderr", []):
-        line = line.replace("{project}", str(project)).replace("{line}", _line_of(spec, project))
+        line = _fill(line, project, publishers).replace("{line}", _line_of(spec, project))
         if "{byte}" in line:  # offset of the first byte that is not UTF-8 in the line_of file
             raw = (project / spec["line_of"]["file"]).read_bytes()
             with pytest.raises(UnicodeDecodeError) as bad:
                 raw.decode("utf-8")
             line = line.replace("{byte}", str(bad.value.start))
         assert line in lines, result.stderr
+    for part in spec.get("contains_stderr", []):
+        assert _fill(part, project, publishers) in result.stderr, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     for name in spec.get("absent", []):  # e.g. the file a !!python tag would have created
         assert not (project / name).exists()
@@ -320,6 +356,8 @@ def test_bad_input(name: str, project: Path, runner: CliRunner,
         text = (project / rel).read_text(encoding="utf-8")
         for needle in needles:
             assert needle not in text, f"{rel} contains {needle!r}"
+    if not spec.get("sql"):
+        return
     con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
     try:
         for check in spec.get("sql", []):

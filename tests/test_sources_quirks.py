@@ -168,12 +168,12 @@ def test_missing_required_column_names_year_and_column() -> None:
     with pytest.raises(DataError) as err:
         cbs_kwb.read(kwb("missing-required-2023.csv"), FIX / "missing-required-2023.csv")
     assert err.value.message == (
-        f"{FIX / 'missing-required-2023.csv'}: KWB 2023 column 'a_inw' (project variable "
-        "'a_inw') not found"
+        f"{FIX / 'missing-required-2023.csv'}: KWB 2023 column 'AantalInwoners' or 'a_inw' "
+        "(project variable 'a_inw') not found"
     )
 
 
-@pytest.mark.parametrize("year", [2019, 2020, 2021, 2022, 2023, 2024])
+@pytest.mark.parametrize("year", [2019, 2020, 2021, 2022, 2023, 2024, 2025])
 def test_every_kwb_year_has_a_column_map_that_cites_its_source(year: int) -> None:
     spec = cbs_kwb.column_map(year)
     assert spec.year == year

@@ -204,6 +204,12 @@ def build(
         return
     say(f"built {len(result.profiles)} profiles for {region.config.name} in {dt:.1f} s "
         f"-> {_shown(result.out_dir)}/index.html")
+    if result.skipped_pdf:
+        raise DataError(
+            f"PDFs not made: no Chromium found (the HTML and CSV files are in "
+            f"{_shown(result.out_dir)})",
+            hint="install Chromium without admin rights: 'playwright install chromium' "
+            "(or apt-get install chromium), or build without PDFs: --format html,csv")
 
 
 def _shown(path: Path) -> Path:

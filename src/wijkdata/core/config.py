@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -57,12 +58,55 @@ class LabelLookup(_Model):
     name_column: str
 
 
+Publisher = Literal["cbs", "rivm", "pdok"]
+
+
+class FetchSpec(_Model):
+    """Where ``wijkdata fetch`` gets a source: publisher, table and what to narrow it to.
+
+    The region's own gemeenten are always the area filter; ``filters`` narrows the other
+    dimensions (``Leeftijd``, ``Perioden``) so one download holds one age group and one year.
+    """
+
+    publisher: Publisher
+    # OData table id (85618NED) for cbs/rivm; the PDOK dataset (wijken-en-buurten-2023) for pdok.
+    table: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,59}$")]
+    odata: Literal[3, 4] = 3
+    # v3 entity set: the untyped one keeps "." (secret) apart from empty, like the downloads.
+    entity: Literal["TypedDataSet", "UntypedDataSet"] | None = None
+    collection: Literal["gemeenten", "wijken", "buurten"] | None = None  # pdok only
+    region_dimension: str = "WijkenEnBuurten"
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _pdok(self) -> FetchSpec:
+        if (self.publisher == "pdok") != (self.collection is not None):
+            raise ValueError("fetch: 'collection:' (gemeenten, wijken or buurten) goes with "
+                             "publisher pdok, and only with it")
+        return self
+
+    @property
+    def entity_set(self) -> str:
+        if self.odata == 4:
+            return "Observations"
+        return self.entity or "UntypedDataSet"
+
+
 class Source(_Model):
-    """One ingest stage: a file (or API table) read by the module for its ``kind``."""
+    """One ingest stage: a file (or API table) read by the module for its ``kind``.
+
+    ``path`` is a file placed by hand under data_dir; ``fetch`` names the publisher's table that
+    ``wijkdata fetch`` downloads into data_dir/<publisher>/<table>/. The build reads ``path`` when
+    that file exists, else the fetched copy (see datapaths.py).
+    """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     kind: SourceKind
-    path: str
+    path: str | None = None
+    fetch: FetchSpec | None = None
+    # An optional source that is absent is left out of the build with a warning (e.g. a newer
+    # release that only `wijkdata fetch` provides); a required one stops the build.
+    optional: bool = False
     year: int | None = Field(default=None, ge=1990, le=2100)
     format: Literal["csv", "xlsx", "parquet", "json", "geojson", "gpkg"] | None = None
     sheet: str | None = None
@@ -101,6 +145,9 @@ class Source(_Model):
 
     @model_validator(mode="after")
     def _labels(self) -> Source:
+        if self.path is None and self.fetch is None:
+            raise ValueError(f"source '{self.id}': give 'path:' (a file under data_dir) or "
+                             "'fetch:' (publisher and table to download), or both")
         if self.kind == "ggd_monitor" and self.age_group is None:
             raise ValueError(f"source '{self.id}': a ggd_monitor source needs 'age_group:' "
                              "(18+, 65+ or 18-64), the age group of the file's Leeftijd column")
@@ -122,7 +169,16 @@ class Source(_Model):
     def suffix_format(self) -> str:
         if self.format:
             return self.format
+        if self.path is None:
+            return "geojson" if self.kind == "boundaries" else "odata"
         return Path(self.path).suffix.lower().lstrip(".") or "csv"
+
+    @property
+    def label(self) -> str:
+        """How messages name the source: its id and, when known, publisher and table."""
+        if self.fetch:
+            return f"'{self.id}' ({self.fetch.publisher.upper()} {self.fetch.table})"
+        return f"'{self.id}'"
 
 
 class CustomArea(_Model):
@@ -242,8 +298,11 @@ class RegionConfig(_Model):
     # regio (e.g. GGD-regio) instead of all gemeenten of this config together.
     regio_lookup: str | None = None
     data_dir: str = "data/raw"
-    # Base URL of the CBS OData API for `wijkdata fetch`; $WIJKDATA_CBS_API overrides it.
+    # Base URLs for `wijkdata fetch`, one per publisher; $WIJKDATA_CBS_API, $WIJKDATA_RIVM_API
+    # and $WIJKDATA_PDOK_API override them. Defaults: the publishers' public endpoints (fetch.py).
     cbs_api: str | None = None
+    rivm_api: str | None = None
+    pdok_api: str | None = None
     areas: Areas = Areas()
     comparators: list[Comparator] = ["gemeente", "regio", "land"]
     comparable: Comparable = Comparable()
@@ -326,6 +385,8 @@ class Region:
 
     def source_file(self, source: Source, data_dir: Path) -> Path:
         """The file (or folder) of ``source`` inside ``data_dir``; refused if it leads out."""
+        if source.path is None:
+            raise ValueError(f"source {source.id} has no path: ask ingest.datapaths.source_path")
         index = next(i for i, s in enumerate(self.config.sources) if s.id == source.id)
         return self._confine(data_dir, source.path, DATA, ("sources", index, "path"))
 
@@ -361,9 +422,12 @@ def load_region(slug: str, project: Path | None = None) -> Region:
         raise ConfigError(f"region name {slug!r} is not valid: use lower case letters, digits, '-'")
     path = project / "configs" / f"{slug}.yml"
     if not path.exists():
-        known = ", ".join(known_regions(project)) or "(none)"
+        names = known_regions(project)
+        near = difflib.get_close_matches(slug, names, n=1, cutoff=0.6)
+        known = ", ".join(names) or "(none)"
         raise ConfigError(
-            f"unknown region '{slug}': no file {path.relative_to(project)}",
+            f"unknown region '{slug}': no file {path.relative_to(project)}"
+            + (f"; did you mean '{near[0]}'?" if near else ""),
             hint=f"known regions: {known}",
         )
     return load_region_file(path, project, slug)
@@ -381,6 +445,8 @@ def _check_paths(region: Region) -> None:
     """Refuse every config path that leaves its folder, before anything is read or written."""
     config = region.config
     for i, source in enumerate(config.sources):
+        if source.path is None:  # fetched: wijkdata fetch chooses the folder (ingest.datapaths)
+            continue
         paths.check_relative(source.path, root_name=DATA, config=region.path,
                              lines=region.lines, key=("sources", i, "path"))
         if isinstance(source.label_lookup, LabelLookup):

@@ -19,6 +19,7 @@ from wijkdata.core import codes
 from wijkdata.core.config import Region, Source
 from wijkdata.core.errors import MISSING_FILE, Problem, WijkdataError, collecting
 
+from .datapaths import describe_missing, fetch_hint, source_path
 from .sources import KINDS
 from .sources.common import OK
 
@@ -65,12 +66,18 @@ def hierarchy_problems(region_codes: set[str]) -> list[str]:
 
 
 def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
-    path = region.source_file(source, data_dir)
+    path = source_path(region, source, data_dir)
     result = SourceCheck(source, path)
     gemeenten = region.config.gemeenten
+    if source.optional and not path.exists():
+        result.problems.append(f"optional source not present "
+                               f"({describe_missing(region, source, data_dir)}); the build leaves "
+                               f"it out; {fetch_hint(region, source)} to add it")
+        return result
     if not path.exists():
-        result.errors.append(Problem(MISSING_FILE, str(path), f"data file not found: {path}",
-                                     hint=f"run 'wijkdata fetch --regio {region.slug}'"))
+        result.errors.append(Problem(MISSING_FILE, str(path), "data not found: "
+                                     f"{describe_missing(region, source, data_dir)}",
+                                     hint=fetch_hint(region, source)))
         return result
     found: list[Problem] = []
     try:

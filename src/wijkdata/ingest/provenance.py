@@ -14,6 +14,7 @@ from wijkdata.core import tables
 from wijkdata.core.config import Region, Source
 from wijkdata.core.db import connect_existing, frame
 
+from .datapaths import source_path
 from .sources import KINDS
 
 SCHEMA = tables.PROVENANCE
@@ -32,13 +33,16 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def describe(source: Source, sha256: str) -> dict[str, Any]:
-    """The columns known before loading; the config overrides the source kind's defaults."""
+def describe(source: Source, sha256: str, read: Path | None = None) -> dict[str, Any]:
+    """The columns known before loading; the config overrides the source kind's defaults.
+
+    ``path`` is the configured file, or for a fetch-only source the folder the build read.
+    """
     mod = KINDS[source.kind]
     return {
         "source_id": source.id,
         "kind": source.kind,
-        "path": str(source.path),
+        "path": source.path or str(read),
         "sha256": sha256,
         "publisher": source.publisher or mod.PUBLISHER,
         "title": source.title or mod.TITLE,
@@ -53,10 +57,10 @@ def planned(region: Region, folder: Path) -> list[dict[str, Any]]:
     """The rows a build would record now: files hashed, 'folder' or 'MISSING' when not a file."""
     rows = []
     for s in region.config.sources:
-        path = folder / s.path
+        path = source_path(region, s, folder)
         digest = sha256_file(path) if path.is_file() else ("folder" if path.is_dir()
                                                            else "MISSING")
-        rows.append(describe(s, digest) | {"rows": None, "observations": None,
+        rows.append(describe(s, digest, path) | {"rows": None, "observations": None,
                                             "loaded_at": NOT_BUILT})
     return rows
 

@@ -25,6 +25,7 @@ from wijkdata.core.errors import DataError
 from wijkdata.core.testhooks import pause_point
 
 from . import provenance, regio
+from .datapaths import describe_missing, fetch_hint, source_path
 from .provenance import sha256_file
 from .sources import KINDS, Loaded
 
@@ -41,16 +42,13 @@ class StageResult:
     notes: tuple[str, ...]
 
 
-def source_path(region: Region, source: Source, data_dir: Path) -> Path:
-    return region.source_file(source, data_dir)
-
-
 def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, Path]:
     path = source_path(region, source, data_dir)
     if not path.exists():
         raise DataError(
-            f"data file not found: {path} (source '{source.id}' in {region.path.name})",
-            hint="run 'wijkdata fetch --regio " + region.slug + "' or pass --data-dir",
+            f"data not found for source {source.label} in {region.path.name}: "
+            f"{describe_missing(region, source, data_dir)}",
+            hint=fetch_hint(region, source),
         )
     return KINDS[source.kind].read(source, path), path
 
@@ -87,7 +85,13 @@ def load(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
     geoms: list[pl.DataFrame] = []
     lookups: dict[str, pl.DataFrame] = {}
     for i, source in enumerate(cfg.sources, start=1):
-        progress(f"[{i}/{len(cfg.sources)}] {source.kind} '{source.id}': {source.path}")
+        where = source_path(region, source, data_dir)
+        if source.optional and not where.exists():
+            progress(f"warning: optional source {source.label} left out: not found "
+                     f"({describe_missing(region, source, data_dir)}); "
+                     f"{fetch_hint(region, source)} to add it")
+            continue
+        progress(f"[{i}/{len(cfg.sources)}] {source.kind} '{source.id}': {where}")
         loaded, path = read_stage(region, source, data_dir)
         obs = _in_region(loaded.observations, "area_code", cfg.gemeenten)
         for col in ("lower", "upper"):
@@ -98,8 +102,8 @@ def load(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
             "area_code", "year", "variable", "value", "status", "lower", "upper",
         )
         write_table(con, f"raw_{source.id}", loaded.raw)
-        _append_observations(con, source.id, obs, first=i == 1)
-        if i == 1:
+        _append_observations(con, source.id, obs, first=not results)
+        if not results:
             pause_point("ingest")  # crash tests kill the build here
         area_codes.append(obs["area_code"].unique())
         names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
@@ -124,6 +128,8 @@ def load(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
            else pl.DataFrame(schema={"code": pl.String, "level": pl.String,
                                      "geojson": pl.String}))
     write_table(con, "geometry", geo)
+    for line in coverage_warnings(region, area, set(geo["code"].to_list())):
+        progress("warning: " + line)
     _provenance(con, results)
     return results
 
@@ -216,6 +222,46 @@ def _areas(region: Region, area_codes: list[pl.Series], names: list[pl.DataFrame
     )
 
 
+def coverage_warnings(region: Region, area: pl.DataFrame, with_geometry: set[str]) -> list[str]:
+    """Per gemeente: profiled areas that have no boundary or no name in the configured files.
+
+    Without this a build silently made map-less profiles titled by their code.
+    """
+    cfg = region.config
+    profiled = [lv for lv in cfg.areas.levels if lv != "gemeente"]
+    with_custom = {c.gemeente_code for c in cfg.areas.custom}
+    rows = area.filter(pl.col("level").is_in(["wijk", "buurt"])).select(
+        "code", "name", "level", "gemeente_code")
+    def fix(level: str) -> str:
+        src = next((s for s in cfg.sources if s.fetch and s.fetch.collection == level + "en"),
+                   None)
+        if src is not None:
+            return f"run 'wijkdata fetch --regio {region.slug}' (source '{src.id}')"
+        return (f"add a boundaries source with fetch: {{publisher: pdok, table: "
+                f"wijken-en-buurten-<year>, collection: {level}en}} and run "
+                f"'wijkdata fetch --regio {region.slug}'")
+
+    out = []
+    for gm in cfg.gemeenten:
+        mine = rows.filter(pl.col("gemeente_code") == gm)
+        # A village or focus area is drawn from its buurten, so those need boundaries too.
+        levels = sorted({*profiled, "buurt"}) if gm in with_custom else profiled
+        for level in levels:
+            at = mine.filter(pl.col("level") == level)
+            if at.height == 0:
+                continue
+            no_map = [c for c in at["code"].to_list() if c not in with_geometry]
+            if len(no_map) == at.height:
+                out.append(f"gemeente {gm}: no {level} boundaries in the configured files, so its "
+                           f"{level} profiles get no map; {fix(level)}")
+            unnamed = at.filter(pl.col("name") == pl.col("code")).height
+            if unnamed == at.height:
+                out.append(f"gemeente {gm}: no {level} names in the configured files, so its "
+                           f"{level} profiles are titled by code; boundaries from PDOK carry "
+                           f"the names ({fix(level)})")
+    return out
+
+
 def _members(region: Region, area: pl.DataFrame) -> pl.DataFrame:
     """custom_code -> buurt_code, with ``wijken:`` expanded to the buurten found in the data."""
     buurten = area.filter(pl.col("level") == "buurt")
@@ -251,7 +297,7 @@ def _parts(region: Region, members: pl.DataFrame) -> pl.DataFrame:
 
 
 def _provenance(con: duckdb.DuckDBPyConnection, results: list[StageResult]) -> None:
-    rows = [provenance.describe(r.source, r.sha256)
+    rows = [provenance.describe(r.source, r.sha256, r.path)
             | {"rows": r.rows, "observations": r.observations,
                "loaded_at": build_timestamp().isoformat()}
             for r in results]

@@ -39,7 +39,7 @@ from wijkdata.report.context import ContextBuilder, profile_codes
 from wijkdata.report.figure_sources import table_list
 from wijkdata.report.formatting import long_date
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
-from wijkdata.report.pdf import PrintJob, print_all
+from wijkdata.report.pdf import PrintJob, find_browser, print_all
 
 from . import manifest
 from .render_pool import Rendered, render_one, render_parallel
@@ -68,6 +68,7 @@ class BuildResult:
     files: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
     ran: str = "ingest"  # stages redone: ingest | compute | none (render only) | skipped
+    skipped_pdf: bool = False  # PDFs were asked for but no Chromium was found
 
 
 def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult:
@@ -75,6 +76,12 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
     timings: dict[str, float] = {}
     out_dir = atomic.check_output_dir(region.output_dir(opts.out_dir), region.project)
     formats = opts.formats or tuple(region.config.output.formats)
+    # The bewonersversie is HTML plus a printed PDF, so it needs Chromium as well.
+    skipped_pdf = bool({"pdf", "bewoners"} & set(formats)) and find_browser() is None
+    if skipped_pdf:
+        # Keep what can be made: HTML and CSV are published, the caller reports the PDFs.
+        formats = tuple(f for f in formats if f not in ("pdf", "bewoners"))
+        progress("warning: no Chromium found, so this build makes no PDFs")
     indicators = load_indicators(region)
     logo = logo_svg(region)  # before ingest: a refused logo must not replace the database
     db_path = db_path_for(region)
@@ -104,7 +111,8 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
             step_publish(staging, out_dir, names)
         manifest.remember_hashes(region, hasher)
     return BuildResult(out_dir, db_path, codes, [out_dir / n for n in names if
-                                                 n != manifest.MANIFEST_NAME], timings, ran=ran)
+                                                 n != manifest.MANIFEST_NAME], timings, ran=ran,
+                       skipped_pdf=skipped_pdf)
 
 
 def prepare(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult:
@@ -178,7 +186,8 @@ def lost_data(con: duckdb.DuckDBPyConnection, region: Region,
                .fetchall()}
     by_kind: dict[str, list[str]] = {}
     for source in region.config.sources:
-        by_kind.setdefault(source.kind, []).append(Path(source.path).name)
+        by_kind.setdefault(source.kind, []).append(Path(source.path).name if source.path
+                                                   else source.id)
     out = []
     for ind in indicators:
         if not all(kind in by_kind for kind in ind.sources):

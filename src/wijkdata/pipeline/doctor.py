@@ -20,6 +20,7 @@ from pathlib import Path
 from wijkdata.core.atomic import can_create_in
 from wijkdata.core.config import Region, known_regions, load_region
 from wijkdata.core.errors import WijkdataError
+from wijkdata.ingest.datapaths import fetched_dir, source_path
 from wijkdata.report.pdf import find_browser
 
 MIN_PYTHON = (3, 11)
@@ -78,8 +79,9 @@ def check_packages(requirements: Iterable[str] | None = None) -> list[Check]:
 
 
 def check_browser() -> Check:
-    fix = ("install Chromium (Debian/Ubuntu: apt-get install chromium) or set "
-           "WIJKDATA_BROWSER to a Chromium or Chrome executable; only PDF output needs it")
+    fix = ("install Chromium without admin rights: 'playwright install chromium' (or "
+           "Debian/Ubuntu: apt-get install chromium), or set WIJKDATA_BROWSER to a Chromium or "
+           "Chrome executable; only PDF output needs it (else build with --format html,csv)")
     env = os.environ.get("WIJKDATA_BROWSER")
     found = find_browser()
     if found is None:
@@ -87,8 +89,8 @@ def check_browser() -> Check:
             return Check("browser", False, f"WIJKDATA_BROWSER={env} does not exist",
                          "point WIJKDATA_BROWSER at an existing Chromium executable, or unset "
                          "it to use chromium from PATH (Debian/Ubuntu: apt-get install chromium)")
-        return Check("browser", False, "no chromium, chromium-browser or google-chrome on PATH",
-                     fix)
+        return Check("browser", False, "no chromium, chromium-browser or google-chrome on PATH, "
+                     "and no Chromium from 'playwright install chromium'", fix)
     try:
         done = subprocess.run([str(found), "--version"], capture_output=True, text=True,
                               timeout=20, check=False)
@@ -137,22 +139,38 @@ def check_region(region: Region, data_dir: Path | None = None) -> list[Check]:
     out = [check_writable(f"write {region.slug} output", region.output_dir()),
            check_writable(f"write {region.slug} database", region.project / "data" / "processed")]
     for source in region.config.sources:
-        path = folder / source.path
+        path = source_path(region, source, folder)
         name = f"data {region.slug} {source.id}"
         if path.exists():
             out.append(Check(name, True, str(path)))
             continue
-        how = (f"run 'wijkdata fetch --regio {region.slug}'" if source.url
-               or source.kind == "cbs_odata" else f"copy the file to {path}")
-        out.append(Check(name, False, f"{path} is missing",
-                         f"{how}, or pass --data-dir with the folder that holds {source.path}"))
+        if source.optional:
+            out.append(Check(name, True, f"optional, not present (the build leaves it out; "
+                                         f"'wijkdata fetch --regio {region.slug}' adds it)"))
+            continue
+        if fetched_dir(region, source, folder) is not None:
+            fix = f"run 'wijkdata fetch --regio {region.slug}'"
+        else:
+            fix = (f"copy the file to {path}, or pass --data-dir with the folder that holds "
+                   f"{source.path}")
+        out.append(Check(name, False, f"{path} is missing", fix))
     return out
+
+
+def regions_in_use(project: Path) -> list[str]:
+    """The regions this user works with: built or fetched before (not every shipped example)."""
+    used = []
+    for slug in known_regions(project):
+        built = (project / "data" / "processed" / f"{slug}.duckdb").exists()
+        if built or (project / "reports" / slug).is_dir():
+            used.append(slug)
+    return used
 
 
 def run(project: Path, regions: list[str] | None = None,
         data_dir: Path | None = None) -> list[Check]:
     checks = [check_python(), *check_packages(), check_browser(), check_fonts()]
-    for slug in regions if regions is not None else known_regions(project):
+    for slug in regions if regions is not None else regions_in_use(project):
         try:
             region = load_region(slug, project)
         except WijkdataError as exc:

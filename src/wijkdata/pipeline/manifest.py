@@ -40,6 +40,7 @@ import duckdb
 from wijkdata import __version__
 from wijkdata.core import atomic
 from wijkdata.core.config import LabelLookup, Region
+from wijkdata.ingest.datapaths import source_path
 
 MANIFEST_NAME = ".wijkdata-manifest.json"
 KEYS_TABLE = "build_inputs"
@@ -139,7 +140,7 @@ def hash_sources(region: Region, data_dir: Path, hasher: Hasher) -> SourceHashes
     before = set(hasher.seen)
     parts: list[tuple[str, str]] = []
     for s in region.config.sources:
-        parts.append((f"source:{s.id}", hasher.path(region.source_file(s, data_dir))))
+        parts.append((f"source:{s.id}", hasher.path(source_path(region, s, data_dir))))
         if isinstance(s.label_lookup, LabelLookup):  # a code/name table read beside the file
             parts.append((f"lookup:{s.id}", hasher.path(data_dir / s.label_lookup.path)))
     files = {_name(Path(k), region.project): v["sha256"] for k, v in hasher.seen.items()

@@ -12,6 +12,7 @@ import contextlib
 import io
 import multiprocessing
 import os
+import re
 import shutil
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -42,10 +43,34 @@ def find_browser() -> Path | None:
         hit = shutil.which(name)
         if hit:
             return Path(hit)
-    cache = Path.home() / ".cache" / "ms-playwright"
-    for exe in sorted(cache.glob("chromium-*/chrome-linux*/chrome"), reverse=True):
-        return exe
-    return None
+    return playwright_chromium()
+
+
+# Where `playwright install chromium` puts its browser, per OS (newest revision first).
+PLAYWRIGHT_EXES = ("chromium-*/chrome-linux*/chrome", "chromium-*/chrome-win*/chrome.exe",
+                   "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
+                   "chromium-*/chrome-mac*/Google Chrome for Testing.app/Contents/MacOS/"
+                   "Google Chrome for Testing")
+
+
+def playwright_roots() -> list[Path]:
+    env = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    if env and env != "0":
+        return [Path(env)]
+    local = os.environ.get("LOCALAPPDATA")
+    return [Path.home() / ".cache" / "ms-playwright",
+            Path.home() / "Library" / "Caches" / "ms-playwright",
+            *([Path(local) / "ms-playwright"] if local else [])]
+
+
+def playwright_chromium() -> Path | None:
+    """The Chromium of `playwright install chromium`, for machines without a system one."""
+    hits = [exe for root in playwright_roots() if root.is_dir()
+            for pattern in PLAYWRIGHT_EXES for exe in root.glob(pattern) if exe.is_file()]
+    # chromium-1134 before chromium-999: compare the revision as a number.
+    hits.sort(key=lambda p: int(m.group(1)) if (m := re.search(r"chromium-(\d+)", str(p)))
+              else 0, reverse=True)
+    return hits[0] if hits else None
 
 
 HEADER = ('<div style="font-family: DejaVu Sans, sans-serif; font-size: 8px; width: 100%; '

@@ -25,12 +25,18 @@ def fetch(
     = 30.0,
     retries: Annotated[int, typer.Option(min=0, max=10,
                                          help="Retries per request (with back-off).")] = 3,
+    max_mb: Annotated[float, typer.Option(min=0.001, help="Largest answer accepted, in MB.")]
+    = 200.0,
 ) -> None:
     """Download what the region's config needs into its data folder (cached).
 
-    CBS API tables (kind cbs_odata) are fetched from the API (base URL: 'cbs_api:' in the config
-    or $WIJKDATA_CBS_API); other sources only when they have a 'url:'. A copy is reused unless the
-    server says it changed; a broken download never replaces a good copy.
+    Every source with a 'fetch:' block is downloaded from its publisher (CBS and RIVM through
+    the OData API, boundaries from PDOK), filtered to the region's gemeenten, into
+    <data_dir>/<publisher>/<table>/<regio>/<source>/ with a provenance.json. Base URLs: the
+    public endpoints, or 'cbs_api:', 'rivm_api:', 'pdok_api:' in the config, or
+    $WIJKDATA_CBS_API, $WIJKDATA_RIVM_API, $WIJKDATA_PDOK_API. A copy is reused unless the server
+    says it changed; a broken download never replaces a good copy. --timeout is the deadline for
+    one whole request (headers and body).
 
     Examples:
 
@@ -38,11 +44,12 @@ def fetch(
 
       WIJKDATA_CBS_API=http://mirror.local/odata wijkdata fetch --regio achterhoek --year 2020
     """
-    from wijkdata.ingest.fetch import FetchFailed, Http, fetch_region
+    from wijkdata.ingest.fetch import FetchFailed, fetch_region
+    from wijkdata.ingest.fetch_http import Http
 
     region = load_region(regio)
     folder = region.data_dir(data_dir)
-    http = Http(timeout=timeout, retries=retries)
+    http = Http(timeout=timeout, retries=retries, max_bytes=int(max_mb * 1e6))
     try:
         results = fetch_region(region, folder, year=year, http=http, progress=say)
     except FetchFailed as exc:
@@ -53,7 +60,8 @@ def fetch(
 
 def _print_results(results: list) -> None:
     for r in results:
-        extra = f" ({r.pages} pages, {r.size} bytes)" if r.status == "downloaded" else ""
+        pages = f"{r.pages} page{'s' if r.pages != 1 else ''}"
+        extra = f" ({pages}, {r.size} bytes)" if r.status == "downloaded" else ""
         note = f" — {'; '.join(r.notes)}" if r.notes else ""
         typer.echo(f"{r.source_id:<20} {r.status:<15} {r.target}{extra}{note}")
 
@@ -105,6 +113,7 @@ def sources(regio: Regio, data_dir: DataDir = None) -> None:
       wijkdata sources --regio demo
     """
     from wijkdata.ingest import provenance
+    from wijkdata.ingest.datapaths import fetch_record
     from wijkdata.report.inputs import db_path_for
 
     region = load_region(regio)
@@ -115,8 +124,15 @@ def sources(regio: Regio, data_dir: DataDir = None) -> None:
     else:
         rows = provenance.planned(region, region.data_dir(data_dir))
         say("not built yet: listing the configured files")
+    folder = region.data_dir(data_dir)
+    fetched = {s.id: fetch_record(region, s, folder) for s in region.config.sources}
     for r in rows:
         typer.echo(f"{r['source_id']}: {r['path']}")
         typer.echo(f"  {r['publisher']}, {r['table_id'] or '-'} {r['year'] or ''}".rstrip()
                    + f"; licence {r['licence']}")
         typer.echo(f"  sha256 {r['sha256']}; loaded {r['loaded_at']}")
+        got = fetched.get(r["source_id"])
+        if got:  # what `wijkdata fetch` recorded next to the data
+            typer.echo(f"  fetched {got.get('retrieved_at')} from {got.get('url')} "
+                       f"({str(got.get('publisher', '')).upper()} {got.get('table_id')}, "
+                       f"licence {got.get('licence')})")

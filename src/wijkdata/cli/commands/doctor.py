@@ -15,11 +15,14 @@ from wijkdata.core.config import project_root
 @handled
 def doctor(
     regio: Annotated[str | None, typer.Option(
-        "--regio", "-r", help="Only this region (default: every configs/*.yml).")] = None,
+        "--regio", "-r", help="This region's data (default: regions built before).")] = None,
     data_dir: Annotated[Path | None, typer.Option(
         help="Folder with the raw data files (as for build).")] = None,
 ) -> None:
     """Check Python, packages, the PDF browser, fonts, write access and the data files.
+
+    Data is checked for --regio, or else for the regions built on this machine before (not
+    every example config that ships with wijkdata); a missing file names the fetch command.
 
     Prints one line per check and, under each failure, exactly what to install or fix.
     Exit 0 when everything is in place, 1 when something is missing.

@@ -38,7 +38,7 @@ class ColumnMap(BaseModel):
     table_id: str | None = None
     code_columns: list[str] = Field(min_length=1)
     name_columns: list[str] = Field(default_factory=list)
-    gemeente_name_column: str | None = None
+    gemeente_name_column: str | list[str] | None = None
     required: list[str] = Field(default_factory=list)
     columns: dict[str, str | list[str]] = Field(min_length=1)
 
@@ -118,8 +118,9 @@ def read(source: Source, path: Path) -> Loaded:
     for req in spec.required:
         if req not in mapping:
             wanted = spec.columns[req]
+            names = "' or '".join([wanted] if isinstance(wanted, str) else wanted)
             raise DataError(
-                f"{path}: KWB {source.year} column '{wanted}' (project variable '{req}') "
+                f"{path}: KWB {source.year} column '{names}' (project variable '{req}') "
                 "not found",
                 hint=f"check kwb_columns/{source.year}.yml against the file's header",
             )
@@ -154,6 +155,17 @@ def _dimension_labels(path: Path) -> pl.DataFrame | None:
     A TypedDataSet carries codes only; tools that save the OData entity sets (statline-bq)
     write the region dimension next to it as ``..._WijkenEnBuurten.parquet`` (Key, Title).
     """
+    if path.is_dir():  # `wijkdata fetch` saves the dimension next to the pages
+        saved = path / "WijkenEnBuurten.json"
+        if not saved.is_file():
+            return None
+        from .cbs_odata import load_page
+        items = [r for r in load_page(saved)["value"] if r.get("Key") and r.get("Title")]
+        return pl.DataFrame({"Key": [str(r["Key"]) for r in items],
+                             "Title": [str(r["Title"]) for r in items]},
+                            schema={"Key": pl.String, "Title": pl.String}).select(
+            codes.normalise_expr("Key").alias("code"),
+            pl.col("Title").str.strip_chars().alias("label"))
     if "TypedDataSet" not in path.name or path.suffix != ".parquet":
         return None
     sibling = path.with_name(path.name.replace("TypedDataSet", "WijkenEnBuurten"))
@@ -166,8 +178,8 @@ def _dimension_labels(path: Path) -> pl.DataFrame | None:
 
 def _names(df: pl.DataFrame, code_col: str, spec: ColumnMap) -> pl.DataFrame:
     name_col = _first(df.columns, spec.name_columns)
-    gm_col = _first(df.columns, [spec.gemeente_name_column]) if spec.gemeente_name_column \
-        else None
+    gm_names = spec.gemeente_name_column or []
+    gm_col = _first(df.columns, [gm_names] if isinstance(gm_names, str) else gm_names)
     code = pl.col(code_col)
     name: pl.Expr = pl.lit(None, dtype=pl.String)
     if name_col:

@@ -102,7 +102,9 @@ def read_table(path: Path, source: Source, *, expect: list[str] | None = None) -
             hint="run 'wijkdata fetch' or pass --data-dir pointing at the folder that holds it",
         )
     fmt = source.suffix_format
-    if fmt == "csv":
+    if path.is_dir() or fmt == "odata":
+        df = _read_odata_pages(path)
+    elif fmt == "csv":
         df = _read_csv(path, source)
     elif fmt == "xlsx":
         df = _read_xlsx(path, source)
@@ -163,6 +165,25 @@ def check_text(df: pl.DataFrame, path: Path, first_row: int) -> None:
                 f"{where(path, row=i + first_row, column=name)}: control character "
                 f"U+{ord(char.group()):04X} in '{shown(value)}'; names must be plain text",
                 hint="remove it (it is invisible in most editors) and save the file again")
+def _read_odata_pages(path: Path) -> pl.DataFrame:
+    """A folder of saved OData v3 pages (``wijkdata fetch``) as a frame of text columns.
+
+    Values become text exactly as the table readers expect from a CSV: typed numbers print as
+    Python prints them, JSON null becomes an empty cell (missing), untyped text stays as is.
+    """
+    from .cbs_odata import load_page, page_files  # cbs_odata imports this module
+
+    rows: list[dict] = []
+    for page in page_files(path):
+        rows += load_page(page)["value"]
+    if not rows:
+        raise DataError(f"{path}: the saved API pages hold no rows")
+    keys = [k for k in rows[0] if k != "ID" and not k.startswith("odata.")]
+    for i, row in enumerate(rows, start=1):
+        if [k for k in row if k != "ID" and not k.startswith("odata.")] != keys:
+            raise DataError(f"{path}: row {i} has other keys than row 1")
+    return pl.DataFrame({k: [None if r[k] is None else str(r[k]) for r in rows] for k in keys},
+                        schema=dict.fromkeys(keys, pl.String))
 
 
 def _read_csv(path: Path, source: Source) -> pl.DataFrame:

@@ -39,7 +39,7 @@ QUALIFIER_RE = r"\s*\([^()]*\)$"
 
 def data_root(source: Source, path: Path) -> Path:
     """The data_dir the source's path was joined to: lookup tables are relative to it too."""
-    rel = Path(source.path)
+    rel = Path(source.path or path.name)
     if rel.is_absolute():
         return path.parent
     root = path
