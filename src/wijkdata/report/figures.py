@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wijkdata.core.rounding import half_away
+from wijkdata.core.status import mark
 from wijkdata.indicators import trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
@@ -37,6 +38,7 @@ BASE_COLUMNS = [
     Column("gebiedscode", "text", "CBS-code van het gebied (of de code van het dorp/cluster)"),
     Column("gebied", "text", "naam van het gebied"),
     Column("niveau", "text", "gemeente, wijk, buurt of dorp"),
+    Column("profiel", "text", "soort profiel: Dorpsprofiel, Gebiedsprofiel, Wijkprofiel, ..."),
     Column("indicator", "text", "id van de indicator (zie docs/indicators.md)"),
     Column("titel", "text", "titel van de indicator"),
     Column("thema", "text", "thema van het profiel"),
@@ -48,6 +50,9 @@ BASE_COLUMNS = [
     Column("teller", "number", "aantal in de teller (alleen bij getelde indicatoren)"),
     Column("noemer", "number", "aantal in de noemer (alleen bij getelde indicatoren)"),
     Column("status", "text", ", ".join(FigureStatus)),
+    Column("toelichting", "text", "waar een samengesteld cijfer op rust ('op basis van buurten "
+           "met 97% van de 65-plussers', 'berekend uit afgeronde aantallen'), of precies "
+           "waarom het ontbreekt ('onvolledig (85% van de 65-plussers)')"),
 ]
 TAIL_COLUMNS = [
     Column("trend_vanaf", "int", "vorig jaar waarmee de trend vergeleken is"),
@@ -78,6 +83,12 @@ def _rounded(value: float | None, ind: Indicator) -> float | None:
     return None if value is None else half_away(value, decimals(ind.format))
 
 
+def _reason(row: Any) -> str:
+    """The reason wording when it says more than the status word (coverage of the group)."""
+    text = labels.reason_text(row)
+    return text if text != mark(row["status"]) else ""
+
+
 def area_rows(builder: ContextBuilder, code: str) -> list[dict[str, Any]]:
     """One row per indicator the area's profile shows (newest year), in profile order."""
     a = builder.area[code]
@@ -89,9 +100,11 @@ def area_rows(builder: ContextBuilder, code: str) -> list[dict[str, Any]]:
             continue
         last = series[-1]
         counted = ind.statistic in COUNTED
-        level_word = labels.noun(labels.kind_of(builder.region.config, code, a["level"]))
+        kind = labels.kind_of(builder.region.config, code, a["level"])
+        level_word = labels.noun(kind)
         row: dict[str, Any] = {
             "gebiedscode": code, "gebied": a["name"], "niveau": level_word,
+            "profiel": labels.profile_word(kind),
             "indicator": ind.id, "titel": ind.title, "thema": THEMES[ind.theme],
             "jaar": last["year"], "eenheid": ind.unit,
             "waarde": _rounded(last["value"], ind),
@@ -100,6 +113,9 @@ def area_rows(builder: ContextBuilder, code: str) -> list[dict[str, Any]]:
             "teller": last["numerator"] if counted else None,
             "noemer": last["denominator"] if counted else None,
             "status": str(label(last["status"], last["value"])),
+            # Issue 13's wording: what a grouped figure rests on, or the precise reason.
+            "toelichting": (labels.basis_text(last, builder.part_word(code, a["level"]))
+                            if last["value"] is not None else _reason(last)),
         }
         comps = builder.comps.get((ind.id, code, last["year"]), {})
         for c in builder.region.config.comparators:
