@@ -62,4 +62,4 @@ def test_sql_text_round_trips_through_duckdb() -> None:
 def test_trend_wording_has_one_home() -> None:
     assert change_since(1.24, "percent_1", 2022) == "↑ +1,2 procentpunt sinds 2022"
     assert change_since(-0.5, "number_1", 2019) == "↓ −0,5 sinds 2019"
-    assert change_since(0.0, "percent_1", 2020) == "→ ±0,0 procentpunt sinds 2020"
+    assert change_since(0.0, "percent_1", 2020) == "→ gelijk gebleven sinds 2020"
