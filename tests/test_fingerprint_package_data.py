@@ -62,14 +62,17 @@ def test_an_edited_kwb_column_map_rebuilds_with_if_changed(project: Path, tmp_pa
     # and the figure must follow it (810 households without children).
     column_map = pkg / "ingest" / "sources" / "kwb_columns" / "2023.yml"
     text = column_map.read_text(encoding="utf-8")
-    lines = "  a_1p_hh: a_1p_hh\n  a_hh_z_k: a_hh_z_k\n"
+    lines = ("  a_1p_hh: [Eenpersoonshuishoudens, a_1p_hh]\n"
+             "  a_hh_z_k: [HuishoudensZonderKinderen, a_hh_z_k]\n")
     assert lines in text
-    column_map.write_text(text.replace(lines, "  a_1p_hh: a_hh_z_k\n  a_hh_z_k: a_1p_hh\n"),
+    column_map.write_text(text.replace(lines, "  a_1p_hh: [HuishoudensZonderKinderen, a_hh_z_k]\n"
+                                              "  a_hh_z_k: [Eenpersoonshuishoudens, a_1p_hh]\n"),
                           encoding="utf-8")
     rebuilt = wijkdata_cli(project, pkg, *ARGS)
     assert rebuilt.returncode == 0, rebuilt.stderr
     # "[1/<number of demo sources>] ...": the count follows the demo config.
-    assert any(ln.startswith("[1/") and ln.endswith("] cbs_kwb 'kwb_2022': kwb_2022_demo.csv")
+    assert any(ln.startswith("[1/") and ln.endswith(
+        f"] cbs_kwb 'kwb_2022': {project / 'data' / 'demo' / 'kwb_2022_demo.csv'}")
                for ln in rebuilt.stderr.splitlines())
     assert rebuilt.stderr.splitlines()[-1].startswith("built 1 profiles")
     assert one_person_households(project) == (810, 2570, 810 / 2570 * 100)
@@ -92,7 +95,9 @@ def test_one_column_mapped_to_two_variables_is_refused(project: Path, tmp_path: 
     pkg = copy_package(tmp_path)
     column_map = pkg / "ingest" / "sources" / "kwb_columns" / "2023.yml"
     text = column_map.read_text(encoding="utf-8")
-    column_map.write_text(text.replace("  a_1p_hh: a_1p_hh\n", "  a_1p_hh: a_hh\n"),
+    lines = "  a_1p_hh: [Eenpersoonshuishoudens, a_1p_hh]\n"
+    assert lines in text
+    column_map.write_text(text.replace(lines, "  a_1p_hh: [Eenpersoonshuishoudens, a_hh]\n"),
                           encoding="utf-8")
     line = text.splitlines().index("columns:") + 2  # where the mapping under columns: starts
     proc = wijkdata_cli(project, pkg, *ARGS)

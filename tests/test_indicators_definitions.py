@@ -90,7 +90,7 @@ def test_indicators_compute_on_real_achterhoek_data(project: Path, shared_data: 
                                                     runner: CliRunner) -> None:
     """KWB 2023 selection + KWB 2020 parquet + RIVM 2016 and 2020 (18+ and 65+)."""
     cfg = {
-        "name": "Achterhoek", "regio_name": "Achterhoek", "data_dir": str(shared_data),
+        "name": "Achterhoek", "regio_name": "Achterhoek",
         "gemeenten": ["GM0197", "GM1859", "GM1876", "GM0222", "GM1955", "GM1586", "GM1509",
                       "GM0294"],
         "areas": {"levels": ["wijk"], "custom": [
@@ -111,7 +111,8 @@ def test_indicators_compute_on_real_achterhoek_data(project: Path, shared_data: 
     }
     (project / "configs" / "achterhoek_h2.yml").write_text(yaml.safe_dump(cfg),
                                                            encoding="utf-8")
-    result = runner.invoke(app, ["build", "--regio", "achterhoek_h2", "--format", "csv"])
+    result = runner.invoke(app, ["build", "--regio", "achterhoek_h2", "--format", "csv",
+                                     "--data-dir", str(shared_data)])
     assert result.exit_code == 0, result.output
     con = duckdb.connect(str(project / "data" / "processed" / "achterhoek_h2.duckdb"),
                          read_only=True)
