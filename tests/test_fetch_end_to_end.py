@@ -86,7 +86,9 @@ def test_fresh_clone_fetches_and_builds_the_achterhoek_like_the_shared_files(
     assert len(fetched_values) > 40_000
     # Every written file (a CSV per profile, the overview) is the same; only the build
     # manifest differs, as it records the input files it read.
-    assert len(list(from_fetch.glob("*.csv"))) == 46  # 41 wijken + 5 villages
+    assert (from_fetch / "cijfers-achterhoek.csv").is_file()  # the region file
+    assert len([p for p in from_fetch.glob("*.csv")
+                if not p.name.startswith("cijfers-")]) == 46  # 41 wijken + 5 villages
     assert _different(from_fetch, clone / "reports" / "achterhoek") == [
         ".wijkdata-manifest.json"]
 
