@@ -84,7 +84,7 @@ def test_demo_cycle(project: Path, runner: CliRunner) -> None:
     assert sorted(p.name for p in kit.iterdir()) == [
         "agenda.pdf", "handout.pdf", "netwerkkaart.pdf", "presentatie.pdf",
         "stemformulier.pdf", "stemmen.csv", "verslag-sjabloon.yml"]
-    # The voting sheet: one A4 page, the five themes, then Esveld's flagged indicator.
+    # The voting sheet: one A4 page, the five themes, then Esveld's flagged indicators.
     sizes, text = _pdf(kit / "stemformulier.pdf")
     assert set(sizes) == {A4} and len(sizes) == 1
     assert "Iedere deelnemer plakt drie stippen" in _flat(text)
@@ -92,7 +92,8 @@ def test_demo_cycle(project: Path, runner: CliRunner) -> None:
         "onderwerp;stippen;titel\ndemografie;0;Bevolking en huishoudens\n"
         "sociaal_economisch;0;Inkomen en bestaanszekerheid\nzorg;0;Zorg en ondersteuning\n"
         "gezondheid;0;Gezondheid en leefstijl\nleefomgeving;0;Wonen en leefomgeving\n"
-        "bijstand;0;Bijstandsuitkeringen\n")
+        "bijstand;0;Bijstandsuitkeringen\n"
+        "diabetes_huisarts;0;Diabetes (huisartsenregistratie)\n")  # issue 16's strict demo source
     assert "session kit for DORP_ESVELD in " in result.output
 
     sizes, text = _pdf(kit / "handout.pdf")
