@@ -27,7 +27,7 @@ def test_demo_build_html_and_csv(project: Path, runner: CliRunner) -> None:
     assert row == (325.0, 770.0, 42.2)
     assert "42,2%" in html
     csv_text = (out / "DORP_ESVELD.csv").read_text(encoding="utf-8-sig")
-    assert ("DORP_ESVELD;Esveld;dorp;eenpersoonshuishoudens;Eenpersoonshuishoudens;"
+    assert ("DORP_ESVELD;Esveld;dorp;Dorpsprofiel;eenpersoonshuishoudens;Eenpersoonshuishoudens;"
             "Bevolking en huishoudens;2023;%;42,2;38,8;45,7;325;770;getoond;") in csv_text
 
 

@@ -41,12 +41,13 @@ def _read(path: Path) -> pl.DataFrame:
 
 def test_csv_is_dutch_excel_and_holds_numbers(built: Path) -> None:
     raw = (built / "DORP_ESVELD.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfgebiedscode;gebied;niveau;indicator;titel;thema;jaar;")
+    assert raw.startswith(b"\xef\xbb\xbfgebiedscode;gebied;niveau;profiel;indicator;titel;"
+                          b"thema;jaar;")
     assert b"\r\n" in raw and "Wmo-cliënten".encode() in raw
     df = _read(built / "DORP_ESVELD.csv")
-    assert df.columns[:14] == ["gebiedscode", "gebied", "niveau", "indicator", "titel", "thema",
-                               "jaar", "eenheid", "waarde", "ondergrens", "bovengrens",
-                               "teller", "noemer", "status"]
+    assert df.columns[:16] == ["gebiedscode", "gebied", "niveau", "profiel", "indicator",
+                               "titel", "thema", "jaar", "eenheid", "waarde", "ondergrens",
+                               "bovengrens", "teller", "noemer", "status", "toelichting"]
     row = df.filter(pl.col("indicator") == "eenpersoonshuishoudens").row(0, named=True)
     # Esveld = BU99010200 + BU99010201: a_1p_hh 245 + 80 = 325 of a_hh 600 + 170 = 770.
     lo, hi = _wilson(325, 770)
