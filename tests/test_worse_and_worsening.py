@@ -63,7 +63,9 @@ def test_demo_village_leads_with_the_flag(project: Path, runner: CliRunner) -> N
     result = runner.invoke(app, ["build", "--regio", "demo", "--format", "html",
                                  "--area", "DORP_ESVELD"])
     assert result.exit_code == 0, result.output
+    # Soft hyphens (U+00AD) in table cells are stripped: they are layout, not wording.
     html = (project / "reports" / "demo" / "DORP_ESVELD.html").read_text(encoding="utf-8")
+    html = html.replace("\u00ad", "")
     # Esveld's bijstand: 60 / 1615 = 37,2 per 1.000 (2022) -> 105 / 1650 = 63,6 (2023).
     # Poisson: se = sqrt(60/1615² + 105/1650²) = 0,00785; change 0,02648 = 3,4 se -> significant.
     # Byar interval 2023: 52,0 - 77,0, wholly above Vreedebeek's 440 / 18070 = 24,3 -> worse.
