@@ -46,6 +46,18 @@ def test_soft_hyphens_in_text_only() -> None:
     assert hyphenation.text("Wijk buurt gezond") == "Wijk buurt gezond"
 
 
+def test_names_stay_whole() -> None:
+    # A reader searches the PDF for "Huisartsenpraktijk": names in class "naam" keep no soft
+    # hyphens, however deep the markup; the cell after the name is hyphenated again.
+    page = ('<body><table><tr><td class="naam">Huisartsenpraktijk Vreedebeek<span class="desc">'
+            '<span>Dorpsstraat</span> Lindenoord</span></td><td>Huisartsenpraktijk</td></tr>'
+            '</table></body>')
+    assert hyphenation.html(page).replace(SOFT, "|") == (
+        '<body><table><tr><td class="naam">Huisartsenpraktijk Vreedebeek<span class="desc">'
+        '<span>Dorpsstraat</span> Lindenoord</span></td><td>Huis|art|sen|prak|tijk</td></tr>'
+        '</table></body>')
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as mp:

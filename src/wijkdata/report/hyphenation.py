@@ -9,7 +9,9 @@ then shows a hyphen only where it actually breaks (``hyphens: manual``, the defa
 
 Only text in narrow places of ``<body>`` is touched (see ``_NARROW``): never attributes,
 ``<script>``, ``<style>``, ``<svg>`` (SVG text does not wrap) or ``<title>``; entity
-references are left whole.
+references are left whole. Elements of class ``naam`` (names of organisations, streets and
+places) are left whole too: a reader searches a PDF for "Vreedebeek", and a PDF viewer does
+not find a word whose text layer holds soft hyphens.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ _SKIP = {"script", "style", "svg", "title", "textarea", "pre", "code"}
 # lands in the PDF's text layer (pdftotext shows it), so they go only where they are needed.
 _NARROW = {"th", "td", "caption"}
 _ZONE_CLASS = re.compile(r"""\sclass=["'](?:[^"']*\s)?(?:kort|hyphenate)[\s"']""")
+_WHOLE_CLASS = re.compile(r"""\sclass=["'](?:[^"']*\s)?naam[\s"']""")
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,7 +58,7 @@ def html(page: str) -> str:
     if start < 0:
         start = 0
     parts = _TAG.split(page[start:])
-    skip: list[str] = []
+    skip: list[list] = []  # [tag name, nesting depth] of the open elements left whole
     zone: list[list] = []  # [tag name, nesting depth] of the open narrow elements
     for i, part in enumerate(parts):
         if i % 2 == 1:  # a tag
@@ -63,17 +66,22 @@ def html(page: str) -> str:
             if not m or part.endswith("/>"):
                 continue
             closing, name = bool(m.group(1)), m.group(2).lower()
-            if name in _SKIP:
-                if closing and skip and skip[-1] == name:
-                    skip.pop()
-                elif not closing:
-                    skip.append(name)
-            if zone and zone[-1][0] == name:
-                zone[-1][1] += -1 if closing else 1
-                if zone[-1][1] == 0:
-                    zone.pop()
-            elif not closing and (name in _NARROW or _ZONE_CLASS.search(part)):
+            whole = name in _SKIP or bool(_WHOLE_CLASS.search(part))
+            if not _nest(skip, name, closing) and whole and not closing:
+                skip.append([name, 1])
+            if not _nest(zone, name, closing) and not closing and (
+                    name in _NARROW or _ZONE_CLASS.search(part)):
                 zone.append([name, 1])
         elif zone and not skip and part:
             parts[i] = text(part)
     return page[:start] + "".join(parts)
+
+
+def _nest(stack: list[list], name: str, closing: bool) -> bool:
+    """Count a tag into the innermost open element of the same name; False if it is not one."""
+    if not stack or stack[-1][0] != name:
+        return False
+    stack[-1][1] += -1 if closing else 1
+    if stack[-1][1] == 0:
+        stack.pop()
+    return True
