@@ -22,6 +22,7 @@ from wijkdata.core.errors import MISSING_FILE, Problem, WijkdataError, collectin
 from .datapaths import describe_missing, fetch_hint, source_path
 from .sources import KINDS
 from .sources.common import OK
+from .sources.scope import reading_for
 
 STATISTICS_KINDS = ("cbs_kwb", "cbs_odata", "ggd_monitor", "csv")
 LEVEL_WORD = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
@@ -82,7 +83,7 @@ def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
     found: list[Problem] = []
     try:
         # Cell problems are collected, not raised, so the analyst sees all of them at once.
-        with collecting() as found:
+        with collecting() as found, reading_for(gemeenten):
             loaded = KINDS[source.kind].read(source, path)
     except WijkdataError as exc:
         result.errors = [*found, Problem.of(exc, path)]
