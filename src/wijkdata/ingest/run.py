@@ -27,7 +27,7 @@ from wijkdata.core.testhooks import pause_point
 from . import provenance, regio
 from .datapaths import describe_missing, fetch_hint, source_path
 from .provenance import sha256_file
-from .sources import KINDS, Loaded
+from .sources import Loaded, read_source
 
 Progress = Callable[[str], None]
 
@@ -50,7 +50,7 @@ def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, 
             f"{describe_missing(region, source, data_dir)}",
             hint=fetch_hint(region, source),
         )
-    return KINDS[source.kind].read(source, path), path
+    return read_source(source, path), path
 
 
 def _in_region(frame: pl.DataFrame, col: str, gemeenten: list[str]) -> pl.DataFrame:
