@@ -40,6 +40,7 @@ import duckdb
 from wijkdata import __version__
 from wijkdata.core import atomic
 from wijkdata.core.config import Region
+from wijkdata.core.plugins import plugin_files
 from wijkdata.ingest.datapaths import source_path
 
 MANIFEST_NAME = ".wijkdata-manifest.json"
@@ -153,7 +154,10 @@ def fingerprint(region: Region, sources: SourceHashes, options: dict[str, Any],
                 hasher: Hasher) -> Fingerprint:
     """The three stage keys for this region's project files, these data files and options."""
     project = region.project
-    ingest = _combine([("version", __version__), ("package", package_hash()),
+    # Plugins named in $WIJKDATA_PLUGINS are code outside the package: a source kind's reader.
+    plugins = [(f"plugin:{p}", hashlib.sha256(p.read_bytes()).hexdigest())
+               for p in plugin_files()]
+    ingest = _combine([("version", __version__), ("package", package_hash()), *plugins,
                        ("config", hasher.file(region.path)), *sources.parts])
     compute = _combine([("ingest", ingest),
                         ("indicators", hasher.tree(project / "indicators", ("*.yml", "*.yaml")))])
