@@ -20,7 +20,7 @@ import polars as pl
 from wijkdata.core import codes
 from wijkdata.core.clock import build_timestamp
 from wijkdata.core.config import Region, Source
-from wijkdata.core.db import replacing, sql_text, write_table
+from wijkdata.core.db import identifier, replacing, sql_text, write_table
 from wijkdata.core.errors import DataError
 from wijkdata.core.testhooks import pause_point
 
@@ -148,8 +148,9 @@ def _append_observations(con: duckdb.DuckDBPyConnection, source_id: str, obs: pl
                     else "INSERT INTO observation SELECT * FROM _wd_obs")
     finally:
         con.unregister("_wd_obs")
-    # A view's definition takes no parameters, so the id is quoted (core.db.sql_text).
-    con.execute(f'CREATE OR REPLACE VIEW "stg_{source_id}" AS '
+    # A view's definition takes no parameters, so the id is quoted (core.db.sql_text); the
+    # view's name is checked to be a plain identifier (source ids are, by the config's pattern).
+    con.execute(f'CREATE OR REPLACE VIEW "{identifier("stg_" + source_id)}" AS '
                 f"SELECT * FROM observation WHERE source_id = {sql_text(source_id)}")
 
 
