@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, WrapValidator, field_validato
 from wijkdata.core.dialogue_settings import DialogueSettings, NetworkSettings
 from wijkdata.core.mail_settings import MailSettings
 
-from . import paths
+from . import codes, paths
 from .codes import BUURT_RE, CUSTOM_RE, GEMEENTE_RE, WIJK_RE
 from .errors import ConfigError
 from .source_kinds import FetchSpec as FetchSpec  # re-exported: fetch reads it from here
@@ -95,7 +95,7 @@ class CustomArea(_Model):
     def _parts(self) -> CustomArea:
         if not self.buurten and not self.wijken:
             raise ValueError(f"custom area {self.code} needs 'buurten' (or 'wijken')")
-        gms = {"GM" + c[2:6] for c in self.buurten + self.wijken}
+        gms = {g for c in self.buurten + self.wijken if (g := codes.gemeente_of(c))}
         if len(gms) > 1:
             raise ValueError(f"custom area {self.code} spans gemeenten {', '.join(sorted(gms))}; "
                              "keep a custom area inside one gemeente")
@@ -103,7 +103,9 @@ class CustomArea(_Model):
 
     @property
     def gemeente_code(self) -> str:
-        return "GM" + (self.buurten or self.wijken)[0][2:6]
+        gm = codes.gemeente_of((self.buurten or self.wijken)[0])
+        assert gm is not None  # the validators above: buurt and wijk codes only
+        return gm
 
 
 class Areas(_Model):

@@ -54,11 +54,8 @@ def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, 
 
 
 def _in_region(frame: pl.DataFrame, col: str, gemeenten: list[str]) -> pl.DataFrame:
-    code = pl.col(col)
-    gm = pl.when(code.str.starts_with("GM")).then(code).otherwise(
-        pl.lit("GM") + code.str.slice(2, 4)
-    )
-    return frame.filter((code == codes.LAND) | gm.is_in(gemeenten))
+    return frame.filter((pl.col(col) == codes.LAND)
+                        | codes.gemeente_expr(col).is_in(gemeenten).fill_null(False))
 
 
 def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress

@@ -29,7 +29,7 @@ LICENCE = "CC BY 4.0"
 TITLE = "Gemeenten en hun GGD-regio"
 
 GM = codes.GEMEENTE_RE
-REGIO = re.compile(r"^[A-Z]{2}\d{2,4}$")
+REGIO = codes.REGIO_CODE_RE
 
 
 class Options(TableOptions):
