@@ -114,3 +114,27 @@ def test_without_the_plugin_the_kind_is_unknown_and_named(with_plugin: Path) -> 
         f"error: {config}, line {line}: sources.8.kind: unknown source kind 'json_counts'; "
         f"kinds: {known} (a plugin's kind needs its module installed or named in ${ENV})")
     assert "cbs_kwb, cbs_odata, csv, ggd_monitor" in known
+
+
+def test_an_edit_to_a_plugin_module_changes_the_build_fingerprint(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wijkdata.core.config import load_region
+    from wijkdata.pipeline import manifest
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    module = folder / "wijkdata_probe_plugin.py"
+    module.write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setenv(ENV, "wijkdata_probe_plugin")
+    region = load_region("demo")  # loads the plugins named in the variable
+
+    def ingest_key() -> str:
+        hasher = manifest.Hasher()
+        sources = manifest.hash_sources(region, region.data_dir(), hasher)
+        return manifest.fingerprint(region, sources, {}, hasher).keys.ingest
+
+    before = ingest_key()
+    assert ingest_key() == before
+    module.write_text("VERSION = 2\n", encoding="utf-8")
+    assert ingest_key() != before

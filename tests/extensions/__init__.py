@@ -1,1 +1,1 @@
-"""Extensions registered from the tests folder, to prove each extension point takes one file."""
+"""Test-only extensions, loaded through WIJKDATA_PLUGINS the way a user's own modules are."""

@@ -30,7 +30,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .plugins import ENV, load_plugins
+from . import plugins
+from .plugins import ENV
 from .yamlio import KeyPath
 
 Publisher = Literal["cbs", "rivm", "pdok"]
@@ -204,7 +205,7 @@ def register(kind: SourceKind) -> SourceKind:
 
 def kinds() -> Mapping[str, SourceKind]:
     """Every registered kind by name (plugins are loaded first)."""
-    load_plugins()
+    plugins.load()
     return dict(_KINDS)
 
 
@@ -263,7 +264,7 @@ def validate_source(value: Any, handler: ValidatorFunctionWrapHandler) -> Source
 def _by_kind(value: Any) -> SourceOptions:
     if isinstance(value, SourceOptions):
         return value
-    load_plugins()
+    plugins.load()
     try:
         return _union().validate_python(value)
     except ValidationError as exc:
