@@ -138,3 +138,18 @@ def test_an_edit_to_a_plugin_module_changes_the_build_fingerprint(
     assert ingest_key() == before
     module.write_text("VERSION = 2\n", encoding="utf-8")
     assert ingest_key() != before
+
+
+def test_an_option_of_several_other_kinds_names_them_all() -> None:
+    from pydantic import ValidationError
+
+    from wijkdata.core.source_kinds import source_options
+
+    owners = sorted(n for n, k in kinds().items() if "skip_rows" in k.options.model_fields)
+    assert {"cbs_kwb", "ggd_monitor", "csv"} <= set(owners)  # file tables have title rows
+    with pytest.raises(ValidationError) as err:
+        source_options(id="w", kind="boundaries", path="w.geojson", skip_rows=2)
+    assert err.value.errors()[0]["loc"] == ("skip_rows",)
+    assert err.value.errors()[0]["msg"] == (
+        "not an option of kind boundaries; it belongs to kinds "
+        f"{', '.join(owners[:-1])} and {owners[-1]}")

@@ -245,10 +245,11 @@ def _relocated(err: Any, value: Mapping[str, Any]) -> InitErrorDetails:
     if err["type"] == "extra_forbidden" and len(loc) == 1 and isinstance(loc[0], str):
         owners = _owners(loc[0])
         if owners:
+            which = (f"kind {owners[0]}" if len(owners) == 1
+                     else f"kinds {', '.join(owners[:-1])} and {owners[-1]}")
             return {"type": PydanticCustomError(
-                "source_option", "not an option of kind {kind}; it belongs to kind {owners}",
-                {"kind": str(kind), "owners": " and ".join(owners)}), "loc": loc,
-                "input": err["input"]}
+                "source_option", "not an option of kind {kind}; it belongs to {which}",
+                {"kind": str(kind), "which": which}), "loc": loc, "input": err["input"]}
     details: InitErrorDetails = {"type": err["type"], "loc": loc, "input": err["input"]}
     if "ctx" in err:
         details["ctx"] = err["ctx"]
