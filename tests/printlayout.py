@@ -75,8 +75,9 @@ def too_empty(pages: list[Page]) -> list[str]:
 
 
 def headings(html: str) -> list[str]:
-    """The h2 and h3 texts and table captions of a page, squashed."""
+    """The h2 and h3 texts, table captions and group label rows of a page, squashed."""
     found = re.findall(r"<(h2|h3|caption)[^>]*>(.*?)</\1>", html, re.DOTALL)
+    found += re.findall(r'<(th) scope="rowgroup"[^>]*>(.*?)</th>', html, re.DOTALL)
     return [squash(re.sub(r"<[^>]+>", "", text)) for _, text in found]
 
 
