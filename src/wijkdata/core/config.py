@@ -28,7 +28,6 @@ SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
                      "region_lookup"]
 Level = Literal["gemeente", "wijk", "buurt"]
 Comparator = Literal["gemeente", "regio", "land", "vergelijkbaar"]
-Format = Literal["html", "pdf", "csv", "bewoners"]  # bewoners: residents.py
 # Age groups of the RIVM/GGD monitor tables (their ``Leeftijd`` codes: sources/ggd_monitor.py).
 AgeGroup = Literal["18+", "65+", "18-64"]
 
@@ -284,7 +283,9 @@ class Comparable(_Model):
 
 
 class Output(_Model):
-    formats: list[Format] = ["html", "pdf"]
+    # Registered output formats (report/formats/: html, pdf, csv, bewoners, plugins); the
+    # build checks the names against that registry, which this layer cannot import.
+    formats: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,30}$")]] = ["html", "pdf"]
     dir: str | None = None
 
 
