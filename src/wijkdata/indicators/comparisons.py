@@ -121,7 +121,7 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
             code = "s.regio_code" if comp == "regio" else _q(codes.LAND)
             branches.append(f"SELECT s.*, {key}, {_q(comp)} AS comparator, {code} AS "
                             "comparator_code FROM subjects s")
-    meta = ", ".join(f"({_q(i.id)}, {_q(i.polarity)}, {str(i.interval != 'none').upper()}, "
+    meta = ", ".join(f"({_q(i.id)}, {_q(i.polarity)}, {str(i.stat.compared(i)).upper()}, "
                      f"{_q(i.statistic)})" for i in indicators)
     if not branches or not meta:
         con.execute("CREATE OR REPLACE TABLE ind_comparison (indicator_id VARCHAR, "

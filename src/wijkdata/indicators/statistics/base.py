@@ -143,6 +143,11 @@ class Statistic:
 
     # --- comparison with a benchmark --------------------------------------------------------
 
+    def compared(self, ind: Indicator) -> bool:
+        """Whether the indicator's areas are compared at all; by default only with an
+        interval (the interval rule has nothing to go on without one)."""
+        return ind.interval != "none"
+
     def comparison_sql(self, value: str, lower: str, upper: str, bench: str) -> str:
         """SQL: 'higher' / 'lower' / 'similar' / 'not_tested' for an area against a benchmark.
 
