@@ -109,3 +109,13 @@ def test_a_plugin_that_cannot_be_imported_is_a_config_error(
     assert ("error: WIJKDATA_PLUGINS: cannot import plugin module "
             "'tests.extensions.nothing_here': No module named "
             "'tests.extensions.nothing_here'") in result.output
+
+
+def test_an_unknown_statistic_names_the_file_line_and_the_registered_ones(
+        project: Path, runner: CliRunner) -> None:
+    yml = project / "indicators" / "demografie" / "odds_eenpersoons.yml"
+    yml.write_text(ODDS_YAML, encoding="utf-8")  # without the plugin: 'odds' is unknown
+    result = runner.invoke(app, ["indicators"])
+    assert result.exit_code == 2
+    assert (f"error: {yml}, line 5: statistic: Value error, unknown statistic 'odds'; use "
+            "proportion, rate, mean, count, given_percentage") in result.output

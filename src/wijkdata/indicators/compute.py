@@ -6,7 +6,9 @@ summed, never percentages averaged; a published percentage is aggregated with po
 weights (and the indicator's caveat says so). Intervals and reliability marks ("klein aantal")
 are then applied to the whole frame at once with numpy, disclosure control of strict sources on
 the whole frame (``disclosure.py``); ranks are added as ``ind_value`` is written, and
-comparisons and trends are SQL on that table (``comparisons.py``, ``trends.py``).
+comparisons and trends are SQL on that table (``comparisons.py``, ``trends.py``). What differs
+between statistics (how rows are gathered, value, interval, small base) is asked of the
+indicator's class in ``statistics/``, never decided here by its name.
 """
 
 from __future__ import annotations

@@ -85,6 +85,9 @@ class Statistic:
     # Disclosure control (disclosure.py) protects the people without the property as a cell
     # of their own (denominator − numerator), as for a proportion.
     complement_is_a_cell: ClassVar[bool] = False
+    # The value grows with the area's size (a count): not set side by side with other areas
+    # in the villages table.
+    size_dependent: ClassVar[bool] = False
     # ind_trend.test for a tested change; None: changes of this statistic are not tested.
     trend_test: ClassVar[str | None] = None
     # The definition in words, for the report ("{num} / {den} × 100") and docs/indicators.md.

@@ -16,6 +16,7 @@ class Count(Statistic):
     name = "count"
     counted = True
     partial_groups = False  # a partial sum would simply be too low
+    size_dependent = True
     method_text = "aantal {num}"
     docs_label = "aantal"
 
