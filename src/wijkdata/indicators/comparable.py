@@ -46,10 +46,6 @@ NEIGHBOUR_SCHEMA = tables.COMPARABLE_AREA
 CHARACTERISTIC_SCHEMA = tables.COMPARABLE_CHARACTERISTIC
 
 
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def characteristics(cfg: RegionConfig, indicators: list[Indicator],
                     config_path: Path | None = None) -> list[str]:
     """The configured characteristics; each must be one of the region's indicators."""
@@ -67,12 +63,12 @@ def characteristics(cfg: RegionConfig, indicators: list[Indicator],
 
 def latest_wide(con: duckdb.DuckDBPyConnection, chars: list[str]) -> pl.DataFrame:
     """One row per wijk, buurt and custom area: its level and each characteristic's latest value."""
-    long = frame(con, f"""
+    long = frame(con, """
         SELECT v.area_code, a.level, v.indicator_id, arg_max(v.value, v.year) AS value
         FROM ind_value v JOIN area a ON a.code = v.area_code
         WHERE v.value IS NOT NULL AND a.level IN ('wijk', 'buurt', 'custom')
-          AND v.indicator_id IN ({", ".join(_q(c) for c in chars)})
-        GROUP BY ALL""")
+          AND list_contains(?, v.indicator_id)
+        GROUP BY ALL""", [chars])
     if long.height == 0:
         return pl.DataFrame(schema={"area_code": pl.String, "level": pl.String,
                                     **{c: pl.Float64 for c in chars}})
@@ -179,19 +175,12 @@ def group_values(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
             a[at] = part[name].to_numpy().astype(np.float64)
             arrays.append(a[idx])
         num, den, val = arrays
-        present = ~np.isnan(val) & (ind.statistic == "count" or ~np.isnan(den))
+        stat = ind.stat
+        present = ~np.isnan(val) & (not stat.has_base() or ~np.isnan(den))
         n = present.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if ind.statistic in ("proportion", "rate"):
-                d = np.where(present, den, 0.0).sum(axis=1)
-                value = np.where(d > 0, np.where(present, num, 0.0).sum(axis=1) / d, np.nan)
-                value = value * ind.multiplier
-            elif ind.statistic == "count":
-                value = np.where(present, val, 0.0).sum(axis=1) / n
-            else:
-                d = np.where(present, den, 0.0).sum(axis=1)
-                value = np.where(d > 0, np.where(present, val * den, 0.0).sum(axis=1) / d,
-                                 np.nan)
+        # Pooled counts for proportions and rates, weighted published figures, mean counts:
+        # each statistic's group_value (statistics/).
+        value = stat.group_value(ind, num, den, val, present)
         # Fewer than half the group with a figure: no group value (it would rest on a few).
         value = np.where(n * 2 < need, np.nan, value)
         keep = n > 0

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError, Problem, report, shown, where
+from wijkdata.core.source_kinds import TableOptions
 
 from .csv_file import CodeColumn, read_csv
 from .scope import ROW
@@ -50,6 +50,8 @@ class Loaded:
     geometry: pl.DataFrame | None = None  # code, level, geojson (boundaries only)
     lookups: pl.DataFrame | None = None  # gemeente_code, regio_code, regio_name
     rows_read: int | None = None  # the file's rows, when ``raw`` holds the region's only
+    # Every area is of a type that is no profile level (a provincie table), and a note says so.
+    other_region_type: bool = False
 
     @property
     def rows(self) -> int:
@@ -60,12 +62,13 @@ def empty_observations() -> pl.DataFrame:
     return pl.DataFrame(schema=OBS_SCHEMA)
 
 
-def read_table(path: Path, source: Source, *, expect: list[str] | None = None) -> pl.DataFrame:
+def read_table(path: Path, source: TableOptions, *,
+               expect: list[str] | None = None) -> pl.DataFrame:
     """Read csv/xlsx/parquet as a frame of text columns with stripped header names."""
     return read_table_rows(path, source, expect=expect)[0]
 
 
-def read_table_rows(path: Path, source: Source, *, expect: list[str] | None = None,
+def read_table_rows(path: Path, source: TableOptions, *, expect: list[str] | None = None,
                     code_column: CodeColumn | None = None) -> tuple[pl.DataFrame, int]:
     """:func:`read_table`, and the number of data rows in the file.
 
@@ -192,7 +195,7 @@ def check_xlsx_size(path: Path) -> None:
                             hint="save the table again from Excel, or as CSV")
 
 
-def _read_xlsx(path: Path, source: Source) -> pl.DataFrame:
+def _read_xlsx(path: Path, source: TableOptions) -> pl.DataFrame:
     check_xlsx_size(path)
     try:
         return pl.read_excel(

@@ -15,8 +15,8 @@ from typing import Any
 
 import polars as pl
 
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError, shown
+from wijkdata.core.source_kinds import TableOptions
 
 from . import scope
 
@@ -114,7 +114,7 @@ def _after_lines(data: bytes, count: int, end: int) -> int:
     return start
 
 
-def read_csv(path: Path, source: Source, code_column: CodeColumn | None = None
+def read_csv(path: Path, source: TableOptions, code_column: CodeColumn | None = None
              ) -> tuple[pl.DataFrame, int]:
     """The file's rows as text columns, under a header found after ``skip_rows`` title rows,
     and the number of data rows in the file.
