@@ -71,6 +71,7 @@ class Statistic:
     """Base class: override what differs. Class attributes describe; methods compute."""
 
     name: ClassVar[str]
+    order: ClassVar[int] = 100  # where it is listed in messages and docs
     # Gathered from counts (numerator, denominator: summed over parts) or a published figure
     # (value, weighted over parts: weights.py).
     counted: ClassVar[bool]

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 class Count(Statistic):
     name = "count"
+    order = 40
     counted = True
     partial_groups = False  # a partial sum would simply be too low
     size_dependent = True

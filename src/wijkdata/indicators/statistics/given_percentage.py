@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 class GivenPercentage(Statistic):
     name = "given_percentage"
+    order = 50
     counted = False
     method_text = "gepubliceerd percentage {val}"
     docs_label = "gepubliceerd percentage"

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class Mean(Statistic):
     name = "mean"
+    order = 30
     counted = False
     method_text = "gepubliceerd gemiddelde {val}"
     docs_label = "gepubliceerd gemiddelde"

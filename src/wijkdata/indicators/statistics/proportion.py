@@ -21,6 +21,7 @@ ROUNDING = 5.0  # CBS rounds wijk and buurt counts to multiples of 5
 
 class Proportion(Statistic):
     name = "proportion"
+    order = 10
     counted = True
     needs_denominator = True
     publishable = True

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class Rate(Statistic):
     name = "rate"
+    order = 20
     counted = True
     needs_denominator = True
     publishable = True

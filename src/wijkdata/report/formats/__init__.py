@@ -1,14 +1,17 @@
 """The output formats a build can write (``--format``, ``output: {formats: [...]}``).
 
 Add an output format: one module in this package with a subclass of :class:`OutputFormat`
-(``base.py``), listed in ``BUILT_IN`` below; or, outside the package, a module that calls
-:func:`register` and is named in ``WIJKDATA_PLUGINS`` (``core/plugins.py``). The CLI's
+(``base.py``); every module here is imported and its subclasses registered, so that one file is
+all. Outside the package: a module that calls :func:`register`, named in ``WIJKDATA_PLUGINS``
+(``core/plugins.py``). The CLI's
 ``--format`` help and check, the config check and the build's render step read this registry.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import pkgutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,24 +19,36 @@ from wijkdata.core import plugins
 from wijkdata.core.errors import ConfigError
 
 from .base import OutputFormat, Page, Rendered, RenderRun
-from .bewoners import Bewoners
-from .csv import Csv, region_figure_names
-from .html import Html
-from .pdf import Pdf
 
 __all__ = ["OutputFormat", "Page", "RenderRun", "Rendered", "chosen", "get", "names",
            "register", "region_figure_names", "resolve", "usage"]
 
-BUILT_IN: tuple[type[OutputFormat], ...] = (Html, Pdf, Csv, Bewoners)
-_REGISTRY: dict[str, OutputFormat] = {cls.name: cls() for cls in BUILT_IN}
+_REGISTRY: dict[str, OutputFormat] = {}
 
 
 def register(cls: type[OutputFormat]) -> type[OutputFormat]:
-    """Make ``cls`` available as ``--format <cls.name>`` (usable as a class decorator)."""
+    """Make ``cls`` available as ``--format <cls.name>`` (usable as a class decorator).
+
+    The registry is kept in ``order`` (then registration): the build runs the chosen formats'
+    steps in that order (a PDF prints from the HTML page), and messages list them so."""
     if cls.name in _REGISTRY and type(_REGISTRY[cls.name]) is not cls:
         raise ValueError(f"output format '{cls.name}' is registered already")
     _REGISTRY[cls.name] = cls()
+    ordered = sorted(_REGISTRY.values(), key=lambda f: f.order)  # stable: ties keep their turn
+    _REGISTRY.clear()
+    _REGISTRY.update((f.name, f) for f in ordered)
     return cls
+
+
+for _module in pkgutil.iter_modules(__path__):
+    _loaded = importlib.import_module(f"{__name__}.{_module.name}")
+    for _cls in vars(_loaded).values():
+        # Its own concrete classes only: one that names itself (not the base, not imports).
+        if (isinstance(_cls, type) and issubclass(_cls, OutputFormat) and "name" in vars(_cls)
+                and _cls.__module__ == _loaded.__name__):
+            register(_cls)
+
+from .csv import region_figure_names  # noqa: E402  (after the registry it needs)
 
 
 def names() -> list[str]:

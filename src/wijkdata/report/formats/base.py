@@ -76,6 +76,7 @@ class OutputFormat:
     """Base class: override the hooks a format uses; each returns the file names it wrote."""
 
     name: ClassVar[str]  # as in --format
+    order: ClassVar[int] = 100  # where its step runs among the chosen formats (html first)
     suffix: ClassVar[str]  # of the file per area, e.g. ".html"
     help: ClassVar[str]  # a few words for --format's help
     needs_browser: ClassVar[bool] = False  # prints with Chromium (left out without one)

@@ -8,6 +8,7 @@ from .base import OutputFormat, RenderRun
 
 class Bewoners(OutputFormat):
     name = "bewoners"
+    order = 40
     suffix = "-bewoners.html"
     help = "two pages for residents, HTML and PDF (needs Chromium)"
     needs_browser = True

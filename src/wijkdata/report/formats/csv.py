@@ -17,6 +17,7 @@ def region_figure_names(region: Region) -> dict[str, str]:
 
 class Csv(OutputFormat):
     name = "csv"
+    order = 30
     suffix = ".csv"
     help = "figures per area, and the region's CSV and workbook"
 

@@ -8,6 +8,7 @@ from .base import OutputFormat, Page
 
 class Html(OutputFormat):
     name = "html"
+    order = 10
     suffix = ".html"
     help = "profile page per area"
 

@@ -7,6 +7,7 @@ from .base import OutputFormat, RenderRun
 
 class Pdf(OutputFormat):
     name = "pdf"
+    order = 20
     suffix = ".pdf"
     help = "profile printed on A4 (needs Chromium)"
     needs_browser = True
