@@ -285,7 +285,7 @@ def _run(project: Path, data_dir: Path | None, regio: str, *, peer_n: int, pdf_n
             "html_per_profile_vs_jinja_empty": html_per / floor["jinja_empty_render_s"],
             "pdf_per_profile_vs_blank_pdf": float(pdf["per_profile_s"])
             / floor["pdf_blank_page_s"],
-            "indicators_vs_duckdb_statement": float(stages["indicators_s"])
+            "indicators_vs_duckdb_statement": prep.timings.get("indicators", 0.0)
             / floor["duckdb_statement_s"]},
         "peer": peer_res,
         "machine": machine(),
