@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import charts
-from .formatting import MISSING_TEXT, number
+from .formatting import MISSING_TEXT, listing, number
 from .maps import map_indicator, map_rows
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def build(builder: ContextBuilder, code: str, a: dict, gm_code: str
                 names = sorted(builder.names.get(w, w) for w in outline)
                 what = "de wijk" if len(names) == 1 else "de wijken"
                 note = (f"Buurtgrenzen ontbreken in de bron: de kaart omlijnt {what} "
-                        f"{_and(names)}, waarin de buurten van {a['name']} liggen.")
+                        f"{listing(names)}, waarin de buurten van {a['name']} liggen.")
     shapes = builder.shapes.get((level, gm), [])
     if not shapes:
         return "", f"Geen {level}grenzen beschikbaar voor deze gemeente.", [], ""
@@ -65,6 +65,3 @@ def build(builder: ContextBuilder, code: str, a: dict, gm_code: str
              for _, n, _, v in sorted(data, key=lambda d: d[1])]
     return svg, note, table, title
 
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]

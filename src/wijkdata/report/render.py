@@ -17,6 +17,7 @@ from wijkdata.indicators.definitions import Indicator
 from . import hyphenation, labels
 from .context import COMPARATOR_LABEL, Report, comparator_word
 from .csp import csp_meta, script_hash
+from .formatting import listing
 
 INTERVAL_LABEL = {"wilson": "Wilson (95%)", "byar": "Byar (95%)",
                   "published": "zoals gepubliceerd", "none": "geen"}
@@ -40,7 +41,7 @@ def environment(templates: Path) -> Environment:
     env.globals.update(comparator_label=COMPARATOR_LABEL, interval_label=INTERVAL_LABEL,
                        definition=definition, comparator_word=comparator_word,
                        kind_plural=labels.PLURAL, kind_noun=labels.noun,
-                       profile_word=labels.profile_word,
+                       profile_word=labels.profile_word, listing=listing,
                        # every page: {{ csp_meta() }}; a page with its own inline script:
                        # {{ csp_meta([script_hash(text)]) }} (see csp.py)
                        csp_meta=csp_meta, script_hash=script_hash)
