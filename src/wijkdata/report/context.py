@@ -295,7 +295,7 @@ class ContextBuilder:
                    note=basis_text(last, self.part_word(code, a["level"])),
                    flag=worsening.FLAG_TEXT if flagged else "", flag_detail=flagged,
                    **({"numerator": last["numerator"], "denominator": last["denominator"]}
-                      if ind.statistic in ("proportion", "rate", "count") else {}))
+                      if ind.stat.counted else {}))
 
     def part_word(self, code: str, level: str) -> str:
         """What a grouped area is made of, in a sentence: buurten, wijken or gemeenten."""
