@@ -12,9 +12,12 @@ space at start.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import resource
 import subprocess
+from email.message import EmailMessage
 from pathlib import Path
 
 import duckdb
@@ -149,3 +152,37 @@ def test_file_size_limit_during_ingest_is_exit_1_with_the_path(project: Path) ->
     assert tree_snapshot(project / "reports" / "demo") == reports
     assert sorted(p.name for p in db.parent.iterdir()) == ["demo.duckdb", "demo.hashes.json"]
     assert unpublished_generations(project / "reports" / "demo") == []
+
+
+def test_ten_thousand_recipients_in_a_dry_run_stay_under_500_mb(project: Path) -> None:
+    # The profiles the mail links to: a real PDF build of two areas.
+    built = subprocess.run([str(WIJKDATA), "build", "--regio", "demo", "--format", "pdf",
+                            "--area", "DORP_ESVELD", "--area", "WK990101"], cwd=project,
+                           env=env_for(project), capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr
+    cfg = project / "configs" / "demo.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").rstrip("\n")
+                   + "\n  attach: link\n  link_base: https://example.org/profielen/\n",
+                   encoding="utf-8")
+    rows = [f"Lid {i};lid{i}@example.org;{'DORP_ESVELD' if i % 2 else 'WK990101'}"
+            for i in range(1, 10_001)]
+    (project / "configs" / "demo" / "ontvangers.csv").write_text(
+        "naam;email;gebieden\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+    code, err, peak = run_measured(project, ["mail", "--regio", "demo", "--session",
+                                             "2026-12-03"], 500 * MB)
+
+    assert code == 0, err
+    assert peak < 500 * MB
+    outbox = project / "outbox" / "demo" / "2026-12-03"
+    names = {p.name for p in outbox.glob("*.eml")}
+    assert len(names) == 10_000
+    assert {"001-lid1_example_org.eml", "10000-lid10000_example_org.eml"} <= names
+    last = email.message_from_bytes((outbox / "10000-lid10000_example_org.eml").read_bytes(),
+                                    policy=email.policy.default)
+    assert isinstance(last, EmailMessage)
+    assert last["To"] == "Lid 10000 <lid10000@example.org>"
+    body = last.get_body(("plain",))
+    assert body is not None
+    assert ("- Wijkprofiel Wijk 01 Noord (WK990101): https://example.org/profielen/WK990101.pdf"
+            in body.get_content())
