@@ -35,7 +35,8 @@ from wijkdata.indicators import compute
 from wijkdata.indicators.definitions import Indicator
 from wijkdata.ingest import run as ingest
 from wijkdata.report import figure_files, figures, overview, render, residents
-from wijkdata.report.context import ContextBuilder, profile_codes
+from wijkdata.report.area_selection import profile_codes
+from wijkdata.report.context import ContextBuilder
 from wijkdata.report.figure_sources import table_list
 from wijkdata.report.formatting import long_date
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
