@@ -18,6 +18,8 @@ from wijkdata.indicators import compute
 from wijkdata.indicators.definitions import Indicator
 from wijkdata.report.labels import basis_text, reason_text
 
+from .memory_db import region_db
+
 B1, B2, B3, B4 = "BU00010001", "BU00010002", "BU00010003", "BU00010004"
 W1 = "WK000100"
 BANDS = ("a_inw", "a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")
@@ -97,25 +99,13 @@ def _database(rivm_age: str = "65+") -> duckdb.DuckDBPyConnection:
                  ("kwb_2023", area, 2023, "a_wmo_t", wmo, "ok"),
                  ("kwb_2023", area, 2023, "p_wmo_t", pub,
                   "ok" if pub is not None else "suppressed_by_source")]
-    con = duckdb.connect(":memory:")
-    con.execute("CREATE TABLE observation (source_id VARCHAR, area_code VARCHAR, year INTEGER, "
-                "variable VARCHAR, value DOUBLE, status VARCHAR, lower DOUBLE, upper DOUBLE)")
-    con.executemany("INSERT INTO observation VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)", rows)
-    con.execute("CREATE TABLE area (code VARCHAR, name VARCHAR, level VARCHAR, "
-                "parent_code VARCHAR, gemeente_code VARCHAR)")
-    con.executemany("INSERT INTO area VALUES (?, ?, ?, ?, ?)", AREAS)
-    con.execute("CREATE TABLE custom_area_member (custom_code VARCHAR, buurt_code VARCHAR)")
-    con.executemany("INSERT INTO custom_area_member VALUES (?, ?)",
-                    [("DORP_V", b) for b in (B1, B2, B3, B4)]
-                    + [("FOCUS_W", b) for b in (B1, B2, B3, B4)])
-    con.execute("CREATE TABLE custom_area_part (custom_code VARCHAR, part_code VARCHAR)")
-    con.executemany("INSERT INTO custom_area_part VALUES (?, ?)",
-                    [("DORP_V", b) for b in (B1, B2, B3, B4)] + [("FOCUS_W", W1)])
-    con.execute("CREATE TABLE provenance (source_id VARCHAR, age_group VARCHAR)")
-    con.executemany("INSERT INTO provenance VALUES (?, ?)",
-                    [("kwb_2020", None), ("kwb_2023", None), ("ggd_65", rivm_age),
-                     ("ggd_18", "18+"), ("eigen", None)])
-    return con
+    return region_db(
+        rows, AREAS,
+        members=[("DORP_V", b) for b in (B1, B2, B3, B4)]
+        + [("FOCUS_W", b) for b in (B1, B2, B3, B4)],
+        parts=[("DORP_V", b) for b in (B1, B2, B3, B4)] + [("FOCUS_W", W1)],
+        provenance=[("kwb_2020", None), ("kwb_2023", None), ("ggd_65", rivm_age),
+                    ("ggd_18", "18+"), ("eigen", None)])
 
 
 @pytest.fixture(scope="module")
@@ -196,16 +186,8 @@ def test_an_indicator_never_reads_another_age_group() -> None:
 
 def _trend_db(rows: list[tuple[str, int, str, float]]) -> duckdb.DuckDBPyConnection:
     """observation rows (area, year, variable, value) -> database with ind_value computed."""
-    con = duckdb.connect(":memory:")
-    con.execute("CREATE TABLE observation (source_id VARCHAR, area_code VARCHAR, year INTEGER, "
-                "variable VARCHAR, value DOUBLE, status VARCHAR, lower DOUBLE, upper DOUBLE)")
-    con.executemany("INSERT INTO observation VALUES ('kwb', ?, ?, ?, ?, 'ok', NULL, NULL)", rows)
-    con.execute("CREATE TABLE area (code VARCHAR, name VARCHAR, level VARCHAR, "
-                "parent_code VARCHAR, gemeente_code VARCHAR)")
-    con.executemany("INSERT INTO area VALUES (?, ?, ?, ?, ?)", AREAS)
-    con.execute("CREATE TABLE custom_area_member (custom_code VARCHAR, buurt_code VARCHAR)")
-    con.execute("INSERT INTO custom_area_member VALUES ('DORP_V', ?), ('DORP_V', ?)", [B1, B2])
-    return con
+    return region_db([("kwb", *r, "ok") for r in rows], AREAS,
+                     members=[("DORP_V", B1), ("DORP_V", B2)])
 
 
 BIJSTAND = Indicator.model_validate({
