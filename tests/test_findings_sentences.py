@@ -11,6 +11,7 @@ from tests.conftest import page_text
 from wijkdata.cli import app
 from wijkdata.indicators.definitions import load_all
 from wijkdata.report.findings import Finding, rank, sentence
+from wijkdata.report.formatting import listing, versus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,10 +27,11 @@ def test_phrase_from_the_yaml_for_a_neutral_indicator() -> None:
 def test_lower_phrase_and_judgement_with_polarity() -> None:
     ind = next(i for i in load_all(ROOT / "indicators") if i.id == "bijstand")
     text = sentence("Dinxperlo", ind.label, "lower", "land", "Nederland", 12.26, 20.0,
-                    ind.format, "better", phrase=ind.finding_phrase("lower"))
+                    ind.format, "better", phrase=ind.finding_phrase("lower"), unit=ind.unit)
+    # A rate says what it is per: the unit once, after the second figure.
     assert text == ("In Dinxperlo ontvangen naar verhouding minder inwoners een "
-                    "bijstandsuitkering dan gemiddeld in Nederland (12,3 tegen 20,0); "
-                    "dat is gunstig.")
+                    "bijstandsuitkering dan gemiddeld in Nederland (12,3 tegen 20,0 per 1.000 "
+                    "inwoners); dat is gunstig.")
 
 
 def test_generic_sentence_without_phrase_and_untested_source() -> None:
@@ -81,3 +83,14 @@ def test_demo_village_findings_use_the_yaml_phrasing(project: Path, runner: CliR
     # .3962·.6038/795) = 0.0247, |Δ| = 0.0038 = 0.15 se -> not significant, and said so.
     row = html.split('<th scope="row">Eenpersoonshuishoudens')[1].split("</tr>")[0]
     assert "↓ −0,4 procentpunt sinds 2022 (niet significant)" in row
+
+
+def test_figures_side_by_side_and_enumerations_read_as_dutch() -> None:
+    # The unit once, after the second figure; "%" and euro come with the number itself.
+    assert versus(63.64, 24.3498, "per_1000_1", "per 1.000 inwoners") == (
+        "63,6 tegen 24,3 per 1.000 inwoners")
+    assert versus(31.0, 24.0, "percent_0", "%") == "31% tegen 24%"
+    assert versus(2.0, 4.0, "number_0", "klasse") == "2 tegen 4"
+    assert listing(["Esveld-Dorp"]) == "Esveld-Dorp"
+    assert listing(["Esveld-Dorp", "Esveld-Buiten"]) == "Esveld-Dorp en Esveld-Buiten"
+    assert listing(["A", "B", "C"]) == "A, B en C"

@@ -53,8 +53,8 @@ def test_sentence_and_rank() -> None:
     f = worsening.finding(IND["bijstand"], "Esveld", 63.64, 24.3498, "gemeente", "Vreedebeek",
                           worsening.Worsening("gemeente", 2022, 37.15))
     assert f.text == ("Ongunstig en verslechterd: ‘Bijstand’ is in Esveld hoger dan gemiddeld "
-                      "in de gemeente Vreedebeek (63,6 tegen 24,3) en gestegen sinds 2022 "
-                      "(toen 37,2).")
+                      "in de gemeente Vreedebeek (63,6 tegen 24,3 per 1.000 inwoners) en gestegen "
+                      "sinds 2022 (toen 37,2).")
     others = [Finding("a", "t", "A", "worse", 9.0), Finding("b", "t", "B", "better", 5.0)]
     # Leads even a much larger plain "worse" difference.
     assert [x.text[:10] for x in rank([*others, f])] == ["Ongunstig ", "A", "B"]
@@ -72,7 +72,7 @@ def test_demo_village_leads_with_the_flag(project: Path, runner: CliRunner) -> N
     # Byar interval 2023: 52,0 - 77,0, wholly above Vreedebeek's 440 / 18070 = 24,3 -> worse.
     first = html.split('<ul class="findings"><li>')[1].split("</li>")[0]
     assert first == ("Ongunstig en verslechterd: ‘Bijstand’ is in Esveld hoger dan gemiddeld "
-                     "in de gemeente Vreedebeek (63,6 tegen 24,3) en gestegen sinds 2022 "
-                     "(toen 37,2).")
+                     "in de gemeente Vreedebeek (63,6 tegen 24,3 per 1.000 inwoners) en gestegen "
+                     "sinds 2022 (toen 37,2).")
     row = html.split('<th scope="row">Bijstandsuitkeringen')[1].split("</tr>")[0]
     assert row.startswith(' <span class="flag">ongunstig en verslechterd</span>')

@@ -25,7 +25,7 @@ from wijkdata.indicators.definitions import THEMES, Indicator, load_all
 from wijkdata.report import charts
 from wijkdata.report.context import ContextBuilder, Report
 from wijkdata.report.findings import UNTESTED_GAP
-from wijkdata.report.formatting import change_since, long_date, number
+from wijkdata.report.formatting import change_since, listing, long_date, number
 from wijkdata.report.maps import map_indicator, map_rows
 from wijkdata.report.render import environment
 
@@ -269,11 +269,11 @@ def _because(hits: list[tuple[str, str]]) -> str:
     parts = []
     if worse:
         verb = "afwijkt" if len(worse) == 1 else "afwijken"
-        parts.append(f"{' en '.join(worse)} hier ongunstig {verb}")
+        parts.append(f"{listing(worse)} hier ongunstig {verb}")
     for direction in ("high", "low"):
         names = [n for n, why in hits if why == direction]
         if names:
             verb = "is" if len(names) == 1 else "zijn"
             word = "hoog" if direction == "high" else "laag"
-            parts.append(f"{' en '.join(names)} hier opvallend {word} {verb} (niet getoetst)")
+            parts.append(f"{listing(names)} hier opvallend {word} {verb} (niet getoetst)")
     return "; ".join(parts)

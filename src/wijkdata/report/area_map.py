@@ -10,7 +10,7 @@ from __future__ import annotations
 from wijkdata.core.tables import AreaRow
 
 from . import charts
-from .formatting import MISSING_TEXT, number
+from .formatting import MISSING_TEXT, listing, number
 from .maps import map_indicator, map_rows
 from .region_tables import RegionTables
 
@@ -45,7 +45,7 @@ def build(builder: RegionTables, code: str, a: AreaRow, gm_code: str
                 names = sorted(builder.names.get(w, w) for w in outline)
                 what = "de wijk" if len(names) == 1 else "de wijken"
                 note = (f"Buurtgrenzen ontbreken in de bron: de kaart omlijnt {what} "
-                        f"{_and(names)}, waarin de buurten van {a.name} liggen.")
+                        f"{listing(names)}, waarin de buurten van {a.name} liggen.")
     shapes = builder.shapes.get((level, gm), [])
     if not shapes:
         return "", f"Geen {level}grenzen beschikbaar voor deze gemeente.", [], ""
@@ -67,7 +67,3 @@ def build(builder: RegionTables, code: str, a: AreaRow, gm_code: str
 def _parent(builder: RegionTables, code: str) -> str:
     a = builder.area.get(code)
     return (a.parent_code if a is not None else None) or ""
-
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]

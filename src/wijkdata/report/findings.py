@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .formatting import number
+from .formatting import versus
 
 # A gap this large (in percentage points) on an untested percentage is worth a mention.
 UNTESTED_GAP = 5.0
@@ -33,11 +33,12 @@ class Finding:
 
 def sentence(area: str, label: str, comparison: str, comparator: str, comparator_name: str,
              value: float, bench: float, fmt: str, judgement: str,
-             phrase: str | None = None) -> str:
+             phrase: str | None = None, unit: str = "") -> str:
     """One Dutch sentence; ``phrase`` is the indicator's own wording (YAML ``finding:``).
 
     With a phrase: "In Bredevoort wonen naar verhouding meer 65-plussers dan gemiddeld in de
     gemeente Aalten (31,0% tegen 24,0%)." Without: "In X ligt ‘titel’ hoger dan ...".
+    ``unit`` (the indicator's) follows the second figure: "(63,6 tegen 24,3 per 1.000 inwoners)".
     A neutral indicator gets no verdict; better/worse say gunstig/ongunstig.
     """
     direction = "hoger" if comparison == "higher" else "lager"
@@ -47,7 +48,7 @@ def sentence(area: str, label: str, comparison: str, comparator: str, comparator
     name = label if label[:2].isupper() else label[:1].lower() + label[1:]
     what = phrase if phrase else f"ligt de waarde voor {name} {direction}"
     text = (f"In {area} {what} dan gemiddeld in {where} "
-            f"({number(value, fmt)} tegen {number(bench, fmt)})")
+            f"({versus(value, bench, fmt, unit)})")
     if judgement == "better":
         text += "; dat is gunstig"
     elif judgement == "worse":

@@ -53,6 +53,25 @@ def number(value: float | None, fmt: str = "number_1") -> str:
     return text + suffix
 
 
+# Units that read after a number in a sentence ("63,6 tegen 24,3 per 1.000 inwoners"); "%" and
+# the euro sign come with the number itself, and a class (stedelijkheid) has no unit to read.
+_SILENT_UNITS = {"", "%", "euro", "klasse"}
+
+
+def versus(value: float, bench: float, fmt: str, unit: str = "") -> str:
+    """Two figures side by side in a sentence, the unit once at the end: a reader of
+    "(63,6 tegen 24,3)" would not know it is per 1.000 inwoners."""
+    text = f"{number(value, fmt)} tegen {number(bench, fmt)}"
+    return text if unit in _SILENT_UNITS else f"{text} {unit}"
+
+
+def listing(names: list[str]) -> str:
+    """A Dutch enumeration: "Esveld-Dorp en Esveld-Buiten", "A, B en C"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " en " + names[-1]
+
+
 def plain(value: float | None, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""

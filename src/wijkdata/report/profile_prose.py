@@ -144,7 +144,7 @@ def findings_for(ind: Indicator, area_name: str, row: Row,
             cmp = "higher" if diff > 0 else "lower"
             out.append(Finding(ind.id, ind.theme, sentence(
                 area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
-                cell.judgement, phrase=ind.finding_phrase(cmp)), cell.judgement,
+                cell.judgement, phrase=ind.finding_phrase(cmp), unit=ind.unit), cell.judgement,
                 abs(diff) / (abs(cell.value) or 1), comp, cmp, ind.age_group is not None))
             break
         if (cell.judgement == "not_tested" and ind.unit == "%"
@@ -152,7 +152,7 @@ def findings_for(ind: Indicator, area_name: str, row: Row,
             cmp = "higher" if diff > 0 else "lower"
             out.append(Finding(ind.id, ind.theme, sentence(
                 area_name, ind.label, cmp, comp, names[comp], v, cell.value, ind.format,
-                "untested", phrase=ind.finding_phrase(cmp)), "untested",
+                "untested", phrase=ind.finding_phrase(cmp), unit=ind.unit), "untested",
                 abs(diff) / (abs(cell.value) or 1), comp, cmp, ind.age_group is not None))
             break
     return out

@@ -16,6 +16,7 @@ from wijkdata.indicators.definitions import Indicator
 
 from . import hyphenation, labels
 from .csp import csp_meta, script_hash
+from .formatting import listing
 from .profile_prose import COMPARATOR_LABEL, comparator_word
 from .report_types import Report
 
@@ -41,7 +42,7 @@ def environment(templates: Path) -> Environment:
     env.globals.update(comparator_label=COMPARATOR_LABEL, interval_label=INTERVAL_LABEL,
                        definition=definition, comparator_word=comparator_word,
                        kind_plural=labels.PLURAL, kind_noun=labels.noun,
-                       profile_word=labels.profile_word,
+                       profile_word=labels.profile_word, listing=listing,
                        # every page: {{ csp_meta() }}; a page with its own inline script:
                        # {{ csp_meta([script_hash(text)]) }} (see csp.py)
                        csp_meta=csp_meta, script_hash=script_hash)

@@ -16,7 +16,7 @@ from wijkdata.core.tables import TrendRow
 from wijkdata.indicators.definitions import Indicator
 
 from .findings import COMPARATOR_PHRASE, Finding
-from .formatting import number
+from .formatting import number, versus
 from .report_types import Cell
 
 FLAG_TEXT = "ongunstig en verslechterd"
@@ -60,12 +60,13 @@ def flag(ind: Indicator, comparisons: dict[str, Cell], trend: TrendRow | None,
 def finding(ind: Indicator, area: str, value: float, bench: float, comparator: str,
             comparator_name: str, w: Worsening) -> Finding:
     """"Ongunstig en verslechterd: ‘Bijstandsuitkeringen’ is in Esveld hoger dan gemiddeld in
-    de gemeente Vreedebeek (21,2 tegen 20,5) en gestegen sinds 2022 (toen 19,0)."""
+    de gemeente Vreedebeek (21,2 tegen 20,5 per 1.000 inwoners) en gestegen sinds 2022 (toen
+    19,0)."""
     direction = "hoger" if value > bench else "lager"
     moved = "gestegen" if value > w.prev_value else "gedaald"
     where = COMPARATOR_PHRASE[comparator].format(name=comparator_name)
     text = (f"Ongunstig en verslechterd: ‘{ind.label}’ is in {area} {direction} dan gemiddeld "
-            f"in {where} ({number(value, ind.format)} tegen {number(bench, ind.format)}) en "
+            f"in {where} ({versus(value, bench, ind.format, ind.unit)}) en "
             f"{moved} sinds {w.prev_year} (toen {number(w.prev_value, ind.format)}).")
     return Finding(ind.id, ind.theme, text, JUDGEMENT, abs(value - bench) / (abs(bench) or 1),
                    comparator, "higher" if value > bench else "lower")
