@@ -6,13 +6,10 @@ this is their one home, so the maps of one area read alike wherever they appear.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from wijkdata.core.tables import GeometryRow
 from wijkdata.indicators.definitions import Indicator
 
-if TYPE_CHECKING:  # region_tables imports figure_sources, which stays below the maps
-    from .region_tables import RegionTables
+from .region_tables import RegionTables
 
 MapRow = tuple[str, str, str, float | None]  # code, name, geojson, value
 
