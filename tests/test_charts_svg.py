@@ -106,3 +106,30 @@ def test_trend_writes_first_year_and_last_value() -> None:
     svg = charts.trend([(2016, 10.0), (2020, 12.5)], "percent_1", "Trend roken")
     assert texts(svg) == ["2016", "2020: 12,5%"]
     assert charts.trend([(2020, 1.0)], "percent_1", "x") == ""
+
+
+def test_every_chart_text_is_11_px() -> None:
+    """One text size in every chart: 11 px, 8.25 pt at the natural size charts print at."""
+    shapes = [("BU1", "Noord", square(6.0, 52.0), 10.0), ("BU2", "Zuid", square(6.01, 52.0), 12.0)]
+    svgs = [charts.bars([("Roken", 20.0), ("gemeente", 18.0)], "percent_1", "x"),
+            charts.age_pyramid([("0-14 jaar", 20.0, 30.0)], "x"),
+            charts.choropleth(shapes, {"BU1"}, "percent_1", "Kaart", "Roken",
+                              points=[(6.005, 52.005, "Huisarts")], named={"BU1", "BU2"})]
+    sizes = {t.get("font-size") for svg in svgs for t in ET.fromstring(svg).iter(f"{SVG}text")}
+    assert sizes == {"11"}
+    assert charts.TEXT == 11
+
+
+def test_half_width_map_is_capped_in_height_with_a_legend_in_two_columns() -> None:
+    """A square of 0.01° × 0.01° is taller than wide (longitudes shrink by cos 52°): the cap
+    of 200 px sets the scale, 188 px for the square plus 2 × 6 px padding = 200 px of map.
+    The legend's widest text is "geen gegevens", 13 × 6.6 = 85.8 px: a column is 24 + 85.8 +
+    12 = 121.8 px, two fit in 330 - 12, so the two keys sit side by side on one line under the
+    title: 2 lines of 16 px + 8 = 40 px; 240 px in all."""
+    svg = charts.choropleth([("BU1", "Noord", square(6.0, 52.0), 10.0)], set(), "percent_1",
+                            "Kaart", "Roken", width=charts.PRINT_HALF, max_height=200)
+    root = ET.fromstring(svg)
+    assert (root.get("width"), root.get("height"), root.get("viewBox")) == (
+        "330", "240", "0 0 330 240")
+    keys = [r for r in root.iter(f"{SVG}rect") if r.get("stroke") == "#bdbdbd"]
+    assert [(r.get("x"), r.get("y")) for r in keys] == [("6", "218"), ("128", "218")]

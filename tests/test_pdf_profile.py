@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 from typer.testing import CliRunner
 
+from tests import printlayout
 from tests.conftest import make_project, page_text
 from wijkdata.cli import app
 from wijkdata.report.pdf import find_browser
@@ -153,3 +154,40 @@ def test_no_chart_split_across_pages(village: tuple[Path, str]) -> None:
         first, last = rows[0][0][:20], rows[-1][2]  # bar labels are clipped at 30 characters
         want = [caption.group(1), first, last]
         assert any(all(w.replace(" ", "") in t for w in want) for t in texts), want
+
+
+# --- Print layout (issue 18 item 3), read back with pdfplumber: see tests/printlayout.py ---
+
+@pytest.fixture(scope="module")
+def layout(village: tuple[Path, str]) -> list[printlayout.Page]:
+    return printlayout.read(village[0])
+
+
+def test_chart_text_is_one_size_of_8_25_pt(layout: list[printlayout.Page]) -> None:
+    """Every chart's text (map, legend, age groups, bars) is 11 px at natural size:
+    11 × 0.75 = 8.25 pt; the map legend printed at 3.9 pt and bar text at 5-11 pt before."""
+    assert printlayout.chart_text_sizes(layout) == [8.25]
+    assert sum(len(p.chart_sizes) for p in layout[1:3]) > 100  # the map and age chart
+
+
+def test_no_heading_ends_a_page(village: tuple[Path, str],
+                                layout: list[printlayout.Page]) -> None:
+    assert printlayout.headings_last(layout, village[1]) == []
+
+
+def test_no_page_but_the_last_is_more_than_40_percent_empty(
+        layout: list[printlayout.Page]) -> None:
+    assert printlayout.too_empty(layout) == []
+
+
+def test_chart_on_the_page_where_its_table_ends(village: tuple[Path, str],
+                                                layout: list[printlayout.Page]) -> None:
+    assert printlayout.charts_off_their_table(layout, village[1]) == []
+
+
+def test_numbered_list_markers_from_10_on(village: tuple[Path, str],
+                                          layout: list[printlayout.Page]) -> None:
+    """The Kanttekeningen list has more than 12 notes: "10." to its last number print whole
+    inside the margin (they printed as ".0." ".1.")."""
+    assert max(printlayout.ordered_lists(village[1])) >= 12
+    assert printlayout.list_markers(layout, village[1]) == []

@@ -14,6 +14,10 @@ from .formatting import MISSING_TEXT, listing, number
 from .maps import map_indicator, map_rows
 from .region_tables import RegionTables
 
+# px (53 mm): with its legend and caption the map stays under a third of an A4 page, so the
+# unbreakable "Het gebied" block never leaves much of a page empty when it moves on.
+MAP_HEIGHT = 200
+
 
 def build(builder: RegionTables, code: str, a: AreaRow, gm_code: str
           ) -> tuple[str, str, list[tuple[str, str]], str]:
@@ -58,7 +62,7 @@ def build(builder: RegionTables, code: str, a: AreaRow, gm_code: str
     named = ({s.code for s in shapes} if level == "wijk" else outline)
     svg = charts.choropleth(data, outline, fmt,
                             f"Kaart van de {level}en in de gemeente, {title}", title,
-                            named=named)
+                            named=named, width=charts.PRINT_HALF, max_height=MAP_HEIGHT)
     table = [(n, number(v, fmt) if v is not None else MISSING_TEXT)
              for _, n, _, v in sorted(data, key=lambda d: d[1])]
     return svg, note, table, title

@@ -24,6 +24,14 @@ from markupsafe import escape
 from .formatting import number, plain
 
 FONT = "DejaVu Sans, sans-serif"
+# Every chart text is 11 units and charts print at their natural size (1 unit = 1 CSS px =
+# 0.75 pt): 8.25 pt on paper in every chart of a profile. A chart is drawn at the width its
+# print slot has (``PRINT_HALF`` for one of the two columns of "Het gebied"), never scaled
+# down by the print stylesheet, which made map text 3-4 pt and bar text 5-11 pt.
+TEXT = 11
+PRINT_HALF = 330  # px: half of the A4 text width (182 mm = 688 px) less the column gap
+CHAR_W = TEXT * 0.6  # an estimate of DejaVu Sans's mean character width, for boxes and columns
+ROW = TEXT + 5  # one legend line
 # Okabe & Ito (2008) colour-blind-safe palette.
 BLUE, ORANGE, GREEN, SKY = "#0072B2", "#E69F00", "#009E73", "#56B4E9"
 GREY, DARK = "#8c8c8c", "#1d2b36"
@@ -97,9 +105,10 @@ def bars(rows: Sequence[tuple[str, float | None]], fmt: str, label: str,
          highlight: int | Collection[int] = 0, bar_h: int = 12, gap: int = 4) -> str:
     """Horizontal bars; rows at the ``highlight`` index (or indices) are the area (blue), the
     others its comparators (grey). Every bar carries its name and value as text, so the
-    colour is never the only cue. Rows without a value are left out. The text is always 11
-    units in a 480-unit wide chart, the bars thin (12 units): printed at one width the text is
-    8.1 pt in every chart of a profile, on a slide it is 14+ pt, and the chart stays short."""
+    colour is never the only cue. Rows without a value are left out. The text is ``TEXT``
+    units in a 480-unit wide chart, the bars thin (12 units): printed at its natural width
+    (127 mm) the text is 8.25 pt as in every chart of a profile, on a slide 14+ pt, and the
+    chart stays short."""
     w, left = 480, 210
     marked = {highlight} if isinstance(highlight, int) else set(highlight)
     shown = [(i, name, v) for i, (name, v) in enumerate(rows) if v is not None]
@@ -114,11 +123,11 @@ def bars(rows: Sequence[tuple[str, float | None]], fmt: str, label: str,
         bw = max(v / vmax * (w - left - 70), 1)
         colour = BLUE if i in marked else "#a6a6a6"
         ty = y + bar_h / 2 + 4  # the 11-unit text centred on its bar
-        parts.append(f'<text x="{left - 6}" y="{ty:g}" font-size="11" text-anchor="end" '
+        parts.append(f'<text x="{left - 6}" y="{ty:g}" font-size="{TEXT}" text-anchor="end" '
                      f'fill="{DARK}">{escape(_clip(name.strip(), 30))}</text>'
                      f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar_h}" '
                      f'fill="{colour}"/>'
-                     f'<text x="{left + bw + 4:.1f}" y="{ty:g}" font-size="11" '
+                     f'<text x="{left + bw + 4:.1f}" y="{ty:g}" font-size="{TEXT}" '
                      f'fill="{DARK}">{escape(number(v, fmt))}</text>')
     return _svg(w, h, "".join(parts), label)
 
@@ -137,7 +146,7 @@ def age_pyramid(groups: Sequence[tuple[str, float | None, float | None]], label:
     shown = [(g, a, b) for g, a, b in groups if a is not None]
     if not shown:
         return ""
-    w, bar_h, gap, left = 420, 18, 6, 80
+    w, bar_h, gap, left = PRINT_HALF, 18, 6, 80  # beside the map in "Het gebied"
     vmax = max(max(a or 0, b or 0) for _, a, b in shown) or 1.0
     h = len(shown) * (bar_h + gap) + gap + 14
     parts = []
@@ -147,16 +156,16 @@ def age_pyramid(groups: Sequence[tuple[str, float | None, float | None]], label:
         bw = a / vmax * (w - left - 60)
         # The value label goes right of both the bar and the gemeente mark, never under it.
         tx = left + max(bw, (b or 0) / vmax * (w - left - 60)) + 5
-        parts.append(f'<text x="{left - 6}" y="{y + 13}" font-size="11" text-anchor="end" '
+        parts.append(f'<text x="{left - 6}" y="{y + 13}" font-size="{TEXT}" text-anchor="end" '
                      f'fill="{DARK}">{escape(group)}</text>'
                      f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar_h}" fill="{BLUE}"/>'
-                     f'<text x="{tx:.1f}" y="{y + 13}" font-size="11" '
+                     f'<text x="{tx:.1f}" y="{y + 13}" font-size="{TEXT}" '
                      f'fill="{DARK}">{escape(plain(a, 1))}%</text>')
         if b is not None:
             bx = b / vmax * (w - left - 60)
             parts.append(f'<line x1="{left + bx:.1f}" x2="{left + bx:.1f}" y1="{y - 2}" '
                          f'y2="{y + bar_h + 2}" stroke="{ORANGE}" stroke-width="3"/>')
-    parts.append(f'<text x="{left}" y="{h - 3}" font-size="11" fill="{DARK}">'
+    parts.append(f'<text x="4" y="{h - 3}" font-size="{TEXT}" fill="{DARK}">'
                  f'balk = dit gebied, oranje streep = gemeente</text>')
     return _svg(w, h, "".join(parts), label)
 
@@ -191,7 +200,8 @@ def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: se
                fmt: str, label: str, legend_title: str,
                points: Sequence[tuple[float, float, str]] = (),
                links: Mapping[str, str] | None = None,
-               named: Collection[str] = ()) -> str:
+               named: Collection[str] = (), width: int = 420,
+               max_height: int | None = None) -> str:
     """Map of (code, name, geojson, value); the areas in ``outline`` together get ONE heavy
     outline (their inner borders stay thin), drawn on top so the area is visible whatever
     its class. Shapes in ``named`` carry their name; the legend lists the class breaks.
@@ -202,6 +212,9 @@ def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: se
     Longitudes are scaled by cos(latitude) so the Netherlands is not stretched sideways.
     ``points`` are optional (lon, lat, label) markers, numbered 1, 2, ... so a printed table
     can refer to them (the network map); points outside the shapes' extent are left out.
+    ``width`` is the width the map prints at (``PRINT_HALF`` beside another chart); the shapes
+    are at most ``max_height`` high (default 0.8 × the width), so a tall gemeente does not
+    fill the page.
     """
     geoms = [(c, n, _geometry(g), v) for c, n, g, v in shapes]
     pts = [p for _, _, g, _ in geoms for ring in _rings(g) for p in ring]
@@ -210,11 +223,11 @@ def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: se
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     lat0 = math.radians((min(ys) + max(ys)) / 2)
     kx = math.cos(lat0)
-    width, pad = 420, 6
+    pad = 6
     sx = (max(xs) - min(xs)) * kx or 1e-9
     sy = (max(ys) - min(ys)) or 1e-9
-    scale = (width - 2 * pad) / max(sx, sy * 0.9)
-    height = int(sy * scale + 2 * pad) + 14 * 7 + 8
+    scale = min((width - 2 * pad) / sx, ((max_height or 0.8 * width) - 2 * pad) / sy)
+    map_h = int(sy * scale + 2 * pad)
     values = [v for *_, v in geoms if v is not None]
     vmin, vmax = (min(values), max(values)) if values else (0.0, 1.0)
     ramp = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]  # ColorBrewer Blues
@@ -259,35 +272,43 @@ def choropleth(shapes: Sequence[tuple[str, str, str, float | None]], outline: se
         tx, ty, text = pad + (cx - x0) * kx * scale, pad + (y1 - cy) * scale, _clip(name, 24)
         ring = max(_rings(g), key=len)
         shape_w = (max(p[0] for p in ring) - min(p[0] for p in ring)) * kx * scale
-        if code not in outline and shape_w < len(text) * 4.4 * 0.6:
+        w = len(text) * CHAR_W + 4
+        if code not in outline and shape_w < w * 0.6:
             continue  # a name wider than its wijk would cover its neighbours' names
         # A light box behind the name keeps it readable on every class colour (a stroked
         # halo would print as an unembedded Type 3 font in the PDF).
-        w = len(text) * 4.4 + 4
-        body.append(f'<g aria-hidden="true"><rect x="{tx - w / 2:.1f}" y="{ty - 7:.1f}" '
-                    f'width="{w:.1f}" height="10" rx="2" fill="#ffffff" fill-opacity="0.75"/>'
-                    f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="8" text-anchor="middle" '
+        body.append(f'<g aria-hidden="true"><rect x="{tx - w / 2:.1f}" y="{ty - 10:.1f}" '
+                    f'width="{w:.1f}" height="14" rx="2" fill="#ffffff" fill-opacity="0.75"/>'
+                    f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="{TEXT}" text-anchor="middle" '
                     f'fill="{DARK}">{escape(text)}</text></g>')
     for n, (lon, lat, name) in enumerate(points, start=1):
         if not (min(xs) <= lon <= max(xs) and min(ys) <= lat <= max(ys)):
             continue
         px, py = pad + (lon - min(xs)) * kx * scale, pad + (max(ys) - lat) * scale
-        body.append(f'<g><circle cx="{px:.1f}" cy="{py:.1f}" r="7" fill="{ORANGE}" '
-                    f'stroke="{DARK}" stroke-width="1"/><text x="{px:.1f}" y="{py + 3.5:.1f}" '
-                    f'font-size="9" text-anchor="middle" fill="{DARK}">{n}</text>'
+        body.append(f'<g><circle cx="{px:.1f}" cy="{py:.1f}" r="9" fill="{ORANGE}" '
+                    f'stroke="{DARK}" stroke-width="1"/><text x="{px:.1f}" y="{py + 4:.1f}" '
+                    f'font-size="{TEXT}" text-anchor="middle" fill="{DARK}">{n}</text>'
                     f'<title>{escape(f"{n}. {name}")}</title></g>')
-    ly = height - 14 * 7
-    body.append(f'<text x="{pad}" y="{ly + 9}" font-size="10" fill="{DARK}">'
-                f'{escape(legend_title)}</text>')
     classes = class_breaks(vmin, vmax) if vmax > vmin else [(vmin, vmax)]
-    for k, (lo, hi) in enumerate(classes):
-        y = ly + 14 * (k + 1)
-        text = (f"{number(lo, fmt)} – {number(hi, fmt)}" if hi > lo else number(lo, fmt))
-        body.append(f'<rect x="{pad}" y="{y}" width="18" height="10" fill="{ramp[k]}" '
-                    f'stroke="#bdbdbd" stroke-width="0.5"/><text x="{pad + 24}" y="{y + 9}" '
-                    f'font-size="10" fill="{DARK}">{escape(text)}</text>')
-    y = ly + 14 * (len(classes) + 1)
-    body.append(f'<rect x="{pad}" y="{y}" width="18" height="10" fill="url(#nodata)" '
-                f'stroke="#bdbdbd" stroke-width="0.5"/><text x="{pad + 24}" y="{y + 9}" '
-                f'font-size="10" fill="{DARK}">geen gegevens</text>')
-    return _svg(width, height, "".join(body), label)
+    keys = [(ramp[k], f"{number(lo, fmt)} – {number(hi, fmt)}" if hi > lo else number(lo, fmt))
+            for k, (lo, hi) in enumerate(classes)] + [("url(#nodata)", "geen gegevens")]
+    legend, legend_h = _legend(legend_title, keys, pad, map_h, width)
+    body.append(legend)
+    return _svg(width, map_h + legend_h, "".join(body), label)
+
+
+def _legend(title: str, keys: Sequence[tuple[str, str]], x: int, top: int,
+            width: int) -> tuple[str, int]:
+    """The legend under a map: its title, then a swatch and text per class, in two columns
+    when they fit the map's width (a half-width map stays short); returns (svg, height)."""
+    col_w = 24 + max(len(text) for _, text in keys) * CHAR_W + 12
+    cols = 2 if 2 * col_w <= width - 2 * x else 1
+    per_col = math.ceil(len(keys) / cols)
+    parts = [f'<text x="{x}" y="{top + TEXT}" font-size="{TEXT}" fill="{DARK}">'
+             f'{escape(title)}</text>']
+    for k, (fill, text) in enumerate(keys):
+        lx, ly = x + (k // per_col) * col_w, top + ROW * (k % per_col + 1) + 2
+        parts.append(f'<rect x="{lx:.0f}" y="{ly}" width="18" height="{TEXT}" fill="{fill}" '
+                     f'stroke="#bdbdbd" stroke-width="0.5"/><text x="{lx + 24:.0f}" '
+                     f'y="{ly + TEXT - 1}" font-size="{TEXT}" fill="{DARK}">{escape(text)}</text>')
+    return "".join(parts), ROW * (per_col + 1) + 8

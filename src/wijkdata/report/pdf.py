@@ -123,6 +123,10 @@ class PdfPrinter:
             footer_template=FOOTER.format(left=escape(subject)),
             margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
             prefer_css_page_size=False,
+            # Tagged: headings, tables and each chart (a Figure with its aria-label as alt
+            # text) reach a screen reader, as the Dutch accessibility rules for public bodies
+            # ask of a PDF; tests find a chart's text by its Figure tag. About twice the bytes.
+            tagged=True,
         )
         return set_metadata(pdf, title=title, author=author, subject=subject, created=created)
 
