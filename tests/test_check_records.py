@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError, Problem, collecting
+from wijkdata.core.source_kinds import source_options
 from wijkdata.ingest.sources import ggd_monitor
 
 LONG = "x" * 250
@@ -123,8 +123,8 @@ def test_monitor_rows_are_file_rows_after_filtering_by_margin(tmp_path: Path) ->
         "0;MOG0095;GM0197;2022JJ00;10\n"
         "1;MBG0095;GM0197;2022JJ00;14\n"
         "2;MW00000;GM0197;2022JJ00;twaalf\n", encoding="utf-8")
-    source = Source(id="ggd", kind="ggd_monitor", path="monitor.csv", skip_rows=1,
-                    age_group="18+")
+    source = source_options(id="ggd", kind="ggd_monitor", path="monitor.csv", skip_rows=1,
+                            age_group="18+")
     with pytest.raises(DataError) as err:
         ggd_monitor.read(source, path)
     assert err.value.message == (f"{path}, row 5, column 'Roker_11': expected a number, '.', "

@@ -19,11 +19,11 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from wijkdata.core.config import Source, load_region_file
+from wijkdata.core.config import load_region_file
 from wijkdata.core.errors import WijkdataError
+from wijkdata.core.source_kinds import SourceOptions, kinds, source_options
 from wijkdata.core.yamlio import load_yaml
 from wijkdata.indicators.definitions import load_indicator
-from wijkdata.ingest.sources import KINDS
 
 # WIJKDATA_FUZZ_EXAMPLES=2000 explores further with fresh random examples (a bug hunt, not CI).
 _EXAMPLES = os.environ.get("WIJKDATA_FUZZ_EXAMPLES")
@@ -53,9 +53,9 @@ CELLS = st.one_of(
 )
 
 
-def _source(kind: str, filename: str, **extra: Any) -> Source:
+def _source(kind: str, filename: str, **extra: Any) -> SourceOptions:
     name, base = KIND_SETUP.get(kind, (filename, {}))
-    return Source.model_validate({"id": "fuzz", "kind": kind, "path": name, **base, **extra})
+    return source_options(**{"id": "fuzz", "kind": kind, "path": name, **base, **extra})
 
 
 def _call_reader(kind: str, data: bytes, **extra: Any) -> None:
@@ -64,10 +64,10 @@ def _call_reader(kind: str, data: bytes, **extra: Any) -> None:
         path = Path(tmp) / name
         path.write_bytes(data)
         with contextlib.suppress(WijkdataError):  # a typed error is a fine answer
-            KINDS[kind].read(_source(kind, name, **extra), path)
+            kinds()[kind].read(_source(kind, name, **extra), path)
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", sorted(kinds()))
 @FUZZ
 @given(data=st.binary(max_size=600))
 @example(data=b"x\x01\x06\x00")  # found: polars took it for zlib and raised OSError
@@ -87,7 +87,7 @@ def csv_files(draw: st.DrawFn) -> bytes:
 
 
 @pytest.mark.parametrize("kind", sorted(k for k, (n, _) in KIND_SETUP.items()
-                                        if n.endswith(".csv") and k in KINDS))
+                                        if n.endswith(".csv") and k in kinds()))
 @FUZZ
 @given(data=csv_files(), skip=st.integers(0, 2))
 @example(data=b"; ", skip=0)  # found: two header names equal after stripping

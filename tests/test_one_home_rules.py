@@ -63,3 +63,12 @@ def test_trend_wording_has_one_home() -> None:
     assert change_since(1.24, "percent_1", 2022) == "↑ +1,2 procentpunt sinds 2022"
     assert change_since(-0.5, "number_1", 2019) == "↓ −0,5 sinds 2019"
     assert change_since(0.0, "percent_1", 2020) == "→ gelijk gebleven sinds 2020"
+
+
+def test_gemeente_of_a_code_is_one_rule_for_strings_and_frames() -> None:
+    import polars as pl
+
+    samples = ["BU01970101", "WK019701", "GM0197", "NL00", "BU0363AA01", "WK0363AA", "PV25"]
+    frame = pl.DataFrame({"code": samples}).select(codes.gemeente_expr("code"))
+    assert frame.to_series().to_list() == [codes.gemeente_of(c) for c in samples] == [
+        "GM0197", "GM0197", "GM0197", None, "GM0363", "GM0363", None]

@@ -6,21 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError
-from wijkdata.ingest.sources import KINDS, region_lookup
+from wijkdata.core.source_kinds import SourceOptions, kinds, source_options
+from wijkdata.ingest.sources import region_lookup
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "region_lookup"
 GM_COL = "Codes en namen van gemeenten/Code (code)"
 GG_COL = "Lokaliseringen van gemeenten/GGD-regio's/Code (code)"
 
 
-def _source(path: str = "ggd_regio.csv", **kw: object) -> Source:
-    return Source(id="ggd_regio", kind="region_lookup", path=path, **kw)  # type: ignore[arg-type]
+def _source(path: str = "ggd_regio.csv", **kw: object) -> SourceOptions:
+    return source_options(id="ggd_regio", kind="region_lookup", path=path, **kw)
 
 
 def test_registered_as_a_source_kind() -> None:
-    assert KINDS["region_lookup"] is region_lookup
+    assert kinds()["region_lookup"] is region_lookup.KIND
 
 
 def test_reads_codes_and_names_stripped_and_sorted() -> None:

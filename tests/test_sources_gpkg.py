@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pyproj import Transformer
 
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError
+from wijkdata.core.source_kinds import source_options
 from wijkdata.ingest.sources import boundaries
 from wijkdata.ingest.sources.rd import rd_to_wgs84
 
@@ -80,7 +80,7 @@ def test_handmade_geopackage_square_in_rd(tmp_path: Path, big_endian: bool, z: b
                                           envelope: bool) -> None:
     path = tmp_path / "b.gpkg"
     _gpkg(path, _blob(SQUARE, big_endian=big_endian, z=z, envelope=envelope))
-    loaded = boundaries.read(Source(id="b", kind="boundaries", path="b.gpkg"), path)
+    loaded = boundaries.read(source_options(id="b", kind="boundaries", path="b.gpkg"), path)
     assert loaded.areas.rows() == [("BU02330001", "Testbuurt")]
     geom = json.loads(loaded.geometry["geojson"][0])
     assert geom["type"] == "MultiPolygon"
@@ -95,7 +95,7 @@ def test_geopackage_in_an_unsupported_crs_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "b.gpkg"
     _gpkg(path, _blob(SQUARE), srs=3035)
     with pytest.raises(DataError) as err:
-        boundaries.read(Source(id="b", kind="boundaries", path="b.gpkg"), path)
+        boundaries.read(source_options(id="b", kind="boundaries", path="b.gpkg"), path)
     assert err.value.message == (f"{path}: coordinate system EPSG:3035 is not supported; "
                                  "expected EPSG:28992 (RD New) or EPSG:4326")
 
@@ -104,13 +104,13 @@ def test_truncated_geometry_names_layer_and_feature(tmp_path: Path) -> None:
     path = tmp_path / "b.gpkg"
     _gpkg(path, _blob(SQUARE)[:60])
     with pytest.raises(DataError) as err:
-        boundaries.read(Source(id="b", kind="boundaries", path="b.gpkg"), path)
+        boundaries.read(source_options(id="b", kind="boundaries", path="b.gpkg"), path)
     assert err.value.message.startswith(f"{path}, layer buurten, feature 1: truncated geometry")
 
 
 def test_real_pdok_geopackage_ermelo(shared_data: Path) -> None:
     path = shared_data / "geo" / "pdok_buurten_2021_ermelo_gm0233.gpkg"
-    loaded = boundaries.read(Source(id="b", kind="boundaries", path=path.name), path)
+    loaded = boundaries.read(source_options(id="b", kind="boundaries", path=path.name), path)
     assert loaded.rows == 17
     assert set(loaded.geometry["level"]) == {"buurt"}
     assert loaded.geometry["code"].str.starts_with("BU0233").all()

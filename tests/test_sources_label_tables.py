@@ -16,11 +16,12 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
-from wijkdata.core.config import LabelLookup, Source, load_region
+from wijkdata.core.config import load_region
 from wijkdata.core.errors import DataError
+from wijkdata.core.source_kinds import SourceOptions, source_options
 from wijkdata.ingest.run import ingest
 from wijkdata.ingest.sources import local_table
-from wijkdata.ingest.sources.statline_labels import PROVINCIE_CODES
+from wijkdata.ingest.sources.statline_labels import PROVINCIE_CODES, LabelLookup
 
 FIX = Path(__file__).parent / "fixtures" / "sources"
 WMO_COL = "Wmo-cliënten; gebruik Wlz aantal (aantal)"
@@ -34,14 +35,14 @@ def values(obs: pl.DataFrame) -> dict[tuple[str, str], tuple[float | None, str]]
             for r in obs.iter_rows(named=True)}
 
 
-def wmo_source(**kw: object) -> Source:
+def wmo_source(**kw: object) -> SourceOptions:
     base: dict[str, object] = dict(
         id="t", kind="csv", path="label-dimension-gemeente.csv", year=2020,
         label_column="Regio's", label_lookup=LOOKUP, columns={"wmo_wlz": WMO_COL},
         dimension_column="Persoonskenmerken", dimension_values=AGES,
         filters={"Geslacht": ["Totaal mannen en vrouwen"]})
     base.update(kw)
-    return Source(**base)  # type: ignore[arg-type]
+    return source_options(**base)
 
 
 def test_label_csv_resolves_names_spreads_dimension_and_notes_unknown_labels() -> None:
@@ -77,10 +78,11 @@ def test_configured_dimension_value_absent_from_the_file_is_an_error() -> None:
 
 
 def test_provincie_labels_are_read_parsed_and_reported_not_loaded() -> None:
-    source = Source(id="azw", kind="csv", path="label-provincie.csv", year=2020,
-                    label_column="Regio's", label_lookup="provincie",
-                    columns={"arbeidsvolume": "Arbeidsvolume  (x 1 000)"},
-                    dimension_column="Perioden", dimension_values={"2020 1e kwartaal": "2020k1"})
+    source = source_options(id="azw", kind="csv", path="label-provincie.csv", year=2020,
+                            label_column="Regio's", label_lookup="provincie",
+                            columns={"arbeidsvolume": "Arbeidsvolume  (x 1 000)"},
+                            dimension_column="Perioden",
+                            dimension_values={"2020 1e kwartaal": "2020k1"})
     loaded = local_table.read(source, FIX / "label-provincie.csv")
     assert loaded.rows == 4
     assert loaded.observations.height == 0
@@ -98,9 +100,9 @@ def test_provincie_labels_are_read_parsed_and_reported_not_loaded() -> None:
     assert PROVINCIE_CODES["Limburg"] == "PV31"
 
 
-def afstand(path: str, **kw: object) -> Source:
-    return Source(id="t", kind="csv", path=path, year=2023, code_column="Buurtcode",
-                  columns={"g_afs_hp_pc4": "g_afs_hp"}, **kw)  # type: ignore[arg-type]
+def afstand(path: str, **kw: object) -> SourceOptions:
+    return source_options(id="t", kind="csv", path=path, year=2023, code_column="Buurtcode",
+                          columns={"g_afs_hp_pc4": "g_afs_hp"}, **kw)
 
 
 def test_repeated_codes_identical_loads_one_value_per_area() -> None:
@@ -148,8 +150,8 @@ def test_repeated_codes_with_different_values_are_an_error_naming_rows() -> None
 ])
 def test_label_settings_are_validated(extra: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError) as err:
-        Source(id="t", kind="csv", path="x.csv", year=2020, columns={"v": "v"},
-               **extra)  # type: ignore[arg-type]
+        source_options(id="t", kind="csv", path="x.csv", year=2020, columns={"v": "v"},
+                       **extra)
     assert message in str(err.value)
 
 

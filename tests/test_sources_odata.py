@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError
+from wijkdata.core.source_kinds import SourceOptions, source_options
 from wijkdata.ingest.sources import cbs_odata
 
 FIX = Path(__file__).parent / "fixtures" / "sources"
 
 
-def _src(**kw: object) -> Source:
-    return Source(id="o", kind="cbs_odata", path="x", **kw)  # type: ignore[arg-type]
+def _src(**kw: object) -> SourceOptions:
+    return source_options(id="o", kind="cbs_odata", path="x", **kw)
 
 
 def test_v4_observations_long_rows_with_value_attributes() -> None:

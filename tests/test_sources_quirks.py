@@ -8,8 +8,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from wijkdata.core.config import Source
 from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.core.source_kinds import SourceOptions, source_options
 from wijkdata.ingest.sources import cbs_kwb, ggd_monitor, local_table
 from wijkdata.ingest.sources.common import decode
 
@@ -21,8 +21,8 @@ def values(obs: pl.DataFrame) -> dict[tuple[str, str], tuple[float | None, str]]
             for r in obs.iter_rows(named=True)}
 
 
-def kwb(path: str, year: int = 2023, **kw: object) -> Source:
-    return Source(id="t", kind="cbs_kwb", path=path, year=year, **kw)  # type: ignore[arg-type]
+def kwb(path: str, year: int = 2023, **kw: object) -> SourceOptions:
+    return source_options(id="t", kind="cbs_kwb", path=path, year=year, **kw)
 
 
 def test_latin1_csv_is_detected_as_cp1252_and_names_survive() -> None:
@@ -69,7 +69,7 @@ def test_a_column_mixing_decimal_comma_and_point_is_refused() -> None:
 
 
 def test_padded_codes_padded_values_and_other_region_types() -> None:
-    src = Source(id="g", kind="ggd_monitor", path="padded-codes.csv", age_group="18+")
+    src = source_options(id="g", kind="ggd_monitor", path="padded-codes.csv", age_group="18+")
     loaded = ggd_monitor.read(src, FIX / "padded-codes.csv")
     v = values(loaded.observations)
     assert set(loaded.observations["area_code"]) == {"GM0197", "WK019701", "BU01970101"}
@@ -85,7 +85,7 @@ def test_padded_codes_padded_values_and_other_region_types() -> None:
 
 
 def test_published_confidence_intervals_become_lower_and_upper() -> None:
-    src = Source(id="g", kind="ggd_monitor", path="intervals.csv", age_group="18+")
+    src = source_options(id="g", kind="ggd_monitor", path="intervals.csv", age_group="18+")
     obs = ggd_monitor.read(src, FIX / "intervals.csv").observations.sort("area_code")
     assert obs.select("area_code", "year", "variable", "value", "lower", "upper").rows() == [
         ("GM0197", 2022, "roker", 15.2, 13.9, 16.6),
@@ -107,8 +107,8 @@ def test_ggd_monitor_xlsx_with_its_own_sheet_name(tmp_path: Path) -> None:
                "       .", ""])
     path = tmp_path / "rivm_2016.xlsx"
     wb.save(path)
-    src = Source(id="g", kind="ggd_monitor", path="rivm_2016.xlsx", variable_suffix="_65plus",
-                 age_group="65+")
+    src = source_options(id="g", kind="ggd_monitor", path="rivm_2016.xlsx",
+                         variable_suffix="_65plus", age_group="65+")
     v = values(ggd_monitor.read(src, path).observations)
     assert v == {
         ("GM0294", "roker_65plus"): (21.3, "ok"),
@@ -119,9 +119,10 @@ def test_ggd_monitor_xlsx_with_its_own_sheet_name(tmp_path: Path) -> None:
 
 
 def test_suppressed_dot_x_and_empty_in_a_declared_csv() -> None:
-    src = Source(id="eigen", kind="csv", path="suppressed-dot.csv", year=2024,
-                 code_column="buurtcode",
-                 columns={"wmo_n": "inwoners_met_wmo", "mantelzorg_pct": "aandeel_mantelzorg"})
+    src = source_options(id="eigen", kind="csv", path="suppressed-dot.csv", year=2024,
+                         code_column="buurtcode",
+                         columns={"wmo_n": "inwoners_met_wmo",
+                                  "mantelzorg_pct": "aandeel_mantelzorg"})
     loaded = local_table.read(src, FIX / "suppressed-dot.csv")
     assert values(loaded.observations) == {
         ("BU01970101", "wmo_n"): (120.0, "ok"),
@@ -137,8 +138,8 @@ def test_suppressed_dot_x_and_empty_in_a_declared_csv() -> None:
 
 
 def test_csv_kind_names_a_missing_declared_column() -> None:
-    src = Source(id="eigen", kind="csv", path="suppressed-dot.csv", year=2024,
-                 code_column="buurtcode", columns={"x": "niet_aanwezig"})
+    src = source_options(id="eigen", kind="csv", path="suppressed-dot.csv", year=2024,
+                         code_column="buurtcode", columns={"x": "niet_aanwezig"})
     with pytest.raises(DataError) as err:
         local_table.read(src, FIX / "suppressed-dot.csv")
     assert err.value.message == (
@@ -146,7 +147,7 @@ def test_csv_kind_names_a_missing_declared_column() -> None:
 
 
 def test_csv_kind_without_mapping_is_a_config_error() -> None:
-    src = Source(id="eigen", kind="csv", path="suppressed-dot.csv", year=2024)
+    src = source_options(id="eigen", kind="csv", path="suppressed-dot.csv", year=2024)
     with pytest.raises(ConfigError) as err:
         local_table.read(src, FIX / "suppressed-dot.csv")
     assert err.value.exit_code == 2
@@ -199,14 +200,14 @@ def test_an_18_64_file_declared_as_18plus_is_refused(tmp_path: Path) -> None:
     lines[2] = lines[2].replace(";20300;", ";53115;", 1)
     path = tmp_path / "rivm_18_64.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    src = Source(id="ggd_2020", kind="ggd_monitor", path=path.name, age_group="18+")
+    src = source_options(id="ggd_2020", kind="ggd_monitor", path=path.name, age_group="18+")
     with pytest.raises(DataError) as err:
         ggd_monitor.read(src, path)
     assert err.value.message == (
         f"{path}, row 3, column 'Leeftijd': age group 53115 (18-64), expected 20300 (18+) as "
         "declared by 'age_group: 18+' of source 'ggd_2020'")
     # Declared as what it is, the same file reads.
-    ok = Source(id="ggd_2020", kind="ggd_monitor", path=path.name, age_group="18-64")
+    ok = source_options(id="ggd_2020", kind="ggd_monitor", path=path.name, age_group="18-64")
     lines[1] = lines[1].replace(";20300;", ";53115;", 1)
     lines[3:] = [x.replace(";20300;", ";53115;", 1) for x in lines[3:]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -216,4 +217,4 @@ def test_an_18_64_file_declared_as_18plus_is_refused(tmp_path: Path) -> None:
 def test_a_ggd_monitor_source_must_declare_its_age_group() -> None:
     with pytest.raises(ValueError, match="a ggd_monitor source needs 'age_group:' "
                                          r"\(18\+, 65\+ or 18-64\)"):
-        Source(id="ggd", kind="ggd_monitor", path="x.csv")
+        source_options(id="ggd", kind="ggd_monitor", path="x.csv")

@@ -13,15 +13,14 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from wijkdata.core.config import Source
-from wijkdata.ingest.sources import KINDS
+from wijkdata.core.source_kinds import kinds, source_options
 
 pytestmark = pytest.mark.slow
 
 
 def _read(kind: str, path: Path, **kw: object):  # type: ignore[no-untyped-def]
-    src = Source(id="r", kind=kind, path=path.name, **kw)  # type: ignore[arg-type]
-    return KINDS[kind].read(src, path)
+    src = source_options(id="r", kind=kind, path=path.name, **kw)
+    return kinds()[kind].read(src, path)
 
 
 def _value(obs: pl.DataFrame, code: str, variable: str) -> tuple[float | None, str]:
@@ -59,7 +58,7 @@ def test_kwb_2023_xlsx_and_csv(shared_data: Path) -> None:
             float(hp.replace(",", ".")), "ok")
         assert _value(obs, code, "g_afs_hp") == expected
     xl = _xlsx_row(shared_data / "cbs" / "kwb_2023_selectie.xlsx", "gwb_code_10", "GM0197")
-    assert _value(obs, "GM0197", "g_wozbag") == (float(xl["g_wozbag"]), "ok")  # type: ignore[arg-type]
+    assert _value(obs, "GM0197", "g_wozbag") == (float(xl["g_wozbag"]), "ok")
 
 
 def test_kwb_2020_odata_parquet_with_names_from_the_dimension(shared_data: Path) -> None:

@@ -25,6 +25,8 @@ GEMEENTE_RE = re.compile(f"^{_GEMEENTE}$")
 WIJK_RE = re.compile(f"^{_WIJK}$")
 BUURT_RE = re.compile(f"^{_BUURT}$")
 CUSTOM_RE = re.compile(f"^{_CUSTOM}$")
+# A GGD-regio (GG1413) or another grouping of gemeenten in CBS "Gebieden in Nederland".
+REGIO_CODE_RE = re.compile(r"^[A-Z]{2}\d{2,4}$")
 CODE_RE = re.compile(f"^(NL0[01]|{_GEMEENTE}|{_WIJK}|{_BUURT})$")  # a CBS area code
 PROFILE_CODE_RE = re.compile(f"^({_GEMEENTE}|{_WIJK}|{_BUURT}|{_CUSTOM})$")  # any profiled area
 _PREFIX_LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
@@ -49,6 +51,14 @@ def wijk_of(code: str) -> str | None:
     return "WK" + code[2:8] if code.startswith("BU") and CODE_RE.match(code) else None
 
 
+def gemeente_expr(col: str) -> pl.Expr:
+    """Vectorised :func:`gemeente_of` (by prefix; the readers have checked the codes)."""
+    code = pl.col(col)
+    pre = code.str.slice(0, 2)
+    return (pl.when(pre.is_in(["BU", "WK"])).then(pl.lit("GM") + code.str.slice(2, 4))
+            .when(pre == "GM").then(code).otherwise(None))
+
+
 def normalise_expr(col: str) -> pl.Expr:
     """Vectorised :func:`normalise` for a polars string column."""
     s = pl.col(col).cast(pl.String).str.strip_chars().str.to_uppercase()
@@ -68,9 +78,5 @@ def hierarchy(codes: pl.Series) -> pl.DataFrame:
         .when(pre == "GM")
         .then(pl.lit(LAND))
         .otherwise(None),
-        gemeente_code=pl.when(pre.is_in(["BU", "WK"]))
-        .then(pl.lit("GM") + pl.col("code").str.slice(2, 4))
-        .when(pre == "GM")
-        .then(pl.col("code"))
-        .otherwise(None),
+        gemeente_code=gemeente_expr("code"),
     )

@@ -10,27 +10,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WrapValidator, field_validator, model_validator
 
 from wijkdata.core.dialogue_settings import DialogueSettings, NetworkSettings
 from wijkdata.core.mail_settings import MailSettings
 
-from . import paths
+from . import codes, paths
 from .codes import BUURT_RE, CUSTOM_RE, GEMEENTE_RE, WIJK_RE
 from .errors import ConfigError
+from .source_kinds import FetchSpec as FetchSpec  # re-exported: fetch reads it from here
+from .source_kinds import SourceOptions, validate_source
 from .yamlio import KeyPath, load_model
+
+# The source options live with their kinds (core/source_kinds.py, ingest/sources/<kind>.py);
+# these names stay importable from here.
+Source = SourceOptions
 
 HEX_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PROJECT = "the project folder"
 DATA = "the data folder"
 
-SourceKind = Literal["cbs_kwb", "cbs_odata", "ggd_monitor", "boundaries", "csv",
-                     "region_lookup"]
 Level = Literal["gemeente", "wijk", "buurt"]
 Comparator = Literal["gemeente", "regio", "land", "vergelijkbaar"]
 Format = Literal["html", "pdf", "csv", "bewoners"]  # bewoners: residents.py
-# Age groups of the RIVM/GGD monitor tables (their ``Leeftijd`` codes: sources/ggd_monitor.py).
-AgeGroup = Literal["18+", "65+", "18-64"]
 
 
 class _Model(BaseModel):
@@ -48,137 +50,6 @@ class Organisation(_Model):
         if not HEX_RE.match(v):
             raise ValueError(f"accent must be a colour like '#00677f', got {v!r}")
         return v
-
-
-class LabelLookup(_Model):
-    """A code/name table (path relative to data_dir) that turns region names into CBS codes."""
-
-    path: str
-    code_column: str
-    name_column: str
-
-
-Publisher = Literal["cbs", "rivm", "pdok"]
-
-
-class FetchSpec(_Model):
-    """Where ``wijkdata fetch`` gets a source: publisher, table and what to narrow it to.
-
-    The region's own gemeenten are always the area filter; ``filters`` narrows the other
-    dimensions (``Leeftijd``, ``Perioden``) so one download holds one age group and one year.
-    """
-
-    publisher: Publisher
-    # OData table id (85618NED) for cbs/rivm; the PDOK dataset (wijken-en-buurten-2023) for pdok.
-    table: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,59}$")]
-    odata: Literal[3, 4] = 3
-    # v3 entity set: the untyped one keeps "." (secret) apart from empty, like the downloads.
-    entity: Literal["TypedDataSet", "UntypedDataSet"] | None = None
-    collection: Literal["gemeenten", "wijken", "buurten"] | None = None  # pdok only
-    region_dimension: str = "WijkenEnBuurten"
-    filters: dict[str, list[str]] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _pdok(self) -> FetchSpec:
-        if (self.publisher == "pdok") != (self.collection is not None):
-            raise ValueError("fetch: 'collection:' (gemeenten, wijken or buurten) goes with "
-                             "publisher pdok, and only with it")
-        return self
-
-    @property
-    def entity_set(self) -> str:
-        if self.odata == 4:
-            return "Observations"
-        return self.entity or "UntypedDataSet"
-
-
-class Source(_Model):
-    """One ingest stage: a file (or API table) read by the module for its ``kind``.
-
-    ``path`` is a file placed by hand under data_dir; ``fetch`` names the publisher's table that
-    ``wijkdata fetch`` downloads into data_dir/<publisher>/<table>/. The build reads ``path`` when
-    that file exists, else the fetched copy (see datapaths.py).
-    """
-
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-    kind: SourceKind
-    path: str | None = None
-    fetch: FetchSpec | None = None
-    # An optional source that is absent is left out of the build with a warning (e.g. a newer
-    # release that only `wijkdata fetch` provides); a required one stops the build.
-    optional: bool = False
-    year: int | None = Field(default=None, ge=1990, le=2100)
-    format: Literal["csv", "xlsx", "parquet", "json", "geojson", "gpkg"] | None = None
-    sheet: str | None = None
-    encoding: Literal["utf-8", "utf-8-sig", "latin-1", "cp1252"] | None = None
-    separator: str | None = None
-    skip_rows: int = Field(default=0, ge=0, le=100)
-    table_id: str | None = None
-    publisher: str | None = None
-    title: str | None = None
-    licence: str | None = None
-    url: str | None = None
-    # csv kind: project variable -> column in the file; code_column names the area code column.
-    columns: dict[str, str] = Field(default_factory=dict)
-    code_column: str | None = None
-    # ggd_monitor kind: appended to every variable name (e.g. "_65plus" for the 65+ table).
-    variable_suffix: Annotated[str, Field(pattern=r"^[a-z0-9_]{0,20}$")] = ""
-    # ggd_monitor kind (required there): the file's age group, checked against its own
-    # Leeftijd column; values of different age groups are never combined.
-    age_group: AgeGroup | None = None
-    filters: dict[str, list[str]] = Field(default_factory=dict)
-    # cbs_odata kind: API version (3: TypedDataSet pages, 4: Observations pages).
-    odata_version: Literal[3, 4] = 3
-    # csv kind, StatLine label CSVs (see sources/local_table.py): regions given by NAME in
-    # label_column, resolved through label_lookup (a code/name table, or "provincie");
-    # a long dimension column whose values become variable suffixes (value -> suffix);
-    # repeated_codes: identical accepts repeated rows per area if their values are equal.
-    label_column: str | None = None
-    label_lookup: LabelLookup | Literal["provincie"] | None = None
-    dimension_column: str | None = None
-    dimension_values: dict[str, Annotated[str, Field(pattern=r"^[a-z0-9_]{1,30}$")]] = Field(
-        default_factory=dict)
-    repeated_codes: Literal["error", "identical"] = "error"
-    # public: figures anyone may see again (CBS, RIVM); strict: not public (a partner's
-    # registration, survey counts): small cells and what would reveal them are suppressed.
-    disclosure: Literal["public", "strict"] = "public"
-
-    @model_validator(mode="after")
-    def _labels(self) -> Source:
-        if self.path is None and self.fetch is None:
-            raise ValueError(f"source '{self.id}': give 'path:' (a file under data_dir) or "
-                             "'fetch:' (publisher and table to download), or both")
-        if self.kind == "ggd_monitor" and self.age_group is None:
-            raise ValueError(f"source '{self.id}': a ggd_monitor source needs 'age_group:' "
-                             "(18+, 65+ or 18-64), the age group of the file's Leeftijd column")
-        if self.kind != "ggd_monitor" and self.age_group is not None:
-            raise ValueError(f"source '{self.id}': 'age_group:' belongs to ggd_monitor sources")
-        if self.code_column and self.label_column:
-            raise ValueError(f"source '{self.id}': give 'code_column:' or 'label_column:', "
-                             "not both")
-        if (self.label_column is None) != (self.label_lookup is None):
-            raise ValueError(f"source '{self.id}': 'label_column:' and 'label_lookup:' go "
-                             "together (region names and the table that turns them into codes)")
-        if (self.dimension_column is None) != (not self.dimension_values):
-            raise ValueError(f"source '{self.id}': 'dimension_column:' needs "
-                             "'dimension_values:' (value in the file: variable suffix), and "
-                             "the other way round")
-        return self
-
-    @property
-    def suffix_format(self) -> str:
-        if self.format:
-            return self.format
-        if self.path is None:
-            return "geojson" if self.kind == "boundaries" else "odata"
-        return Path(self.path).suffix.lower().lstrip(".") or "csv"
-
-    @property
-    def label(self) -> str:
-        """How messages name the source: its id and, when known, publisher and table."""
-        if self.fetch:
-            return f"'{self.id}' ({self.fetch.publisher.upper()} {self.fetch.table})"
-        return f"'{self.id}'"
 
 
 class CustomArea(_Model):
@@ -224,7 +95,7 @@ class CustomArea(_Model):
     def _parts(self) -> CustomArea:
         if not self.buurten and not self.wijken:
             raise ValueError(f"custom area {self.code} needs 'buurten' (or 'wijken')")
-        gms = {"GM" + c[2:6] for c in self.buurten + self.wijken}
+        gms = {g for c in self.buurten + self.wijken if (g := codes.gemeente_of(c))}
         if len(gms) > 1:
             raise ValueError(f"custom area {self.code} spans gemeenten {', '.join(sorted(gms))}; "
                              "keep a custom area inside one gemeente")
@@ -232,7 +103,9 @@ class CustomArea(_Model):
 
     @property
     def gemeente_code(self) -> str:
-        return "GM" + (self.buurten or self.wijken)[0][2:6]
+        gm = codes.gemeente_of((self.buurten or self.wijken)[0])
+        assert gm is not None  # the validators above: buurt and wijk codes only
+        return gm
 
 
 class Areas(_Model):
@@ -306,7 +179,9 @@ class RegionConfig(_Model):
     areas: Areas = Areas()
     comparators: list[Comparator] = ["gemeente", "regio", "land"]
     comparable: Comparable = Comparable()
-    sources: list[Source] = Field(min_length=1)
+    # Each entry is the options model of its kind (core/source_kinds.py: a discriminated union
+    # on ``kind`` over the registered kinds, so an option of another kind is an error).
+    sources: list[Annotated[SourceOptions, WrapValidator(validate_source)]] = Field(min_length=1)
     indicators: list[str] = Field(default_factory=lambda: ["all"])
     output: Output = Output()
     small_numbers: SmallNumbers = SmallNumbers()
@@ -383,7 +258,7 @@ class Region:
         return self._confine(self.project, self.config.data_dir, PROJECT,
                              ("data_dir",)).resolve()
 
-    def source_file(self, source: Source, data_dir: Path) -> Path:
+    def source_file(self, source: SourceOptions, data_dir: Path) -> Path:
         """The file (or folder) of ``source`` inside ``data_dir``; refused if it leads out."""
         if source.path is None:
             raise ValueError(f"source {source.id} has no path: ask ingest.datapaths.source_path")
@@ -445,13 +320,10 @@ def _check_paths(region: Region) -> None:
     """Refuse every config path that leaves its folder, before anything is read or written."""
     config = region.config
     for i, source in enumerate(config.sources):
-        if source.path is None:  # fetched: wijkdata fetch chooses the folder (ingest.datapaths)
-            continue
-        paths.check_relative(source.path, root_name=DATA, config=region.path,
-                             lines=region.lines, key=("sources", i, "path"))
-        if isinstance(source.label_lookup, LabelLookup):
-            paths.check_relative(source.label_lookup.path, root_name=DATA, config=region.path,
-                                 lines=region.lines, key=("sources", i, "label_lookup", "path"))
+        # A fetched source has no path: wijkdata fetch chooses its folder (ingest.datapaths).
+        for key, value in source.data_paths():
+            paths.check_relative(value, root_name=DATA, config=region.path,
+                                 lines=region.lines, key=("sources", i, *key))
     region._confine(region.project, config.data_dir, PROJECT, ("data_dir",))
     region.output_dir()
     if config.mail is not None:

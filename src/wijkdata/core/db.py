@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,18 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return con.sql(sql).pl()
 
 
+# A table or column name written into SQL (DuckDB takes values as parameters, never names):
+# lower-case letters, digits and _ only, so it needs no quoting and cannot end the statement.
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def identifier(name: str) -> str:
+    """``name`` checked to be a plain identifier (the whitelist above), else ValueError."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return name
+
+
 def sql_text(text: str) -> str:
     """A SQL string literal: the one place text is quoted into SQL by hand.
 
@@ -34,10 +47,12 @@ def sql_text(text: str) -> str:
 def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame,
                 order_by: str | None = None) -> None:
     """Create (or replace) table ``name`` from a polars frame."""
+    table = identifier(name)
+    order = (" ORDER BY " + ", ".join(identifier(c.strip()) for c in order_by.split(","))
+             if order_by else "")
     con.register("_wd_frame", df.to_arrow())
     try:
-        order = f" ORDER BY {order_by}" if order_by else ""
-        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _wd_frame{order}')
+        con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM _wd_frame{order}')
     finally:
         con.unregister("_wd_frame")
 

@@ -46,10 +46,6 @@ NEIGHBOUR_SCHEMA = tables.COMPARABLE_AREA
 CHARACTERISTIC_SCHEMA = tables.COMPARABLE_CHARACTERISTIC
 
 
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def characteristics(cfg: RegionConfig, indicators: list[Indicator],
                     config_path: Path | None = None) -> list[str]:
     """The configured characteristics; each must be one of the region's indicators."""
@@ -67,12 +63,12 @@ def characteristics(cfg: RegionConfig, indicators: list[Indicator],
 
 def latest_wide(con: duckdb.DuckDBPyConnection, chars: list[str]) -> pl.DataFrame:
     """One row per wijk, buurt and custom area: its level and each characteristic's latest value."""
-    long = frame(con, f"""
+    long = frame(con, """
         SELECT v.area_code, a.level, v.indicator_id, arg_max(v.value, v.year) AS value
         FROM ind_value v JOIN area a ON a.code = v.area_code
         WHERE v.value IS NOT NULL AND a.level IN ('wijk', 'buurt', 'custom')
-          AND v.indicator_id IN ({", ".join(_q(c) for c in chars)})
-        GROUP BY ALL""")
+          AND list_contains(?, v.indicator_id)
+        GROUP BY ALL""", [chars])
     if long.height == 0:
         return pl.DataFrame(schema={"area_code": pl.String, "level": pl.String,
                                     **{c: pl.Float64 for c in chars}})

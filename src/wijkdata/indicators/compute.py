@@ -160,13 +160,14 @@ def check_age_groups(con: duckdb.DuckDBPyConnection, indicators: list[Indicator]
     if not spec or not has_table(con, "provenance"):
         return
     rows = con.execute(f"""
-        WITH spec(indicator_id, variable, age_group) AS (VALUES {_values(spec)})
+        WITH spec(indicator_id, variable, age_group) AS (
+            VALUES {", ".join(["(?, ?, ?)"] * len(spec))})
         SELECT s.indicator_id, s.age_group, p.source_id, p.age_group, s.variable
         FROM spec s JOIN (SELECT DISTINCT source_id, variable FROM observation) o
              ON o.variable = s.variable
         JOIN provenance p ON p.source_id = o.source_id
         WHERE p.age_group IS NOT NULL AND p.age_group IS DISTINCT FROM s.age_group
-        ORDER BY 1, 3 LIMIT 1""").fetchall()
+        ORDER BY 1, 3 LIMIT 1""", [x for row in spec for x in row]).fetchall()
     if rows:
         ind_id, wanted, source_id, found, variable = rows[0]
         raise ConfigError(
@@ -314,11 +315,10 @@ def strict_indicators(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
     strict = sorted(s.id for s in cfg.sources if s.disclosure == "strict")
     if not strict:
         return {}
-    ids = ", ".join(_q(s) for s in strict)
     source_of: dict[str, str] = {}
     for variable, source in con.execute(
-            f"SELECT DISTINCT variable, source_id FROM observation WHERE source_id IN ({ids}) "
-            "ORDER BY 1, 2").fetchall():
+            "SELECT DISTINCT variable, source_id FROM observation "
+            "WHERE list_contains(?, source_id) ORDER BY 1, 2", [strict]).fetchall():
         source_of.setdefault(variable, source)
     out: dict[str, str] = {}
     for ind in indicators:

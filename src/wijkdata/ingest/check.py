@@ -18,12 +18,12 @@ import polars as pl
 from wijkdata.core import codes
 from wijkdata.core.config import Region, Source
 from wijkdata.core.errors import MISSING_FILE, Problem, WijkdataError, collecting
+from wijkdata.core.source_kinds import kind_of
 
 from .datapaths import describe_missing, fetch_hint, source_path
-from .sources import KINDS
+from .sources import read_source
 from .sources.common import OK
 
-STATISTICS_KINDS = ("cbs_kwb", "cbs_odata", "ggd_monitor", "csv")
 LEVEL_WORD = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
 
 
@@ -42,6 +42,11 @@ class SourceCheck:
     def fatal(self) -> str | None:
         """The first error as a build would print it, or None when the source reads cleanly."""
         return self.errors[0].full_text() if self.errors else None
+
+
+def _figures(check: SourceCheck) -> bool:
+    """A source of figures (not boundaries or a lookup table)."""
+    return kind_of(check.source).role == "figures"
 
 
 def in_region(code_list: pl.Series, gemeenten: list[str]) -> set[str]:
@@ -83,7 +88,7 @@ def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
     try:
         # Cell problems are collected, not raised, so the analyst sees all of them at once.
         with collecting() as found:
-            loaded = KINDS[source.kind].read(source, path)
+            loaded = read_source(source, path)
     except WijkdataError as exc:
         result.errors = [*found, Problem.of(exc, path)]
         return result
@@ -105,8 +110,8 @@ def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
         counts = obs.filter(pl.col("status") != OK).group_by("status").len().sort("status")
         result.missing = {s: int(n) for s, n in counts.iter_rows()}
     result.problems += list(loaded.notes)
-    # A csv stage of another region type (e.g. provincie) has said so in its notes already.
-    if absent and not (source.kind == "csv" and loaded.observations.height == 0):
+    # A table of another region type (e.g. provincie) has said so in its notes already.
+    if absent and not loaded.other_region_type:
         result.problems.append("no rows for gemeente " + ", ".join(absent))
     result.problems += hierarchy_problems(result.codes)
     return result
@@ -115,12 +120,11 @@ def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
 def code_changes(checks: list[SourceCheck]) -> list[str]:
     """Codes present in one year's source and not in another's of the same kind."""
     lines = []
-    # csv stages are unrelated tables unless they load the same variables: compare like with like.
+    # Compare like with like: sources of one kind and series (csv: the same variables).
     by_kind: dict[tuple[str, str], list[SourceCheck]] = {}
     for c in checks:
-        if c.fatal is None and c.source.kind in STATISTICS_KINDS and c.source.year:
-            series = ",".join(sorted(c.source.columns)) if c.source.kind == "csv" else ""
-            by_kind.setdefault((c.source.kind, series), []).append(c)
+        if c.fatal is None and _figures(c) and c.source.year:
+            by_kind.setdefault((c.source.kind, c.source.series()), []).append(c)
     for (kind, _series), items in sorted(by_kind.items()):
         items.sort(key=lambda c: (c.source.year or 0, c.source.id))
         for a, b in zip(items, items[1:], strict=False):
@@ -150,11 +154,11 @@ def unmatched_boundaries(checks: list[SourceCheck]) -> list[str]:
     """Polygons whose code no statistics source has (a map area that would stay grey)."""
     stats: set[str] = set()
     for c in checks:
-        if c.fatal is None and c.source.kind in STATISTICS_KINDS:
+        if c.fatal is None and _figures(c):
             stats |= c.codes
     lines = []
     for c in checks:
-        if c.fatal is not None or c.source.kind != "boundaries" or not stats:
+        if c.fatal is not None or kind_of(c.source).role != "boundaries" or not stats:
             continue
         alone = sorted(c.codes - stats)
         if alone:
@@ -184,7 +188,7 @@ def report(checks: list[SourceCheck], changes: list[str]) -> list[str]:
         if c.missing:
             out.append("  missing values: "
                        + ", ".join(f"{n} {status}" for status, n in c.missing.items()))
-        elif s.kind in STATISTICS_KINDS:
+        elif _figures(c):
             out.append("  missing values: none")
         for p in c.problems:
             out.append(f"  note: {p}")

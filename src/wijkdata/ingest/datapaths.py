@@ -27,8 +27,8 @@ def fetched_dir(region: Region, source: Source, data_dir: Path) -> Path | None:
     """The folder ``wijkdata fetch`` writes this source into (None: nothing to fetch)."""
     spec = source.fetch
     if spec is None:
-        if source.kind == "cbs_odata" and source.table_id and source.path:
-            return data_dir / source.path  # a cbs_odata source's path is its page folder
+        if source.fetch_spec() is not None and source.path:
+            return data_dir / source.path  # a spec the kind derives: its copy is at its path
         return None
     return data_dir / spec.publisher / spec.table / region.slug / source.id
 

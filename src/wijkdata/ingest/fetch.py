@@ -64,14 +64,8 @@ class FetchResult:
 
 
 def spec_of(source: Source) -> FetchSpec | None:
-    """The source's fetch spec; a legacy ``cbs_odata`` source with a table_id gets one too."""
-    if source.fetch is not None:
-        return source.fetch
-    if source.kind == "cbs_odata" and source.table_id:
-        # As before fetch: blocks existed: the typed set the cbs_odata reader was written for.
-        return FetchSpec(publisher="cbs", table=source.table_id, odata=source.odata_version,
-                         entity="TypedDataSet")
-    return None
+    """The source's fetch spec: its ``fetch:`` block, or one its kind derives (cbs_odata)."""
+    return source.fetch_spec()
 
 
 def api_base(region: Region, spec: FetchSpec) -> str:
@@ -111,13 +105,11 @@ def area_prefixes(region: Region) -> list[str] | None:
 
 def odata_url(region: Region, source: Source, spec: FetchSpec, base: str) -> str:
     dims: dict[str, list[str]] = {}
-    if source.fetch is not None:  # legacy cbs_odata sources name their own filters
+    if source.fetch is not None:  # a derived spec (legacy cbs_odata) names its own filters
         prefixes = area_prefixes(region)
         if prefixes:
             dims[spec.region_dimension] = prefixes
-        dims.update(spec.filters)
-    else:
-        dims.update(source.filters)
+    dims.update(spec.filters)
     query = {"$format": "json"} if spec.odata == 3 else {}
     flt = odata_filter(dims)
     if flt:

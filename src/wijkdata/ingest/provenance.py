@@ -13,9 +13,9 @@ from typing import Any
 from wijkdata.core import tables
 from wijkdata.core.config import Region, Source
 from wijkdata.core.db import connect_existing, frame
+from wijkdata.core.source_kinds import kind_of
 
 from .datapaths import source_path
-from .sources import KINDS
 
 SCHEMA = tables.PROVENANCE
 NOT_BUILT = "(not built yet)"
@@ -38,18 +38,18 @@ def describe(source: Source, sha256: str, read: Path | None = None) -> dict[str,
 
     ``path`` is the configured file, or for a fetch-only source the folder the build read.
     """
-    mod = KINDS[source.kind]
+    kind = kind_of(source)
     return {
         "source_id": source.id,
         "kind": source.kind,
         "path": source.path or str(read),
         "sha256": sha256,
-        "publisher": source.publisher or mod.PUBLISHER,
-        "title": source.title or mod.TITLE,
+        "publisher": source.publisher or kind.publisher,
+        "title": source.title or kind.title,
         "table_id": source.table_id or "",
         "year": source.year,
-        "licence": source.licence or mod.LICENCE,
-        "age_group": source.age_group,
+        "licence": source.licence or kind.licence,
+        "age_group": source.age_group_declared(),
     }
 
 

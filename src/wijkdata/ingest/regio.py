@@ -60,5 +60,7 @@ def groups_sql(cfg: RegionConfig) -> str:
     """SQL rows (group_code, part) that make up the regional comparator(s)."""
     if cfg.regio_lookup is not None:
         return "SELECT regio_code, gemeente_code FROM regio_member"
+    # Literal rows, not parameters: this SQL is a part of the statements of compute and
+    # disclosure. The codes matched core.codes.GEMEENTE_RE when the config was loaded.
     gm = ", ".join(sql_text(g) for g in cfg.gemeenten)
     return f"SELECT {sql_text(codes.REGIO)}, unnest([{gm}])"

@@ -20,14 +20,14 @@ import polars as pl
 from wijkdata.core import codes
 from wijkdata.core.clock import build_timestamp
 from wijkdata.core.config import Region, Source
-from wijkdata.core.db import replacing, sql_text, write_table
+from wijkdata.core.db import identifier, replacing, sql_text, write_table
 from wijkdata.core.errors import DataError
 from wijkdata.core.testhooks import pause_point
 
 from . import provenance, regio
 from .datapaths import describe_missing, fetch_hint, source_path
 from .provenance import sha256_file
-from .sources import KINDS, Loaded
+from .sources import Loaded, read_source
 
 Progress = Callable[[str], None]
 
@@ -50,15 +50,12 @@ def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, 
             f"{describe_missing(region, source, data_dir)}",
             hint=fetch_hint(region, source),
         )
-    return KINDS[source.kind].read(source, path), path
+    return read_source(source, path), path
 
 
 def _in_region(frame: pl.DataFrame, col: str, gemeenten: list[str]) -> pl.DataFrame:
-    code = pl.col(col)
-    gm = pl.when(code.str.starts_with("GM")).then(code).otherwise(
-        pl.lit("GM") + code.str.slice(2, 4)
-    )
-    return frame.filter((code == codes.LAND) | gm.is_in(gemeenten))
+    return frame.filter((pl.col(col) == codes.LAND)
+                        | codes.gemeente_expr(col).is_in(gemeenten).fill_null(False))
 
 
 def ingest(region: Region, db_path: Path, data_dir: Path, progress: Progress
@@ -148,8 +145,9 @@ def _append_observations(con: duckdb.DuckDBPyConnection, source_id: str, obs: pl
                     else "INSERT INTO observation SELECT * FROM _wd_obs")
     finally:
         con.unregister("_wd_obs")
-    # A view's definition takes no parameters, so the id is quoted (core.db.sql_text).
-    con.execute(f'CREATE OR REPLACE VIEW "stg_{source_id}" AS '
+    # A view's definition takes no parameters, so the id is quoted (core.db.sql_text); the
+    # view's name is checked to be a plain identifier (source ids are, by the config's pattern).
+    con.execute(f'CREATE OR REPLACE VIEW "{identifier("stg_" + source_id)}" AS '
                 f"SELECT * FROM observation WHERE source_id = {sql_text(source_id)}")
 
 

@@ -39,7 +39,8 @@ import duckdb
 
 from wijkdata import __version__
 from wijkdata.core import atomic
-from wijkdata.core.config import LabelLookup, Region
+from wijkdata.core.config import Region
+from wijkdata.core.plugins import plugin_files
 from wijkdata.ingest.datapaths import source_path
 
 MANIFEST_NAME = ".wijkdata-manifest.json"
@@ -141,8 +142,9 @@ def hash_sources(region: Region, data_dir: Path, hasher: Hasher) -> SourceHashes
     parts: list[tuple[str, str]] = []
     for s in region.config.sources:
         parts.append((f"source:{s.id}", hasher.path(source_path(region, s, data_dir))))
-        if isinstance(s.label_lookup, LabelLookup):  # a code/name table read beside the file
-            parts.append((f"lookup:{s.id}", hasher.path(data_dir / s.label_lookup.path)))
+        for key, value in s.data_paths():
+            if key != ("path",):  # a table read beside the file (csv: label_lookup)
+                parts.append((f"{'.'.join(map(str, key))}:{s.id}", hasher.path(data_dir / value)))
     files = {_name(Path(k), region.project): v["sha256"] for k, v in hasher.seen.items()
              if k not in before}
     return SourceHashes(tuple(parts), files)
@@ -152,7 +154,10 @@ def fingerprint(region: Region, sources: SourceHashes, options: dict[str, Any],
                 hasher: Hasher) -> Fingerprint:
     """The three stage keys for this region's project files, these data files and options."""
     project = region.project
-    ingest = _combine([("version", __version__), ("package", package_hash()),
+    # Plugins named in $WIJKDATA_PLUGINS are code outside the package: a source kind's reader.
+    plugins = [(f"plugin:{p}", hashlib.sha256(p.read_bytes()).hexdigest())
+               for p in plugin_files()]
+    ingest = _combine([("version", __version__), ("package", package_hash()), *plugins,
                        ("config", hasher.file(region.path)), *sources.parts])
     compute = _combine([("ingest", ingest),
                         ("indicators", hasher.tree(project / "indicators", ("*.yml", "*.yaml")))])

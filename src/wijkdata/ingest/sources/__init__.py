@@ -1,23 +1,29 @@
-"""Source kinds: one module per kind, each with ``read(source, path) -> Loaded``.
+"""wijkdata's own source kinds: one module per kind, each registering itself when imported.
 
-A module also names its default ``PUBLISHER``, ``LICENCE`` and ``TITLE`` for provenance; a
-source in the config may override them.
+Every module of this package is imported here, so a new kind is one new file: its options model
+(``kind: Literal["<kind>"]``), its ``read(options, path) -> Loaded`` and a
+``register(SourceKind(...))`` call (see ``core/source_kinds.py``). This package is the
+``wijkdata.plugins`` entry point ``sources`` (pyproject.toml), found like any other plugin.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
+import importlib
+import pkgutil
+from pathlib import Path
+from typing import cast
 
-from . import boundaries, cbs_kwb, cbs_odata, ggd_monitor, local_table, region_lookup
+from wijkdata.core.source_kinds import SourceOptions, kind_of
+
 from .common import Loaded
 
-KINDS: dict[str, ModuleType] = {
-    "cbs_kwb": cbs_kwb,
-    "ggd_monitor": ggd_monitor,
-    "boundaries": boundaries,
-    "cbs_odata": cbs_odata,
-    "csv": local_table,
-    "region_lookup": region_lookup,
-}
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["KINDS", "Loaded"]
+
+def read_source(source: SourceOptions, path: Path) -> Loaded:
+    """Read ``path`` with the reader of the source's kind."""
+    return cast(Loaded, kind_of(source).read(source, path))
+
+
+__all__ = ["Loaded", "read_source"]

@@ -12,13 +12,13 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 
 from wijkdata.core import codes
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError, shown
+from wijkdata.core.source_kinds import SourceKind, SourceOptions, register
 
 from . import gpkg
 from .common import Loaded, empty_observations, read_json
@@ -31,6 +31,15 @@ CODE_KEYS = ("buurtcode", "wijkcode", "gemeentecode", "statcode", "code")
 NAME_KEYS = {"buurtcode": "buurtnaam", "wijkcode": "wijknaam", "gemeentecode": "gemeentenaam"}
 TOLERANCE = 0.0004
 RD_NEW, WGS84 = 28992, 4326
+
+
+class Options(SourceOptions):
+    kind: Literal["boundaries"]
+    DEFAULT_FORMAT: ClassVar[str] = "geojson"  # PDOK's merged pages (fetch.py)
+    format: Literal["geojson", "json", "gpkg"] | None = None
+
+    def declared_format(self) -> str | None:
+        return self.format
 
 
 def _simplify_ring(ring: list[list[float]]) -> list[list[float]]:
@@ -72,7 +81,7 @@ def _transform_for(path: Path) -> Callable[[int], gpkg.Transform]:
     return pick
 
 
-def _features(source: Source, path: Path) -> Iterator[tuple[int, dict, dict]]:
+def _features(source: Options, path: Path) -> Iterator[tuple[int, dict, dict]]:
     fmt = source.suffix_format
     if fmt == "gpkg":
         yield from gpkg.features(path, _transform_for(path))
@@ -143,7 +152,7 @@ def _reproject(geometry: Any, transform: gpkg.Transform) -> Any:
     return {**geometry, "coordinates": walk(geometry.get("coordinates"))}
 
 
-def read(source: Source, path: Path) -> Loaded:
+def read(source: Options, path: Path) -> Loaded:
     if not path.exists():
         raise DataError(f"data file not found: {path} (source '{source.id}')")
     rows: list[dict[str, Any]] = []
@@ -175,3 +184,6 @@ def read(source: Source, path: Path) -> Loaded:
         raw=geo.select("code", "level", "name"),
         geometry=geo.select("code", "level", "geojson"),
     )
+
+
+KIND = register(SourceKind(Options, read, PUBLISHER, LICENCE, TITLE, role="boundaries"))

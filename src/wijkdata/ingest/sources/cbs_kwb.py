@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from wijkdata.core import codes
-from wijkdata.core.config import Source
 from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.core.source_kinds import SourceKind, TableOptions, register
 from wijkdata.core.yamlio import load_model
 
 from .common import MISSING, Loaded, check_codes, parse_numbers, read_table, to_long
@@ -27,6 +28,12 @@ _SUFFIX = re.compile(r"_\d+$")
 PUBLISHER = "CBS"
 LICENCE = "CC BY 4.0"
 TITLE = "Kerncijfers wijken en buurten"
+
+
+class Options(TableOptions):
+    """A KWB year: which columns hold what is data (``kwb_columns/<year>.yml``), not an option."""
+
+    kind: Literal["cbs_kwb"]
 
 
 class ColumnMap(BaseModel):
@@ -101,7 +108,7 @@ def _first(published: list[str], candidates: list[str]) -> str | None:
     return hits.get("x")
 
 
-def read(source: Source, path: Path) -> Loaded:
+def read(source: Options, path: Path) -> Loaded:
     if source.year is None:
         raise ConfigError(f"source '{source.id}': cbs_kwb needs 'year:' to pick its column map")
     spec = column_map(source.year)
@@ -193,3 +200,6 @@ def _names(df: pl.DataFrame, code_col: str, spec: ColumnMap) -> pl.DataFrame:
             .otherwise(name)
         )
     return df.select(code.alias("code"), name.alias("name"))
+
+
+KIND = register(SourceKind(Options, read, PUBLISHER, LICENCE, TITLE))

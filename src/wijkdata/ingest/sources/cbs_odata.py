@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import polars as pl
+from pydantic import Field
 
 from wijkdata.core import codes
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError
+from wijkdata.core.source_kinds import FetchSpec, SourceKind, SourceOptions, register
 
 from .cbs_kwb import match_columns
 from .common import (
@@ -53,6 +54,27 @@ NOT_MEASURES = ("Indelingswijziging", "MeestVoorkomendePostcode", "Dekkingsperce
 V4_FIELDS = {"Id", "Measure", "Value", "ValueAttribute"}
 # v4 ValueAttribute: why a Value is absent. "None" means the value is an ordinary number.
 V4_STATUS = {"Impossible": NOT_APPLICABLE, "Confidential": SUPPRESSED, "Unreliable": SUPPRESSED}
+
+
+class Options(SourceOptions):
+    kind: Literal["cbs_odata"]
+    # Dimension -> values to keep (every dimension but region and period must end up single).
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+    code_column: str | None = None  # the region dimension, when not a usual name
+    columns: dict[str, str] = Field(default_factory=dict)  # project variable -> topic key
+    variable_suffix: Annotated[str, Field(pattern=r"^[a-z0-9_]{0,20}$")] = ""
+    # API version (3: TypedDataSet pages, 4: Observations pages).
+    odata_version: Literal[3, 4] = 3
+
+    def fetch_spec(self) -> FetchSpec | None:
+        """A source without ``fetch:`` but with a table_id is fetched as before ``fetch:``
+        blocks existed: the typed set this reader was written for, into its own ``path``."""
+        if self.fetch is not None:
+            return self.fetch
+        if self.table_id:
+            return FetchSpec(publisher="cbs", table=self.table_id, odata=self.odata_version,
+                             entity="TypedDataSet", filters=self.filters)
+        return None
 
 
 def page_files(path: Path) -> list[Path]:
@@ -100,7 +122,7 @@ def keep_by_filters(rows: list[dict[str, Any]], filters: dict[str, list[str]],
     return rows
 
 
-def read(source: Source, path: Path) -> Loaded:
+def read(source: Options, path: Path) -> Loaded:
     rows: list[dict[str, Any]] = []
     for page in page_files(path):
         rows += load_page(page)["value"]
@@ -116,7 +138,7 @@ def read(source: Source, path: Path) -> Loaded:
     return _read_v3(source, path, rows, folder)
 
 
-def _region_dimension(keys: list[str], source: Source, path: Path) -> str:
+def _region_dimension(keys: list[str], source: Options, path: Path) -> str:
     if source.code_column:
         if source.code_column not in keys:
             raise DataError(f"{path}: code_column '{source.code_column}' is not a key of the rows")
@@ -130,7 +152,7 @@ def _region_dimension(keys: list[str], source: Source, path: Path) -> str:
     return hit
 
 
-def _years(df: pl.DataFrame, source: Source, path: Path) -> tuple[pl.DataFrame, list[str]]:
+def _years(df: pl.DataFrame, source: Options, path: Path) -> tuple[pl.DataFrame, list[str]]:
     """Add ``__year`` from ``Perioden`` (yearly periods only) or the configured year."""
     if PERIOD_DIMENSION not in df.columns:
         if source.year is None:
@@ -197,7 +219,7 @@ def variable_names(keys: list[str], suffix: str) -> dict[str, str]:
     return out
 
 
-def _read_v3(source: Source, path: Path, rows: list[dict[str, Any]], folder: Path) -> Loaded:
+def _read_v3(source: Options, path: Path, rows: list[dict[str, Any]], folder: Path) -> Loaded:
     keys = [k for k in rows[0] if k != "ID" and not k.startswith("odata.")]
     # As text, like every other reader: parse_numbers then treats typed and untyped alike.
     df = pl.DataFrame({k: [None if r[k] is None else str(r[k]) for r in rows] for k in keys},
@@ -259,7 +281,7 @@ def _with_margins(part: pl.DataFrame, region: str, mapping: dict[str, str], year
     return obs
 
 
-def _read_v4(source: Source, path: Path, rows: list[dict[str, Any]]) -> Loaded:
+def _read_v4(source: Options, path: Path, rows: list[dict[str, Any]]) -> Loaded:
     keys = list(rows[0])
     region = _region_dimension(keys, source, path)
     for i, r in enumerate(rows, start=1):
@@ -315,3 +337,6 @@ def _read_v4(source: Source, path: Path, rows: list[dict[str, Any]]) -> Loaded:
     areas = obs.select(pl.col("area_code").alias("code"), pl.lit(None, pl.String).alias("name"))
     return Loaded(observations=obs, areas=areas.unique("code"), raw=df.drop("__year"),
                   notes=notes)
+
+
+KIND = register(SourceKind(Options, read, PUBLISHER, LICENCE, TITLE))

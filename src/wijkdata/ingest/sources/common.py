@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError, Problem, report, shown, where
+from wijkdata.core.source_kinds import TableOptions
 
 # Status values kept next to every number (DESIGN: stg_* tables).
 OK = "ok"
@@ -47,6 +47,8 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
     geometry: pl.DataFrame | None = None  # code, level, geojson (boundaries only)
     lookups: pl.DataFrame | None = None  # gemeente_code, regio_code, regio_name
+    # Every area is of a type that is no profile level (a provincie table), and a note says so.
+    other_region_type: bool = False
 
     @property
     def rows(self) -> int:
@@ -94,7 +96,8 @@ def sniff_separator(header: str) -> str:
     return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ";"
 
 
-def read_table(path: Path, source: Source, *, expect: list[str] | None = None) -> pl.DataFrame:
+def read_table(path: Path, source: TableOptions, *,
+               expect: list[str] | None = None) -> pl.DataFrame:
     """Read csv/xlsx/parquet as a frame of text columns with stripped header names."""
     if not path.exists():
         raise DataError(
@@ -186,7 +189,7 @@ def _read_odata_pages(path: Path) -> pl.DataFrame:
                         schema=dict.fromkeys(keys, pl.String))
 
 
-def _read_csv(path: Path, source: Source) -> pl.DataFrame:
+def _read_csv(path: Path, source: TableOptions) -> pl.DataFrame:
     text, _enc = decode(path, source.encoding)
     # Split on "\n" only: str.splitlines() also breaks at U+2028, U+0085 and form feeds, which
     # would cut a row in two; such characters are refused by name in check_text instead.
@@ -264,7 +267,7 @@ def check_xlsx_size(path: Path) -> None:
                             hint="save the table again from Excel, or as CSV")
 
 
-def _read_xlsx(path: Path, source: Source) -> pl.DataFrame:
+def _read_xlsx(path: Path, source: TableOptions) -> pl.DataFrame:
     check_xlsx_size(path)
     try:
         return pl.read_excel(

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated, Literal
 
 import polars as pl
+from pydantic import Field, model_validator
 
 from wijkdata.core import codes
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError
+from wijkdata.core.source_kinds import SourceKind, TableOptions, register
 
 from .common import (
     NOT_APPLICABLE,
@@ -46,6 +48,27 @@ MARGIN_UPPER = "MBG0095"
 AGE_CODES = {"20300": "18+", "80200": "65+", "53115": "18-64"}
 AGE_CODE_OF = {group: code for code, group in AGE_CODES.items()}
 AGE_COLUMNS = ("Leeftijd", "Persoonskenmerken")
+AgeGroup = Literal["18+", "65+", "18-64"]
+
+
+class Options(TableOptions):
+    kind: Literal["ggd_monitor"]
+    # Appended to every variable name (e.g. "_65plus" for the 65+ table).
+    variable_suffix: Annotated[str, Field(pattern=r"^[a-z0-9_]{0,20}$")] = ""
+    # Required: the file's age group, checked against its own Leeftijd column; values of
+    # different age groups are never combined. (Optional in the type only so that its absence
+    # gets the sentence below rather than "required key is missing".)
+    age_group: AgeGroup | None = None
+
+    @model_validator(mode="after")
+    def _age_group(self) -> Options:
+        if self.age_group is None:
+            raise ValueError(f"source '{self.id}': a ggd_monitor source needs 'age_group:' "
+                             "(18+, 65+ or 18-64), the age group of the file's Leeftijd column")
+        return self
+
+    def age_group_declared(self) -> str | None:
+        return self.age_group
 
 
 def snake(key: str) -> str:
@@ -54,7 +77,7 @@ def snake(key: str) -> str:
     return base.lower()
 
 
-def read(source: Source, path: Path) -> Loaded:
+def read(source: Options, path: Path) -> Loaded:
     df = read_table(path, source)
     check_age_group(df, source, path)
     first = source.skip_rows + 2  # title rows, then the header
@@ -118,7 +141,7 @@ def read(source: Source, path: Path) -> Loaded:
     return Loaded(observations=obs, areas=areas, raw=df.drop(LINE), notes=notes)
 
 
-def check_age_group(df: pl.DataFrame, source: Source, path: Path) -> None:
+def check_age_group(df: pl.DataFrame, source: Options, path: Path) -> None:
     """Every row's own age code must be the group the source declares (``age_group:``).
 
     An 18-64 file declared as 18+ would otherwise be shown as "volwassenen" and compared with
@@ -145,3 +168,6 @@ def check_age_group(df: pl.DataFrame, source: Source, path: Path) -> None:
         hint="declare the file's own age group, or point the source at the file of the "
              "declared group; age groups are never combined",
     )
+
+
+KIND = register(SourceKind(Options, read, PUBLISHER, LICENCE, TITLE))

@@ -116,8 +116,16 @@ def features(path: Path, srs_transform: Callable[[int], Transform]
                             + ", ".join(t for t, _c, _s in found))
         table, column, srs = found[0]
         transform = srs_transform(srs)
+        # A table name cannot be a parameter. It comes from the file, so it must be one of the
+        # file's own tables (the whitelist), and is quoted as an identifier ("" for ").
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN "
+                                            "('table', 'view')").fetchall()}
+        if table not in tables:
+            raise DataError(f"{path}: layer '{table}' is listed in gpkg_geometry_columns but "
+                            "is not a table of the file")
+        quoted = '"' + table.replace('"', '""') + '"'
         try:
-            cur = con.execute(f'SELECT * FROM "{table}"')
+            cur = con.execute(f"SELECT * FROM {quoted}")
         except sqlite3.Error as exc:
             raise DataError(f"{path}: layer '{table}' cannot be read ({exc})") from None
         names = [d[0] for d in cur.description]

@@ -14,12 +14,15 @@ an area on several rows with the same value.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 
 import polars as pl
+from pydantic import Field, model_validator
 
 from wijkdata.core import codes
-from wijkdata.core.config import Source
 from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.core.source_kinds import SourceKind, TableOptions, register
+from wijkdata.core.yamlio import KeyPath
 
 from .common import (
     MISSING,
@@ -33,6 +36,7 @@ from .statline_labels import (
     CODE,
     DIM,
     ROW,
+    LabelLookup,
     check_code_values,
     collapse_repeats,
     dimension_filter,
@@ -47,7 +51,49 @@ OTHER_NAMES = {"PV": "provincies", "GG": "GGD-regio's", "CR": "COROP-gebieden",
                "LD": "landsdelen"}
 
 
-def read(source: Source, path: Path) -> Loaded:
+class Options(TableOptions):
+    kind: Literal["csv"]
+    # Project variable -> column in the file; code_column names the area code column.
+    columns: dict[str, str] = Field(default_factory=dict)
+    code_column: str | None = None
+    # StatLine label CSVs (statline_labels.py): regions given by NAME in label_column, resolved
+    # through label_lookup (a code/name table, or "provincie"); a long dimension column whose
+    # values become variable suffixes (value -> suffix); filters keep one value of other
+    # dimensions; repeated_codes: identical accepts repeated rows per area with equal values.
+    label_column: str | None = None
+    label_lookup: LabelLookup | Literal["provincie"] | None = None
+    dimension_column: str | None = None
+    dimension_values: dict[str, Annotated[str, Field(pattern=r"^[a-z0-9_]{1,30}$")]] = Field(
+        default_factory=dict)
+    repeated_codes: Literal["error", "identical"] = "error"
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _labels(self) -> Options:
+        if self.code_column and self.label_column:
+            raise ValueError(f"source '{self.id}': give 'code_column:' or 'label_column:', "
+                             "not both")
+        if (self.label_column is None) != (self.label_lookup is None):
+            raise ValueError(f"source '{self.id}': 'label_column:' and 'label_lookup:' go "
+                             "together (region names and the table that turns them into codes)")
+        if (self.dimension_column is None) != (not self.dimension_values):
+            raise ValueError(f"source '{self.id}': 'dimension_column:' needs "
+                             "'dimension_values:' (value in the file: variable suffix), and "
+                             "the other way round")
+        return self
+
+    def data_paths(self) -> list[tuple[KeyPath, str]]:
+        paths = super().data_paths()
+        if isinstance(self.label_lookup, LabelLookup):  # a code/name table beside the file
+            paths.append((("label_lookup", "path"), self.label_lookup.path))
+        return paths
+
+    def series(self) -> str:
+        # Two csv sources hold the same figures only when they load the same variables.
+        return ",".join(sorted(self.columns))
+
+
+def read(source: Options, path: Path) -> Loaded:
     key_col = source.code_column or source.label_column
     if not key_col or not source.columns:
         raise ConfigError(
@@ -97,7 +143,7 @@ def read(source: Source, path: Path) -> Loaded:
                          "not loaded as observations")
             return Loaded(observations=empty_observations(),
                           areas=pl.DataFrame(schema={"code": pl.String, "name": pl.String}),
-                          raw=raw, notes=notes)
+                          raw=raw, notes=notes, other_region_type=True)
         raise DataError(f"{path}: no rows with a CBS area code in column '{key_col}'")
     check_code_values(work, path, key_col)
     key = [CODE, DIM] if source.dimension_column else [CODE]
@@ -109,7 +155,7 @@ def read(source: Source, path: Path) -> Loaded:
                   raw=raw, notes=notes)
 
 
-def _long(work: pl.DataFrame, source: Source) -> pl.DataFrame:
+def _long(work: pl.DataFrame, source: Options) -> pl.DataFrame:
     """One observation per area, variable (and dimension value, appended to the variable)."""
     frames = []
     for variable, col in source.columns.items():
@@ -125,3 +171,5 @@ def _long(work: pl.DataFrame, source: Source) -> pl.DataFrame:
         ))
     return pl.concat(frames)
 
+
+KIND = register(SourceKind(Options, read, PUBLISHER, LICENCE, TITLE))

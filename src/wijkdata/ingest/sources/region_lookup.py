@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
+from pydantic import Field
 
 from wijkdata.core import codes
-from wijkdata.core.config import Source
 from wijkdata.core.errors import DataError, where
+from wijkdata.core.source_kinds import SourceKind, TableOptions, register
 
 from .common import AREA_SCHEMA, Loaded, empty_observations, read_table
 
@@ -27,7 +29,13 @@ LICENCE = "CC BY 4.0"
 TITLE = "Gemeenten en hun GGD-regio"
 
 GM = codes.GEMEENTE_RE
-REGIO = re.compile(r"^[A-Z]{2}\d{2,4}$")
+REGIO = codes.REGIO_CODE_RE
+
+
+class Options(TableOptions):
+    kind: Literal["region_lookup"]
+    # gemeente, regio_code, regio_name -> the file's column (found by their values if absent).
+    columns: dict[str, str] = Field(default_factory=dict)
 
 
 def _code_column(df: pl.DataFrame, pattern: re.Pattern[str], skip: set[str]) -> str | None:
@@ -41,7 +49,7 @@ def _code_column(df: pl.DataFrame, pattern: re.Pattern[str], skip: set[str]) -> 
     return None
 
 
-def _columns(df: pl.DataFrame, source: Source, path: Path) -> tuple[str, str, str]:
+def _columns(df: pl.DataFrame, source: Options, path: Path) -> tuple[str, str, str]:
     given = source.columns
     if given:
         wanted = ("gemeente", "regio_code", "regio_name")
@@ -74,7 +82,7 @@ def _columns(df: pl.DataFrame, source: Source, path: Path) -> tuple[str, str, st
     return gm, code, df.columns[i + 1]
 
 
-def read(source: Source, path: Path) -> Loaded:
+def read(source: Options, path: Path) -> Loaded:
     df = read_table(path, source)
     gm_col, code_col, name_col = _columns(df, source, path)
     table = df.select(
@@ -109,3 +117,6 @@ def read(source: Source, path: Path) -> Loaded:
                         f"('{both[0]}' and '{both[1]}')")
     return Loaded(observations=empty_observations(), areas=pl.DataFrame(schema=AREA_SCHEMA),
                   raw=df, lookups=table.sort("gemeente_code"))
+
+
+KIND = register(SourceKind(Options, read, PUBLISHER, LICENCE, TITLE, role="lookup"))

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
+from pydantic import BaseModel, ConfigDict
 
 from wijkdata.core import codes
-from wijkdata.core.config import LabelLookup, Source
 from wijkdata.core.errors import DataError, where
+from wijkdata.core.source_kinds import TableOptions
 
 from .common import read_table
+
+if TYPE_CHECKING:
+    from .local_table import Options as Source
 
 CODE = "__code"  # resolved area code
 ROW = "__row"  # 1-based file row (header = 1), so messages name the row the analyst sees
@@ -35,6 +40,16 @@ PROVINCIE_CODES: dict[str, str] = {
 # province ("Beek (L.)", "Hengelo (O.)", "Utrecht (gemeente)"). Newer code tables drop a
 # qualifier that is no longer needed, so a label without an exact match is tried without it.
 QUALIFIER_RE = r"\s*\([^()]*\)$"
+
+
+class LabelLookup(BaseModel):
+    """A code/name table (path relative to data_dir) that turns region names into CBS codes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    code_column: str
+    name_column: str
 
 
 def data_root(source: Source, path: Path) -> Path:
@@ -55,7 +70,7 @@ def lookup_table(source: Source, path: Path) -> tuple[dict[str, str], str]:
         return PROVINCIE_CODES, "the CBS provincie code table (PV20..PV31)"
     assert isinstance(lookup, LabelLookup)
     lpath = data_root(source, path) / lookup.path
-    table = read_table(lpath, Source(id=source.id, kind="csv", path=lookup.path),
+    table = read_table(lpath, TableOptions(id=source.id, kind="csv", path=lookup.path),
                        expect=[lookup.code_column, lookup.name_column])
     names = table[lookup.name_column].cast(pl.String).str.strip_chars()
     found = table.select(codes.normalise_expr(lookup.code_column)).to_series()
