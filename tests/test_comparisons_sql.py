@@ -25,8 +25,9 @@ bound = st.one_of(st.none(), st.just(float("nan")), st.floats(0, 100, allow_nan=
        polarity=st.sampled_from(["higher_is_better", "lower_is_better", "neutral"]))
 def test_sql_comparison_equals_numpy_comparison(
         rows: list[tuple[float | None, float | None, float | None]], polarity: str) -> None:
-    """The SQL verdicts say exactly what stats.compare / stats.judge say, NaN included
-    (DuckDB orders NaN above every number, numpy compares it as false)."""
+    """The build's SQL verdicts say exactly what stats.compare / stats.judge say for arrays,
+    NaN and NULL included (DuckDB orders NaN above every number). Both now run the one rule
+    in statistics/verdict.py; test_stats.py holds that rule against hand-worked cases."""
     lo, hi, b = ([np.nan if r[i] is None else r[i] for r in rows] for i in range(3))
     expected_cmp = stats.compare(lo, hi, b)
     expected = stats.judge(expected_cmp, polarity)

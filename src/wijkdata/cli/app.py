@@ -21,6 +21,7 @@ import typer
 from wijkdata import __version__
 from wijkdata.core.config import Region, known_regions, load_region, project_root
 from wijkdata.core.errors import ConfigError, DataError, WijkdataError
+from wijkdata.report import formats as output_formats
 
 app = typer.Typer(
     name="wijkdata",
@@ -130,12 +131,8 @@ def interrupted_line(exc: BaseException) -> str:
 def _formats(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
-    items = tuple(v.strip() for v in value.split(",") if v.strip())
-    bad = [v for v in items if v not in ("html", "pdf", "csv", "bewoners")]
-    if bad or not items:
-        raise ConfigError(f"--format: unknown format '{bad[0] if bad else value}'; "
-                          "use html, pdf, csv and/or bewoners, e.g. --format html,pdf")
-    return items
+    return output_formats.resolve((v.strip() for v in value.split(",") if v.strip()), "--format",
+                           given=value)
 
 
 Regio = Annotated[str, typer.Option("--regio", "-r", help="Region name: configs/<regio>.yml.")]
@@ -149,7 +146,7 @@ def build(
     out: Annotated[Path | None,
                    typer.Option(help="Output folder (default reports/<regio>).")] = None,
     format: Annotated[str | None, typer.Option("--format", "-f",
-                      help="Comma-separated: html,pdf,csv (default from the config).")] = None,
+                      help=output_formats.help_text())] = None,
     area: Annotated[list[str] | None, typer.Option("--area", "-a",
                     help="Only this area code (repeatable).")] = None,
     level: Annotated[list[str] | None, typer.Option(

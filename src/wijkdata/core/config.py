@@ -32,7 +32,6 @@ DATA = "the data folder"
 
 Level = Literal["gemeente", "wijk", "buurt"]
 Comparator = Literal["gemeente", "regio", "land", "vergelijkbaar"]
-Format = Literal["html", "pdf", "csv", "bewoners"]  # bewoners: residents.py
 
 
 class _Model(BaseModel):
@@ -157,7 +156,9 @@ class Comparable(_Model):
 
 
 class Output(_Model):
-    formats: list[Format] = ["html", "pdf"]
+    # Registered output formats (report/formats/: html, pdf, csv, bewoners, plugins); the
+    # build checks the names against that registry, which this layer cannot import.
+    formats: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,30}$")]] = ["html", "pdf"]
     dir: str | None = None
 
 

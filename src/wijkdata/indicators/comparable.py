@@ -175,19 +175,12 @@ def group_values(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
             a[at] = part[name].to_numpy().astype(np.float64)
             arrays.append(a[idx])
         num, den, val = arrays
-        present = ~np.isnan(val) & (ind.statistic == "count" or ~np.isnan(den))
+        stat = ind.stat
+        present = ~np.isnan(val) & (not stat.has_base() or ~np.isnan(den))
         n = present.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if ind.statistic in ("proportion", "rate"):
-                d = np.where(present, den, 0.0).sum(axis=1)
-                value = np.where(d > 0, np.where(present, num, 0.0).sum(axis=1) / d, np.nan)
-                value = value * ind.multiplier
-            elif ind.statistic == "count":
-                value = np.where(present, val, 0.0).sum(axis=1) / n
-            else:
-                d = np.where(present, den, 0.0).sum(axis=1)
-                value = np.where(d > 0, np.where(present, val * den, 0.0).sum(axis=1) / d,
-                                 np.nan)
+        # Pooled counts for proportions and rates, weighted published figures, mean counts:
+        # each statistic's group_value (statistics/).
+        value = stat.group_value(ind, num, den, val, present)
         # Fewer than half the group with a figure: no group value (it would rest on a few).
         value = np.where(n * 2 < need, np.nan, value)
         keep = n > 0

@@ -2,10 +2,10 @@
 
 A national build has ~0.8 million values and ~2.5 million (area, comparator) pairs. Built as
 polars frames the pairs took ~1 s and ~1.2 GB of intermediate columns before they were written
-to DuckDB anyway; as ``CREATE TABLE ... AS SELECT`` they never leave the database. The rules are
-those of :mod:`stats` (``compare``, ``judge``); ``tests/test_comparisons_sql.py`` holds the SQL
-expressions against the numpy functions. Ranks are polars, added to the values as they are
-written.
+to DuckDB anyway; as ``CREATE TABLE ... AS SELECT`` they never leave the database. The rules
+are each statistic's ``comparison_sql`` (``statistics/``; the interval rule of
+``statistics/verdict.py`` for the built-in ones) and ``verdict.judge_sql``: their one home.
+Ranks are polars, added to the values as they are written.
 
 Row order is part of the contract (the report context and the CSVs read the tables in order):
 ``ind_value`` by indicator, area and year; ``ind_comparison`` in the order of ``ind_value`` and
@@ -23,8 +23,9 @@ from wijkdata.core.db import frame, write_table
 from wijkdata.core.db import sql_text as _q
 from wijkdata.core.status import Status
 
-from . import comparable
+from . import comparable, statistics
 from .definitions import Indicator
+from .statistics import verdict
 
 SUBJECT_LEVELS = ("gemeente", "wijk", "buurt", "custom")
 RANKED_LEVELS = ("wijk", "buurt")
@@ -35,25 +36,26 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 def compare_sql(value: str, lower: str, upper: str, bench: str) -> str:
-    """:func:`stats.compare` as a SQL expression (``not_tested`` without a value as well).
-
-    DuckDB orders NaN above every number, so NaN is tested explicitly where numpy's IEEE
-    comparisons would simply be false.
-    """
-    missing = " OR ".join(f"{x} IS NULL OR isnan({x})" for x in (lower, upper, bench))
-    return (f"CASE WHEN {value} IS NULL THEN 'not_tested' "
-            f"WHEN {missing} THEN 'not_tested' "
-            f"WHEN {lower} > {bench} THEN 'higher' "
-            f"WHEN {upper} < {bench} THEN 'lower' ELSE 'similar' END")
+    """The interval rule (``statistics/verdict.py``) as a SQL expression."""
+    return verdict.interval_rule(value, lower, upper, bench)
 
 
-def judge_sql(comparison: str, polarity: str) -> str:
-    """:func:`stats.judge` as a SQL expression; ``polarity`` may differ per row."""
-    moved = f"{comparison} IN ('higher', 'lower')"
-    good = f"CASE WHEN {polarity} = 'higher_is_better' THEN 'higher' ELSE 'lower' END"
-    return (f"CASE WHEN {moved} AND {polarity} = 'neutral' THEN 'neutral' "
-            f"WHEN {moved} AND {comparison} = {good} THEN 'better' "
-            f"WHEN {moved} THEN 'worse' ELSE {comparison} END")
+judge_sql = verdict.judge_sql
+
+
+def comparison_by_statistic(indicators: list[Indicator], statistic: str, value: str,
+                            lower: str, upper: str, bench: str) -> str:
+    """Each indicator's comparison, from its statistic's class (one CASE branch per distinct
+    rule; with one rule for all, as with the built-in statistics, no CASE at all)."""
+    rules: dict[str, list[str]] = {}
+    for name in dict.fromkeys(i.statistic for i in indicators):
+        sql = statistics.get(name).comparison_sql(value, lower, upper, bench)
+        rules.setdefault(sql, []).append(name)
+    if len(rules) == 1:
+        return next(iter(rules))
+    branches = " ".join(f"WHEN {statistic} IN ({', '.join(_q(n) for n in names)}) THEN {sql}"
+                        for sql, names in rules.items())
+    return f"CASE {branches} END"
 
 
 def write_values(con: duckdb.DuckDBPyConnection, values: pl.DataFrame,
@@ -119,8 +121,8 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
             code = "s.regio_code" if comp == "regio" else _q(codes.LAND)
             branches.append(f"SELECT s.*, {key}, {_q(comp)} AS comparator, {code} AS "
                             "comparator_code FROM subjects s")
-    meta = ", ".join(f"({_q(i.id)}, {_q(i.polarity)}, {str(i.interval != 'none').upper()})"
-                     for i in indicators)
+    meta = ", ".join(f"({_q(i.id)}, {_q(i.polarity)}, {str(i.stat.compared(i)).upper()}, "
+                     f"{_q(i.statistic)})" for i in indicators)
     if not branches or not meta:
         con.execute("CREATE OR REPLACE TABLE ind_comparison (indicator_id VARCHAR, "
                     "area_code VARCHAR, year INTEGER, comparator VARCHAR, "
@@ -128,10 +130,11 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
                     "comparison VARCHAR, judgement VARCHAR)")
         return
     union = "\n        UNION ALL ".join(branches)
-    cmp = compare_sql("p.value", "p.lower", "p.upper", "b.value")
+    cmp = comparison_by_statistic(indicators, "t.statistic", "p.value", "p.lower", "p.upper",
+                                  "b.value")
     con.execute(f"""
     CREATE OR REPLACE TABLE ind_comparison AS
-    WITH meta(indicator_id, polarity, tested) AS (VALUES {meta}),
+    WITH meta(indicator_id, polarity, tested, statistic) AS (VALUES {meta}),
     subjects AS (
         -- rowid: ind_value's own order (indicator, area, year), sorted on as one integer
         SELECT v.rowid AS _row, v.indicator_id, v.area_code, v.year, v.value, v.lower, v.upper,

@@ -6,7 +6,9 @@ summed, never percentages averaged; a published percentage is aggregated with po
 weights (and the indicator's caveat says so). Intervals and reliability marks ("klein aantal")
 are then applied to the whole frame at once with numpy, disclosure control of strict sources on
 the whole frame (``disclosure.py``); ranks are added as ``ind_value`` is written, and
-comparisons and trends are SQL on that table (``comparisons.py``, ``trends.py``).
+comparisons and trends are SQL on that table (``comparisons.py``, ``trends.py``). What differs
+between statistics (how rows are gathered, value, interval, small base) is asked of the
+indicator's class in ``statistics/``, never decided here by its name.
 """
 
 from __future__ import annotations
@@ -17,20 +19,17 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from wijkdata.core import rounding
 from wijkdata.core.config import RegionConfig
 from wijkdata.core.db import frame, has_table, write_table
 from wijkdata.core.db import sql_text as _q
-from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.core.errors import ConfigError
 from wijkdata.core.status import Status
 from wijkdata.ingest import regio
 from wijkdata.ingest.sources.common import SUPPRESSED as SOURCE_SECRET
 
-from . import comparable, comparisons, disclosure, stats, trends, weights
+from . import comparable, comparisons, disclosure, trends, weights
 from .definitions import Indicator
-
-COUNTED = ("proportion", "rate", "count")
-ROUNDING = 5.0  # CBS rounds wijk and buurt counts to multiples of 5
+from .statistics import Gathered
 
 VALUE_SCHEMA = {
     "indicator_id": pl.String, "area_code": pl.String, "year": pl.Int32,
@@ -67,7 +66,7 @@ def _counted_sql(indicators: list[Indicator], groups: str, coverage_min: float) 
     partial sum would simply be too low).
     """
     spec = _values([(i.id, i.numerator or "", i.denominator, i.published,
-                     "y" if i.statistic != "count" else None) for i in indicators])
+                     "y" if i.stat.partial_groups else None) for i in indicators])
     return f"""
     WITH spec(indicator_id, num_var, den_var, pub_var, partial) AS (VALUES {spec}),
     base AS (
@@ -156,7 +155,7 @@ def check_age_groups(con: duckdb.DuckDBPyConnection, indicators: list[Indicator]
     """An indicator reads only sources of its own age group: an 18-64 table never feeds an
     18+ indicator (values, comparisons and trends would mix two populations)."""
     spec = [(i.id, i.value or i.numerator or "", i.age_group) for i in indicators
-            if i.statistic not in COUNTED]
+            if not i.stat.counted]
     if not spec or not has_table(con, "provenance"):
         return
     rows = con.execute(f"""
@@ -187,7 +186,7 @@ def gather_all(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     groups = regio.groups_sql(cfg)
     out: dict[str, pl.DataFrame] = {}
     for counted in (True, False):
-        chosen = [i for i in indicators if (i.statistic in COUNTED) == counted]
+        chosen = [i for i in indicators if i.stat.counted == counted]
         if not chosen:
             continue
         sql = (_counted_sql(chosen, groups, cfg.areas.coverage_min) if counted
@@ -207,75 +206,15 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
     """Values, intervals and disclosure control for one indicator's gathered rows."""
     if raw.height == 0:
         return pl.DataFrame(schema=VALUE_SCHEMA)
-    num = raw["num"].to_numpy().astype(np.float64)
-    den = raw["den"].to_numpy().astype(np.float64)
-    # Statuses stay a polars column; numpy only sees boolean masks (object arrays of strings
-    # cost a third of this function nationally).
-    ok = (raw["status"] == "ok").fill_null(False).to_numpy()
-    grouped = raw["grouped"].fill_null(False).to_numpy()
-    recomputed = np.zeros(len(num), dtype=bool)
-    mult = ind.multiplier
-    nan = np.full(len(num), np.nan)
-    lower, upper = nan.copy(), nan.copy()
-    zero = np.zeros(len(num), dtype=bool)
-    if ind.statistic in ("proportion", "rate"):
-        zero = ok & (den == 0)
-        ok = ok & ~zero
-        if ind.statistic == "proportion":
-            # CBS rounds every wijk/buurt count to a multiple of 5 on its own, so a rounded
-            # numerator may exceed its rounded denominator by up to 5 per summed part; such a
-            # figure is capped at 100%. Anything beyond that is a data error.
-            slack = ROUNDING * raw["parts"].to_numpy().astype(np.float64)
-            num = np.where(ok & (num > den) & (num - den <= slack), den, num)
-            over = ok & (num > den)
-            if over.any():
-                # The first by area and year: DuckDB returns the gathered rows in no fixed
-                # order, and the message must not change from one run to the next.
-                hit = raw.with_row_index("_i").filter(pl.Series(over)).sort("area_code", "year")
-                i = int(hit["_i"][0])
-                raise DataError(
-                    f"indicator '{ind.id}': numerator {ind.numerator} = {num[i]:g} is larger "
-                    f"than denominator {ind.denominator} = {den[i]:g} for "
-                    f"{raw['area_code'][i]} ({raw['year'][i]})"
-                )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(ok, num / den * mult, np.nan)
-        if ind.published:
-            # CBS computes its published rate from unrounded counts: for a single area that
-            # figure is shown as published; only sums are recomputed from rounded counts.
-            pub = raw["pub_value"].to_numpy().astype(np.float64)
-            use = ok & ~grouped & ~np.isnan(pub)
-            value = np.where(use, pub, value)
-            recomputed = ok & ~use
-        if ind.interval == "wilson":
-            lo, hi = stats.wilson(num, den)
-            lower, upper = lo * mult, hi * mult
-        elif ind.interval == "byar":
-            lower, upper = stats.rate_interval(num, den, mult)
-    elif ind.statistic == "count":
-        value = np.where(ok, num * mult, np.nan)
-    else:
-        # A published figure keeps its unit except for the multiplier (CBS gives WOZ-waarde
-        # and income in x 1000 euro; `multiplier: 1000` turns them into euro).
-        value = np.where(ok, raw["pub_value"].to_numpy().astype(np.float64) * mult, np.nan)
-        if ind.source_step is not None:
-            value = rounding.to_step(value, ind.source_step)
-        if ind.interval == "published":
-            lower = raw["pub_lower"].to_numpy().astype(np.float64) * mult
-            upper = raw["pub_upper"].to_numpy().astype(np.float64) * mult
+    stat = ind.stat
+    g = Gathered.of(raw)
+    fig = stat.figures(ind, g)
+    ok, num, den, zero = fig.ok, fig.num, g.den, fig.zero
+    value, lower, upper, recomputed = fig.value, fig.lower, fig.upper, fig.recomputed
     # Reliability, not disclosure: a small base keeps its figure and interval and is marked
     # (status 'small'); what the source published is never hidden here. Strict sources are
     # suppressed later, on the whole frame (disclosure.apply).
-    min_num = ind.small_numbers.min_numerator
-    min_den = ind.small_numbers.min_denominator
-    if ind.statistic in ("proportion", "rate"):
-        min_num = cfg.small_numbers.min_numerator if min_num is None else min_num
-        min_den = cfg.small_numbers.min_denominator if min_den is None else min_den
-    small = np.zeros(len(num), dtype=bool)
-    if min_num is not None:
-        small |= ok & (num < min_num)
-    if min_den is not None and ind.statistic != "count":
-        small |= ok & (np.nan_to_num(den, nan=0.0) < min_den)
+    small = stat.small_base(ind, cfg, fig, den)
     # Only a figure that is shown can be "recomputed from rounded counts" (a small base is shown).
     keep = ok
     by_weight = raw["by_weight"].fill_null(True)
@@ -297,7 +236,7 @@ def finish(ind: Indicator, raw: pl.DataFrame, cfg: RegionConfig) -> pl.DataFrame
         "recomputed": keep & recomputed,
         "secret": (raw["status"] == "suppressed_by_source").fill_null(False),
     })
-    noun = weights.noun(weight_variable(ind) if ind.statistic not in COUNTED
+    noun = weights.noun(weight_variable(ind) if not ind.stat.counted
                         else ind.denominator or "a_inw")
     figures = ("numerator", "denominator", "value", "lower", "upper")
     return out.select(pl.lit(ind.id, pl.String).alias("indicator_id"), "area_code", "year",
@@ -346,7 +285,7 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     strict = strict_indicators(con, indicators, cfg)
     values = disclosure.apply(
         values, disclosure.equations(con, cfg) if strict else [], strict,
-        {i.id for i in indicators if i.statistic == "proportion"},
+        {i.id for i in indicators if i.stat.complement_is_a_cell},
         cfg.disclosure.min_count, cfg.disclosure.protect_zero)
     comparisons.write_values(con, values, indicators)
     del values

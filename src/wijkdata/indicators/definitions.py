@@ -17,13 +17,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from wijkdata.core.errors import ConfigError
 from wijkdata.core.themes import THEMES, Theme
 from wijkdata.core.yamlio import load_model
 
-Statistic = Literal["proportion", "rate", "mean", "count", "given_percentage"]
+from . import statistics
+from .statistics import Statistic
+
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Interval = Literal["wilson", "byar", "published", "none"]
 FormatCode = Literal["percent_1", "percent_0", "number_0", "number_1", "decimal_1", "per_1000_1",
@@ -63,7 +65,7 @@ class Indicator(BaseModel):
     short_title: str | None = Field(default=None, max_length=60)
     description: str = Field(min_length=1)
     theme: Theme
-    statistic: Statistic
+    statistic: str  # a registered statistic (statistics/): proportion, rate, mean, ...
     numerator: str | None = None
     denominator: str | None = None
     value: str | None = None
@@ -93,34 +95,31 @@ class Indicator(BaseModel):
     # step, half away from zero, so they claim no more precision than the source has.
     source_step: float | None = Field(default=None, gt=0)
 
+    @field_validator("statistic")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        try:
+            statistics.get(name)
+        except KeyError as exc:
+            raise ValueError(exc.args[0]) from None
+        return name
+
     @model_validator(mode="after")
     def _shape(self) -> Indicator:
-        counted = self.statistic in ("proportion", "rate", "count")
-        if counted and not self.numerator:
-            raise ValueError(f"statistic '{self.statistic}' needs 'numerator'")
-        if self.statistic in ("proportion", "rate") and not self.denominator:
-            raise ValueError(f"statistic '{self.statistic}' needs 'denominator'")
-        if not counted and not self.value:
-            raise ValueError(f"statistic '{self.statistic}' needs 'value' (the published figure)")
-        if self.statistic == "proportion" and self.interval not in ("wilson", "none"):
-            raise ValueError("a proportion's interval is 'wilson' (or 'none')")
-        if self.statistic == "rate" and self.interval not in ("byar", "none"):
-            raise ValueError("a rate's interval is 'byar' (or 'none')")
-        if self.statistic in ("mean", "count") and self.interval == "wilson":
-            raise ValueError(f"a {self.statistic} has no Wilson interval; use 'published' or "
-                             "'none'")
-        if self.unit == "%" and self.statistic == "proportion" and self.multiplier != 100:
-            raise ValueError("a proportion shown in '%' needs 'multiplier: 100'")
-        if self.statistic == "rate" and self.multiplier not in (1000, 10000, 100000):
-            raise ValueError("a rate's multiplier is 1000, 10000 or 100000 (per ... inwoners)")
+        self.stat.check(self)  # numerator/denominator/value, interval and multiplier
         if self.age_group is not None and self.weight is not None:
             raise ValueError("'age_group' sets the weight (the population of that age group); "
                              "leave out 'weight'")
-        if self.published is not None and self.statistic not in ("proportion", "rate"):
+        if self.published is not None and not self.stat.publishable:
             raise ValueError("'published' is the CBS figure of a proportion or rate")
         if any(y < 1990 or y > 2100 for y in self.available_years):
             raise ValueError("available_years: years between 1990 and 2100 expected")
         return self
+
+    @property
+    def stat(self) -> Statistic:
+        """The registered class that computes, compares and tests this indicator."""
+        return statistics.get(self.statistic)
 
     @property
     def label(self) -> str:

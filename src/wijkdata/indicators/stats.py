@@ -9,7 +9,10 @@ Methods (as in PHE Fingertips' technical guidance):
   is below EXACT_BELOW, else the normal approximation.
 * comparison with a benchmark: an area is *significantly* higher (lower) when its interval lies
   wholly above (below) the benchmark's value; otherwise "similar". Without an interval the
-  comparison is "not_tested", never a guess.
+  comparison is "not_tested", never a guess. That rule's one home is
+  ``statistics/verdict.py`` (SQL); ``compare`` and ``judge`` here run it over arrays.
+
+Which of these a statistic uses is said by its class in ``statistics/``.
 """
 
 from __future__ import annotations
@@ -86,26 +89,21 @@ def rate_interval(
         return lo / n * multiplier, hi / n * multiplier
 
 
-def compare(
-    lower: object, upper: object, benchmark: object
-) -> npt.NDArray[np.str_]:
-    """higher / lower / similar from the area's interval against a benchmark value."""
-    lo, hi, b = _arr(lower), _arr(upper), _arr(benchmark)
-    untested = np.isnan(lo) | np.isnan(hi) | np.isnan(b)
-    out = np.where(lo > b, "higher", np.where(hi < b, "lower", "similar"))
-    return np.where(untested, "not_tested", out)
+def compare(lower: object, upper: object, benchmark: object) -> npt.NDArray[np.str_]:
+    """higher / lower / similar from the area's interval against a benchmark value.
+
+    The rule lives once, as SQL in ``statistics/verdict.py``; this runs it over the arrays.
+    """
+    from .statistics import verdict  # the statistics import this module
+
+    return verdict.compare(lower, upper, benchmark)
 
 
 def judge(comparison: npt.NDArray[np.str_], polarity: str) -> npt.NDArray[np.str_]:
-    """Turn higher/lower into better/worse using the indicator's polarity."""
-    comparison = np.asarray(comparison)
-    if polarity == "neutral":
-        return np.where(np.isin(comparison, ["higher", "lower"]), "neutral", comparison)
-    good = "higher" if polarity == "higher_is_better" else "lower"
-    bad = "lower" if good == "higher" else "higher"
-    return np.where(
-        comparison == good, "better", np.where(comparison == bad, "worse", comparison)
-    )
+    """Turn higher/lower into better/worse using the indicator's polarity (``verdict.py``)."""
+    from .statistics import verdict
+
+    return verdict.judge(comparison, polarity)
 
 
 def change_significant(

@@ -1,7 +1,8 @@
 """Trends: the latest change per indicator and area, and whether it is more than chance.
 
 Only the last two years of a series are compared, because that is the change a reader sees in
-the report ("+1,2% sinds 2022"). The test follows the statistic:
+the report ("+1,2% sinds 2022"). The test follows the statistic (its class's
+``change_significant`` and ``trend_test``, ``statistics/``):
 
 * proportion: two-proportion z-test on the counts (``stats.change_significant``);
 * rate: comparison of two Poisson rates (``stats.rate_change_significant``: the exact
@@ -27,7 +28,7 @@ import polars as pl
 
 from wijkdata.core.db import frame, has_table
 
-from . import stats
+from . import statistics
 from .definitions import Indicator
 
 TREND_SCHEMA = {
@@ -35,7 +36,6 @@ TREND_SCHEMA = {
     "prev_year": pl.Int32, "value": pl.Float64, "prev_value": pl.Float64,
     "change": pl.Float64, "test": pl.String, "verdict": pl.String,
 }
-TESTS = {"proportion": "two_proportion_z", "rate": "poisson"}
 
 
 # The last two years of every series in one pass over ind_value: lag() gives the previous
@@ -136,18 +136,26 @@ def verdicts(v: pl.DataFrame, indicators: list[Indicator]) -> pl.DataFrame:
     k1 = v["prev_num"].to_numpy().astype(np.float64)
     n2 = v["denominator"].to_numpy().astype(np.float64)
     k2 = v["numerator"].to_numpy().astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        prop = stats.change_significant(k1 / n1, n1, k2 / n2, n2)
-    rate = stats.rate_change_significant(k1, n1, k2, n2)
-    significant = np.where(kind == "proportion", prop, rate)
-    testable = both & np.isin(kind, list(TESTS)) & ~np.isnan(k1 + k2 + n1 + n2)
+    # Each statistic tests its own rows (its class in statistics/); one without a test
+    # (mean, count, given percentage) leaves them untested.
+    testable = both & ~np.isnan(k1 + k2 + n1 + n2)
+    significant = np.zeros(len(kind), dtype=bool)
+    test = np.full(len(kind), "none", dtype=object)
+    for name in dict.fromkeys(kind.tolist()):
+        rows = kind == name
+        stat = statistics.get(name) if name is not None else None  # None: not in this build
+        if stat is None or stat.trend_test is None:
+            testable &= ~rows
+            continue
+        test[rows] = stat.trend_test
+        at = np.flatnonzero(rows)
+        significant[at] = stat.change_significant(k1[at], n1[at], k2[at], n2[at])
     verdict = np.where(~testable, "not_tested",
                        np.where(significant, "significant", "not_significant"))
     if "changed" in v.columns:
         moved = v["changed"].fill_null(False).to_numpy()
         verdict = np.where(moved, "composition_changed", verdict)
         testable = testable & ~moved
-    test = np.array([TESTS.get(str(k), "none") for k in kind], dtype=object)
     return pl.DataFrame({
         "indicator_id": v["indicator_id"], "area_code": v["area_code"], "year": v["year"],
         "prev_year": v["prev_year"], "value": v["value"], "prev_value": v["prev_value"],

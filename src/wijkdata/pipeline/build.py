@@ -34,16 +34,17 @@ from wijkdata.core.testhooks import pause_point
 from wijkdata.indicators import compute
 from wijkdata.indicators.definitions import Indicator
 from wijkdata.ingest import run as ingest
-from wijkdata.report import figure_files, figures, overview, render, residents
+from wijkdata.report import formats as output_formats
+from wijkdata.report import overview, render
 from wijkdata.report.area_selection import profile_codes
 from wijkdata.report.context import ContextBuilder
-from wijkdata.report.figure_sources import table_list
+from wijkdata.report.formats import Rendered, RenderRun, region_figure_names
 from wijkdata.report.formatting import long_date
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
-from wijkdata.report.pdf import PrintJob, find_browser, print_all
+from wijkdata.report.pdf import find_browser, print_all
 
 from . import manifest
-from .render_pool import Rendered, render_one, render_parallel
+from .render_pool import render_one, render_parallel
 
 Progress = Callable[[str], None]
 PARALLEL_HTML_FROM = 400  # a render worker pays ~2-5 s to load the context nationally
@@ -76,12 +77,14 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
     """One machine, every step: the region's reports from its data files."""
     timings: dict[str, float] = {}
     out_dir = atomic.check_output_dir(region.output_dir(opts.out_dir), region.project)
-    formats = opts.formats or tuple(region.config.output.formats)
+    formats = opts.formats or output_formats.resolve(region.config.output.formats,
+                                                     f"{region.path}: output.formats")
     # The bewonersversie is HTML plus a printed PDF, so it needs Chromium as well.
-    skipped_pdf = bool({"pdf", "bewoners"} & set(formats)) and find_browser() is None
+    printed = {f.name for f in output_formats.chosen(formats) if f.needs_browser}
+    skipped_pdf = bool(printed) and find_browser() is None
     if skipped_pdf:
         # Keep what can be made: HTML and CSV are published, the caller reports the PDFs.
-        formats = tuple(f for f in formats if f not in ("pdf", "bewoners"))
+        formats = tuple(f for f in formats if f not in printed)
         progress("warning: no Chromium found, so this build makes no PDFs")
     indicators = load_indicators(region)
     logo = logo_svg(region)  # before ingest: a refused logo must not replace the database
@@ -254,62 +257,43 @@ def step_render(region: Region, context: ContextBuilder, codes: list[str],
                 formats: tuple[str, ...], staging: Path, progress: Progress,
                 timings: dict[str, float], *, db_path: Path, logo: str,
                 jobs: int | None = None) -> list[str]:
-    """Write each profile's HTML, CSV and PDF into ``staging``; returns the file names."""
+    """Render each profile page into ``staging`` and let every chosen format write its files
+    (``report/formats/``); print the pages they ask for. Returns the file names."""
     workers = jobs or (cpus.workers() if len(codes) >= PARALLEL_HTML_FROM else 1)
     env = render.environment(region.project / "templates")
+    run = RenderRun(region, context, env, staging, codes, build_timestamp())
     written: list[str] = []
     t = time.perf_counter()
     # Pages are written as they are rendered (streaming): nothing per profile stays in
     # memory but the few strings the PDF metadata needs.
-    print_jobs: list[PrintJob] = []
-    created = build_timestamp()
-    csv = "csv" in formats
     if workers > 1:
         rendered: Iterable[Rendered] = render_parallel(region, db_path, logo, codes, staging,
-                                                       csv, workers)
+                                                       formats, workers)
     else:
-        rendered = (render_one(region, context, env, c, staging, csv) for c in codes)
+        rendered = (render_one(region, context, env, c, staging, formats) for c in codes)
     for i, r in enumerate(rendered, start=1):
-        print_jobs.append(PrintJob(staging / f"{r.code}.html", r.title, r.author, r.subject,
-                                   created))
-        if "html" in formats:
-            written.append(f"{r.code}.html")
-            if i == 1:
-                pause_point("render")
-        if csv:
-            written.append(f"{r.code}.csv")
+        run.pages.append(r)
+        written += r.files
+        if i == 1 and "html" in formats:
+            pause_point("render")
         if i % 25 == 0 or i == len(codes):
             progress(f"rendered {i}/{len(codes)} profiles")
     timings["html"] = time.perf_counter() - t
-    pdf_names = [f"{j.html_path.stem}.pdf" for j in print_jobs] if "pdf" in formats else []
-    if "pdf" not in formats:
-        print_jobs = []
-    if "bewoners" in formats:
-        # The bewonersversie (report/residents.py): HTML and a two-page A4 PDF per area.
-        questions = list(region.config.dialogue.questions)
-        for c in codes:
-            name = f"{c}-bewoners"
-            (staging / f"{name}.html").write_text(
-                residents.render(env, context.report(c), questions), encoding="utf-8")
-            written.append(f"{name}.html")
-            print_jobs.append(PrintJob(staging / f"{name}.html",
-                                       f"Hoe gezond is {context.names.get(c, c)}? (voor bewoners)",
-                                       region.config.organisation.name, "bewonersversie",
-                                       created))
-            pdf_names.append(f"{name}.pdf")
-    if print_jobs:
+    for fmt in output_formats.chosen(formats):
+        written += fmt.write(run)
+    if run.to_print:
         t = time.perf_counter()
         # Browsers in worker processes when there is enough to print to pay for their start;
         # results come back in input order (see pdf.print_all).
-        printers = cpus.workers() if len(print_jobs) >= PARALLEL_PDF_FROM else 1
-        for i, (name, pdf) in enumerate(zip(pdf_names, print_all(print_jobs, printers),
-                                            strict=True), start=1):
+        printers = cpus.workers() if len(run.to_print) >= PARALLEL_PDF_FROM else 1
+        pdfs = print_all([job for _name, job in run.to_print], printers)
+        for i, ((name, _job), pdf) in enumerate(zip(run.to_print, pdfs, strict=True), start=1):
             (staging / name).write_bytes(pdf)
             written.append(name)
             if i == 1:
                 pause_point("pdf")
-            if i % 10 == 0 or i == len(print_jobs):
-                progress(f"printed {i}/{len(print_jobs)} PDFs")
+            if i % 10 == 0 or i == len(run.to_print):
+                progress(f"printed {i}/{len(run.to_print)} PDFs")
         timings["pdf"] = time.perf_counter() - t
     return written
 
@@ -329,25 +313,13 @@ def write_overview(context: ContextBuilder, codes: list[str], formats: tuple[str
     return "index.html"
 
 
-def region_figure_names(region: Region) -> dict[str, str]:
-    return {"csv": f"cijfers-{region.slug}.csv", "xlsx": f"cijfers-{region.slug}.xlsx"}
-
-
 def write_region_figures(context: ContextBuilder, codes: list[str], formats: tuple[str, ...],
                          staging: Path) -> list[str]:
-    """All profiles' figures in one CSV and one workbook (with the CSV format); their names."""
-    if "csv" not in formats:
-        return []
-    region = context.region
-    cols = figures.columns(context)
-    rows = [row for code in codes for row in figures.area_rows(context, code)]
-    names = region_figure_names(region)
-    figure_files.write_csv(staging / names["csv"], cols, rows)
-    tables = table_list(s for row in rows for s in row["_sources"])
-    figure_files.write_xlsx(staging / names["xlsx"], cols, rows, tables,
-                            title=f"Cijfers {region.config.name}",
-                            author=region.config.organisation.name, created=build_timestamp())
-    return [names["csv"], names["xlsx"]]
+    """Each chosen format's files about the whole region (the CSV format: the region's CSV and
+    workbook); their names."""
+    env = render.environment(context.region.project / "templates")
+    run = RenderRun(context.region, context, env, staging, codes, build_timestamp())
+    return [name for fmt in output_formats.chosen(formats) for name in fmt.write_region(run)]
 
 
 def write_manifest(staging: Path, fp: manifest.Fingerprint, outputs: list[str]) -> str:

@@ -15,7 +15,6 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
 from typing import Any
@@ -27,33 +26,25 @@ from wijkdata.core.clock import build_date
 from wijkdata.core.config import Region, load_region_file
 from wijkdata.core.lifeline import die_with_parent
 from wijkdata.dialogue.extras import profile_extras
-from wijkdata.report import figure_files, figures, render
+from wijkdata.report import formats as output_formats
+from wijkdata.report import render
 from wijkdata.report.context import ContextBuilder
+from wijkdata.report.formats import Rendered
 from wijkdata.report.inputs import load_indicators
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """What the build needs back from a rendered profile: the PDF's metadata."""
-
-    code: str
-    title: str
-    author: str
-    subject: str
-
-
 def render_one(region: Region, builder: ContextBuilder, env: Environment, code: str,
-               staging: Path, csv: bool) -> Rendered:
-    """Write ``<code>.html`` (and ``.csv``) into staging; used serially and by the workers."""
+               staging: Path, formats: tuple[str, ...]) -> Rendered:
+    """Write ``<code>.html`` into staging, and what the formats' ``write_page`` make of the
+    area (``report/formats/``); used serially and by the workers."""
     report = builder.report(code)
     # Speerpunten, netwerk and goede praktijken from configs/<regio>/ (issue 8).
     html = render.profile(env, report, **profile_extras(region, report, builder))
     (staging / f"{code}.html").write_text(html, encoding="utf-8")
-    if csv:
-        figure_files.write_csv(staging / f"{code}.csv", figures.columns(builder),
-                               figures.area_rows(builder, code))
+    page = output_formats.Page(region, builder, report, code, staging)
+    files = [name for f in output_formats.chosen(formats) for name in f.write_page(page)]
     return Rendered(code, render.title_of(report), report.organisation,
-                    f"{report.name} ({report.code}), {report.region_name}")
+                    f"{report.name} ({report.code}), {report.region_name}", tuple(files))
 
 
 _STATE: tuple[Region, ContextBuilder, Environment] | None = None
@@ -85,18 +76,18 @@ def _start(config_path: Path, project: Path, slug: str, db_path: Path, logo: str
     _STATE = (region, builder, render.environment(project / "templates"))
 
 
-def _chunk(job: tuple[list[str], Path, bool]) -> list[Rendered]:
+def _chunk(job: tuple[list[str], Path, tuple[str, ...]]) -> list[Rendered]:
     assert _STATE is not None, "render worker started without its context"
     region, builder, env = _STATE
-    codes, staging, csv = job
-    return [render_one(region, builder, env, c, staging, csv) for c in codes]
+    codes, staging, formats = job
+    return [render_one(region, builder, env, c, staging, formats) for c in codes]
 
 
 def render_parallel(region: Region, db_path: Path, logo: str, codes: list[str], staging: Path,
-                    csv: bool, workers: int, chunk: int = 50,
+                    formats: tuple[str, ...], workers: int, chunk: int = 50,
                     done: Callable[[int], None] = lambda n: None) -> Iterator[Rendered]:
     """Yield one :class:`Rendered` per code, in the order of ``codes``."""
-    jobs = [(codes[i:i + chunk], staging, csv) for i in range(0, len(codes), chunk)]
+    jobs = [(codes[i:i + chunk], staging, formats) for i in range(0, len(codes), chunk)]
     ctx = multiprocessing.get_context("spawn")
     log_queue = ctx.Queue()
     listener = QueueListener(log_queue, _Forward())

@@ -25,6 +25,7 @@ from wijkdata.core import atomic
 from wijkdata.core.clock import pinned
 from wijkdata.core.config import Region
 from wijkdata.core.errors import ConfigError, DataError
+from wijkdata.report import formats as output_formats
 from wijkdata.report.context import ContextBuilder
 
 from . import manifest
@@ -121,7 +122,8 @@ def build_shard(region: Region, opts: BuildOptions, k: int, n: int,
                           "from k/n")
     timings: dict[str, float] = {}
     out_dir = atomic.check_output_dir(opts.out_dir or shard_dir(region, k, n), region.project)
-    formats = opts.formats or tuple(region.config.output.formats)
+    formats = opts.formats or output_formats.resolve(region.config.output.formats,
+                                                     f"{region.path}: output.formats")
     indicators = load_indicators(region)
     logo = logo_svg(region)
     db_path = db_path_for(region)

@@ -165,7 +165,7 @@ class ContextBuilder(RegionTables):
                    note=basis_text(last, self.part_word(code, a.level)),
                    flag=worsening.FLAG_TEXT if flagged else "", flag_detail=flagged,
                    **({"numerator": last.numerator, "denominator": last.denominator}
-                      if ind.statistic in ("proportion", "rate", "count") else {}))
+                      if ind.stat.counted else {}))
 
     def _comparison_cells(self, ind: Indicator, code: str, year: int,
                           comparators: list[str]) -> dict[str, Cell]:

@@ -26,7 +26,6 @@ from .profile_prose import COMPARATOR_LABEL
 
 # The verdict without its symbol: "gunstiger", "ongunstiger", "gelijk", "verschilt", ...
 VERDICT_WORD = {k: v.split(" ", 1)[1] for k, v in JUDGEMENT_SYMBOL.items()}
-COUNTED = ("proportion", "rate", "count")
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def area_rows(builder: ContextBuilder, code: str) -> list[dict[str, Any]]:
         if level not in ind.levels or not series:
             continue
         last = series[-1]
-        counted = ind.statistic in COUNTED
+        counted = ind.stat.counted
         kind = labels.kind_of(builder.region.config, code, a.level)
         level_word = labels.noun(kind)
         row: dict[str, Any] = {

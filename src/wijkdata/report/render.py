@@ -22,15 +22,11 @@ from .report_types import Report
 
 INTERVAL_LABEL = {"wilson": "Wilson (95%)", "byar": "Byar (95%)",
                   "published": "zoals gepubliceerd", "none": "geen"}
-STATISTIC_TEXT = {"proportion": "{num} / {den} × 100", "rate": "{num} / {den} × 1.000",
-                  "count": "aantal {num}", "mean": "gepubliceerd gemiddelde {val}",
-                  "given_percentage": "gepubliceerd percentage {val}"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def definition(ind: Indicator) -> str:
-    return STATISTIC_TEXT[ind.statistic].format(num=ind.numerator, den=ind.denominator,
-                                                val=ind.value)
+    return ind.stat.definition_text(ind)  # the statistic's method_text (statistics/)
 
 
 def environment(templates: Path) -> Environment:

@@ -45,7 +45,7 @@ def build(values: Mapping[tuple[str, str], list[ValueRow]], names: Mapping[str, 
     chosen: list[tuple[Indicator, int]] = []
     for ind in indicators:
         series = values.get((ind.id, code))
-        if ind.key and ind.statistic != "count" and series and len(chosen) < MAX_COLUMNS:
+        if ind.key and not ind.stat.size_dependent and series and len(chosen) < MAX_COLUMNS:
             chosen.append((ind, series[-1].year))
     if not chosen:
         return None

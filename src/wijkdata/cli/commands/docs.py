@@ -16,13 +16,6 @@ from wijkdata.core import atomic
 from wijkdata.core.config import DEFAULT_CHARACTERISTICS, project_root
 from wijkdata.indicators.definitions import THEMES, Indicator, load_all
 
-STATISTIC = {
-    "proportion": "aandeel: teller / noemer",
-    "rate": "ratio: teller / noemer × vermenigvuldiger",
-    "mean": "gepubliceerd gemiddelde",
-    "count": "aantal",
-    "given_percentage": "gepubliceerd percentage",
-}
 POLARITY = {"higher_is_better": "hoger is gunstiger", "lower_is_better": "lager is gunstiger",
             "neutral": "neutraal (beschreven, niet beoordeeld)"}
 INTERVAL = {"wilson": "Wilson-score (95%)", "byar": "Byar, benadering van exact Poisson (95%)",
@@ -105,17 +98,6 @@ region's own wijken in a regional build (the profile's method section says which
 """
 
 
-def _definition(ind: Indicator) -> str:
-    if ind.statistic in ("proportion", "rate"):
-        return f"`{ind.numerator}` / `{ind.denominator}` × {ind.multiplier:g}"
-    if ind.statistic == "count":
-        return f"`{ind.numerator}`"
-    weight = (f", gewogen met de {ind.age_group}-bevolking van hetzelfde jaar" if ind.age_group
-              else f", gewogen met `{ind.weight}`" if ind.weight else "")
-    mult = f" × {ind.multiplier:g}" if ind.multiplier != 1 else ""
-    return f"`{ind.value}`{mult}{weight}"
-
-
 def markdown(indicators: list[Indicator]) -> str:
     """The whole page; one table row of essentials and one paragraph per indicator."""
     titles = {i.id: i.title for i in indicators}
@@ -129,8 +111,9 @@ def markdown(indicators: list[Indicator]) -> str:
         out.append("| id | titel | statistiek | definitie | eenheid | polariteit | interval |")
         out.append("|---|---|---|---|---|---|---|")
         for i in items:
-            out.append(f"| `{i.id}` | {i.title} | {STATISTIC[i.statistic]} | {_definition(i)} "
-                       f"| {i.unit or '–'} | {POLARITY[i.polarity]} | {INTERVAL[i.interval]} |")
+            out.append(f"| `{i.id}` | {i.title} | {i.stat.docs_label} | "
+                       f"{i.stat.docs_definition(i)} | {i.unit or '–'} | "
+                       f"{POLARITY[i.polarity]} | {INTERVAL[i.interval]} |")
         for i in items:
             sup = i.small_numbers
             rule = ("regio-standaard" if sup.min_numerator is None and sup.min_denominator is None
