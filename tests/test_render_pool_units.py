@@ -20,9 +20,8 @@ from wijkdata.report import render
 from wijkdata.report.context import ContextBuilder
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 
-ESVELD = render_pool.Rendered("DORP_ESVELD", "Dorpsprofiel Esveld",
-                              "Stichting Gezond in de Wijk (demo)",
-                              "Esveld (DORP_ESVELD), Vreedebeek en Lindenoord (demo)")
+ESVELD = ("DORP_ESVELD", "Dorpsprofiel Esveld", "Stichting Gezond in de Wijk (demo)",
+          "Esveld (DORP_ESVELD), Vreedebeek en Lindenoord (demo)")
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +39,9 @@ def test_render_one_writes_the_published_page_and_csv(built: Path, tmp_path: Pat
     finally:
         con.close()
     env = render.environment(built / "templates")
-    got = render_pool.render_one(region, builder, env, "DORP_ESVELD", tmp_path, csv=True)
-    assert got == ESVELD
+    got = render_pool.render_one(region, builder, env, "DORP_ESVELD", tmp_path, ("html", "csv"))
+    assert (got.code, got.title, got.author, got.subject) == ESVELD
+    assert got.files == ("DORP_ESVELD.html", "DORP_ESVELD.csv")
     published = built / "reports" / "demo"
     for name in ("DORP_ESVELD.html", "DORP_ESVELD.csv"):
         assert (tmp_path / name).read_bytes() == (published / name).read_bytes(), name
@@ -53,9 +53,9 @@ def test_a_worker_renders_in_the_order_asked(built: Path, tmp_path: Path) -> Non
     counts: list[int] = []
     got = list(render_pool.render_parallel(
         region, db_path_for(region), logo_svg(region), ["WK990101", "DORP_ESVELD"], tmp_path,
-        csv=False, workers=1, chunk=1, done=counts.append))
+        ("html",), workers=1, chunk=1, done=counts.append))
     assert [r.code for r in got] == ["WK990101", "DORP_ESVELD"]
-    assert got[1] == ESVELD
+    assert (got[1].code, got[1].title, got[1].author, got[1].subject) == ESVELD
     assert counts == [1, 2]  # one chunk of one code at a time
     published = built / "reports" / "demo"
     for name in ("WK990101.html", "DORP_ESVELD.html"):
@@ -64,4 +64,4 @@ def test_a_worker_renders_in_the_order_asked(built: Path, tmp_path: Path) -> Non
 
 def test_a_chunk_outside_a_started_worker_says_so() -> None:
     with pytest.raises(AssertionError, match="render worker started without its context"):
-        render_pool._chunk((["WK990101"], Path("."), False))
+        render_pool._chunk((["WK990101"], Path("."), ("html",)))
