@@ -1,12 +1,23 @@
-"""A build that runs out of room (file-size limit, RLIMIT_FSIZE in a real subprocess) stops
-with exit 1 naming the file, and replaces nothing (issue 14, item 8)."""
+"""Resources (issue 14, item 8), in real subprocesses with limits set by ``resource.setrlimit``:
+a 200 MB KWB CSV is read within 2 GB, a memory limit too small for it stops with exit 1 naming
+the file and the limit, and a file-size limit (RLIMIT_FSIZE) during a build is exit 1 naming
+the file, with nothing replaced.
+
+Memory is capped with RLIMIT_DATA (``ulimit -d``: writable memory). RLIMIT_AS caps address
+space, which DuckDB's and polars' thread pools reserve far beyond what they use: even the demo
+build (300 MB resident) fails under a 2 GB RLIMIT_AS. The rendering step runs uncapped and is
+measured instead, because the Vega-Lite charts run in V8, which reserves gigabytes of address
+space at start.
+"""
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.buildproc import BUILD, WIJKDATA, env_for, run_build
@@ -15,6 +26,97 @@ from wijkdata.core.atomic import unpublished_generations
 
 pytestmark = pytest.mark.slow
 KWB = Path("data/demo/kwb_2023_demo.csv")
+MB = 1 << 20
+PREVIOUS_DB = b"previous database bytes\n"
+
+
+def grow_kwb(path: Path, size: int) -> int:
+    """Grow the demo's KWB CSV past ``size`` bytes with made-up gemeenten GM1000, GM1001, ...
+    (100 wijken of 100 buurten each, cells copied from the demo's rows), as a national table
+    holds other gemeenten than the region's. Returns the number of data rows."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cells = {line.split(";", 1)[0].strip()[:2]: line.split(";", 1)[1] for line in lines[1:]}
+    buurten = [line.split(";", 1)[1] for line in lines[1:] if line.startswith("BU")]
+    parts = ["\n".join(lines) + "\n"]
+    written, rows, gm = len(parts[0]), len(lines) - 1, 1000
+    while written < size:
+        block = [f"GM{gm};{cells['GM']}"]
+        for w in range(100):
+            block.append(f"WK{gm}{w:02d};{cells['WK']}")
+            block += [f"BU{gm}{w:02d}{b:02d};{buurten[b % len(buurten)]}" for b in range(100)]
+        parts.append("\n".join(block) + "\n")
+        written, rows, gm = written + len(parts[-1]), rows + len(block), gm + 1
+    path.write_text("".join(parts), encoding="utf-8")
+    return rows
+
+
+def run_measured(project: Path, args: list[str], data_limit: int | None = None
+                 ) -> tuple[int, str, int]:
+    """Run ``wijkdata <args>``; return its exit code, stderr and peak resident bytes.
+
+    The peak is the child's own (os.wait4), not the largest of every child this test process
+    ever had (RUSAGE_CHILDREN).
+    """
+    def limit_memory() -> None:  # runs in the child only
+        if data_limit is not None:
+            resource.setrlimit(resource.RLIMIT_DATA, (data_limit, data_limit))
+
+    err = project.parent / "stderr.txt"
+    with err.open("w", encoding="utf-8") as sink:
+        proc = subprocess.Popen([str(WIJKDATA), *args], cwd=project, env=env_for(project),
+                                stdout=subprocess.DEVNULL, stderr=sink, text=True,
+                                preexec_fn=limit_memory)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, err.read_text(encoding="utf-8"), usage.ru_maxrss * 1024
+
+
+def test_a_200_mb_kwb_csv_is_read_under_a_2_gb_memory_limit_and_builds(project: Path) -> None:
+    rows = grow_kwb(project / KWB, 200 * MB)
+
+    code, err, peak = run_measured(project, ["prepare", "--regio", "demo"], 2048 * MB)
+    assert code == 0, err
+    assert peak < 2048 * MB
+    code, err, peak = run_measured(project, BUILD)  # renders from the prepared database
+    assert code == 0, err
+    assert "sources and indicators unchanged: reusing the database" in err
+    assert peak < 2048 * MB
+
+    con = duckdb.connect(str(project / "data" / "processed" / "demo.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT rows FROM provenance WHERE source_id = 'kwb_2023'"
+                           ).fetchall() == [(rows,)]
+        assert con.execute("SELECT value FROM observation WHERE source_id = 'kwb_2023' AND "
+                           "area_code = 'BU99010000' AND variable = 'a_inw'").fetchall() == [
+            (2350.0,)]
+        # Only the region's rows were kept: none of the made-up gemeenten GM1000, GM1001, ...
+        assert con.execute("SELECT count(*) FROM raw_kwb_2023 "
+                           "WHERE substr(gwb_code_10, 3, 1) = '1'").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM area WHERE gemeente_code LIKE 'GM1%'"
+                           ).fetchall() == [(0,)]
+    finally:
+        con.close()
+    assert "Oude Kern" in (project / "reports" / "demo" / "BU99010000.html").read_text("utf-8")
+
+
+def test_a_memory_limit_too_small_for_a_200_mb_kwb_csv_is_exit_1_naming_file_and_limit(
+        project: Path) -> None:
+    grow_kwb(project / KWB, 200 * MB)
+    db = project / "data" / "processed" / "demo.duckdb"
+    db.parent.mkdir(parents=True)
+    db.write_bytes(PREVIOUS_DB)
+    size = (project / KWB).stat().st_size
+
+    code, err, _peak = run_measured(project, ["prepare", "--regio", "demo"], 600 * MB)
+
+    assert code == 1, err
+    assert err.splitlines()[-2:] == [
+        f"error: {project / KWB}: ran out of memory reading this file ({size:,} bytes): the "
+        "memory limit of 600 MB set with ulimit -d was reached; nothing was replaced",
+        "  hint: give the process more memory, or a file with fewer rows"]
+    assert "Traceback" not in err
+    assert db.read_bytes() == PREVIOUS_DB
+    assert sorted(p.name for p in db.parent.iterdir()) == ["demo.duckdb"]
 
 
 def _limited_build(project: Path, limit: int) -> subprocess.CompletedProcess[str]:

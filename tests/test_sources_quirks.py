@@ -11,7 +11,7 @@ import pytest
 from wijkdata.core.errors import ConfigError, DataError
 from wijkdata.core.source_kinds import SourceOptions, source_options
 from wijkdata.ingest.sources import cbs_kwb, ggd_monitor, local_table
-from wijkdata.ingest.sources.common import decode
+from wijkdata.ingest.sources.csv_file import decode
 
 FIX = Path(__file__).parent / "fixtures" / "sources"
 

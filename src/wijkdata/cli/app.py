@@ -21,6 +21,7 @@ import typer
 from wijkdata import __version__
 from wijkdata.core.config import Region, known_regions, load_region, project_root
 from wijkdata.core.errors import ConfigError, DataError, WijkdataError
+from wijkdata.core.memory import OutOfMemory, is_out_of_memory, limit_text
 from wijkdata.report import formats as output_formats
 
 app = typer.Typer(
@@ -73,11 +74,14 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except OutOfMemory as exc:
+            typer.echo(f"error: {exc.message}; {_replaced_so_far()}\n  hint: {exc.hint}", err=True)
+            raise typer.Exit(exc.exit_code) from None
         except WijkdataError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except Exception as exc:  # noqa: BLE001 - only a full disk is handled here
-            line = disk_full_line(exc)
+        except Exception as exc:  # noqa: BLE001 - only a full disk or memory is handled here
+            line = disk_full_line(exc) or memory_line(exc)
             if line is None:
                 raise
             typer.echo(line, err=True)
@@ -106,6 +110,13 @@ def disk_full_line(exc: BaseException) -> str | None:
         return None
     what, path = reason
     return f"error: {path}: {what}; {_replaced_so_far()}"
+
+
+def memory_line(exc: BaseException) -> str | None:
+    """One line for memory that ran out outside the reading of a data file."""
+    if not is_out_of_memory(exc):
+        return None
+    return f"error: ran out of memory: {limit_text()}; {_replaced_so_far()}"
 
 
 def _replaced_so_far() -> str:

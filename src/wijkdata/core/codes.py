@@ -65,6 +65,13 @@ def normalise_expr(col: str) -> pl.Expr:
     return pl.when(s.is_in(["NL01", "NL"])).then(pl.lit(LAND)).otherwise(s)
 
 
+def in_gemeenten_expr(code: pl.Expr, gemeenten: list[str]) -> pl.Expr:
+    """Whether ``code`` (a normalised code) is Nederland or an area of one of ``gemeenten``."""
+    gm = pl.when(code.str.starts_with("GM")).then(code).otherwise(
+        pl.lit("GM") + code.str.slice(2, 4))
+    return (code == LAND) | gm.is_in(gemeenten)
+
+
 def hierarchy(codes: pl.Series) -> pl.DataFrame:
     """code, level, parent_code, gemeente_code for every valid code in ``codes``."""
     df = pl.DataFrame({"code": codes.unique().sort()})

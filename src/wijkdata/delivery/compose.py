@@ -18,6 +18,7 @@ from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import cached_property
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -42,7 +43,7 @@ class AreaFile:
     data: bytes
     link: str | None
 
-    @property
+    @cached_property  # one AreaFile per area serves every recipient of it (run.plan)
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
@@ -53,10 +54,25 @@ class AreaFile:
 
 @dataclass(frozen=True)
 class Composed:
+    """One recipient's message, rendered (so a template error shows before anything leaves)
+    but built into MIME with its attachments only when :attr:`message` is asked for.
+
+    A run plans every message first; holding them built, each with its PDFs base64-encoded,
+    took gigabytes for 10,000 recipients. Built again on each use, byte for byte the same.
+    """
+
     recipient: Recipient
-    message: EmailMessage
     key: str  # session + address + attachment hashes: what the send log remembers
     attachments: dict[str, str]  # file name -> sha256
+    subject: str
+    text: str
+    html: str
+    areas: tuple[AreaFile, ...]
+    composer: Composer
+
+    @property
+    def message(self) -> EmailMessage:
+        return self.composer.build(self)
 
 
 class Composer:
@@ -104,23 +120,27 @@ class Composer:
         key = hashlib.sha256("\n".join(
             [self.session.isoformat(), recipient.email.lower()]
             + [f"{n}={h}" for n, h in sorted(hashes.items())]).encode()).hexdigest()
+        return Composed(recipient, key, hashes, subject, text, html, tuple(areas), self)
 
+    def build(self, item: Composed) -> EmailMessage:
+        """The MIME message of ``item``, with its attachments."""
+        s, recipient, key = self.settings, item.recipient, item.key
         msg = EmailMessage()
         domain = s.sender.rsplit("@", 1)[1]
         msg["From"] = Address(display_name=s.sender_name, addr_spec=s.sender)
         msg["To"] = Address(display_name=recipient.name, addr_spec=recipient.email)
         if s.reply_to:
             msg["Reply-To"] = Address(addr_spec=s.reply_to)
-        msg["Subject"] = subject
+        msg["Subject"] = item.subject
         msg["Date"] = format_datetime(self.stamp)
         # Derived from the log key: a resent copy of the same message has the same id, which
         # lets mail clients and servers recognise a duplicate.
         msg["Message-ID"] = f"<{key[:32]}@{domain}>"
         msg["Content-Language"] = "nl"
-        msg.set_content(text)
-        msg.add_alternative(html, subtype="html")
-        if attach:
-            for a in areas:
+        msg.set_content(item.text)
+        msg.add_alternative(item.html, subtype="html")
+        if s.attach == "pdf":
+            for a in item.areas:
                 msg.add_attachment(a.data, maintype="application", subtype="pdf",
                                    filename=a.filename)
         # Fixed MIME boundaries (the library picks random ones): a dry run of the same inputs
@@ -128,4 +148,4 @@ class Composer:
         for i, part in enumerate(msg.walk()):
             if part.is_multipart():
                 part.set_boundary(f"=_wijkdata_{key[:24]}_{i}")
-        return Composed(recipient, msg, key, hashes)
+        return msg

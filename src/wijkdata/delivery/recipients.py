@@ -11,13 +11,12 @@ smuggle a header into the message, and in both cases a person should look at it.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wijkdata.core import csv_rows
 from wijkdata.core.codes import PROFILE_CODE_RE
 from wijkdata.core.errors import DataError, where
 from wijkdata.core.mail_settings import ADDRESS_PATTERN
@@ -31,6 +30,9 @@ COLUMNS = {
     "organisatie": "organisation", "organisation": "organisation",
 }
 REQUIRED = ("name", "email", "areas")
+LAYOUT = csv_rows.Layout(COLUMNS, tuple((key, key) for key in REQUIRED),
+                         example="naam;email;gebieden",
+                         hint="the header needs naam, email and gebieden (organisatie optional)")
 MAX_BYTES = 2_000_000
 
 
@@ -48,8 +50,7 @@ def load(path: Path) -> list[Recipient]:
         raise DataError(f"recipients file not found: {path}",
                         hint="mail.recipients in the region config names it, relative to the "
                         "project folder")
-    if path.stat().st_size > MAX_BYTES:
-        raise DataError(f"{path}: larger than {MAX_BYTES // 1_000_000} MB; is this the right file?")
+    csv_rows.check_size(path, MAX_BYTES)
     if path.suffix.lower() in (".yml", ".yaml"):
         rows = _yaml_rows(path)
     elif path.suffix.lower() == ".csv":
@@ -72,32 +73,7 @@ def load(path: Path) -> list[Recipient]:
 
 
 def _csv_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})",
-                        hint="save the file as 'CSV UTF-8' in Excel") from None
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    if not header:
-        raise DataError(f"{path}: the file is empty; expected a header naam;email;gebieden")
-    names = [COLUMNS.get(h.strip().lower(), "") for h in header]
-    for key in REQUIRED:
-        if key not in names:
-            raise DataError(f"{where(path, 1)}: column '{key}' is missing; found "
-                            f"{', '.join(h.strip() for h in header)}",
-                            hint="the header needs naam, email and gebieden (organisatie optional)")
-    rows = []
-    for line_no, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise DataError(f"{where(path, line_no)}: {len(cells)} cells, expected "
-                            f"{len(header)} like the header")
-        rows.append((line_no, {n: c for n, c in zip(names, cells, strict=True) if n}))
-    return rows
+    return [(r.row, dict(r.values)) for r in csv_rows.read_rows(path, LAYOUT)]
 
 
 def _yaml_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:

@@ -2,7 +2,9 @@
 
 Planning reads the recipients, finds each area's PDF in the region's report folder and renders
 all messages before the first one leaves: a missing profile or a template error stops the run
-with nothing sent, instead of half the participants getting mail.
+with nothing sent, instead of half the participants getting mail. A planned message holds its
+rendered text and shares each area's PDF; its MIME form (with the PDFs base64-encoded) is
+built when it is written or sent and let go after, so 10,000 recipients fit in a few hundred MB.
 """
 
 from __future__ import annotations
@@ -90,9 +92,14 @@ def plan(region: Region, session: date, reports: Path, progress: Progress) -> li
                         region.config.organisation.name, session, build_timestamp())
     limit = int(settings.max_attachment_mb * 1_000_000)
     out = []
+    # Each area's profile is read once, however many recipients get it.
+    files: dict[str, AreaFile] = {}
     for person in people:
         areas = []
         for code in person.areas:
+            if code in files:
+                areas.append(files[code])
+                continue
             pdf = reports / f"{code}.pdf"
             if not pdf.is_file():
                 raise DataError(f"{where(recipients_file, person.row, 'areas')}: no profile "
@@ -102,7 +109,8 @@ def plan(region: Region, session: date, reports: Path, progress: Progress) -> li
             name, level = names.get(code, (code, "wijk"))
             kind = labels.profile_word(labels.kind_of(region.config, code, level))
             link = f"{settings.link_base.rstrip('/')}/{pdf.name}" if settings.link_base else None
-            areas.append(AreaFile(code, name, f"{kind} {name}", pdf.name, pdf.read_bytes(), link))
+            files[code] = AreaFile(code, name, f"{kind} {name}", pdf.name, pdf.read_bytes(), link)
+            areas.append(files[code])
         if settings.attach == "link" and settings.link_base is None:
             raise ConfigError(f"{region.path}: mail.attach is 'link' but mail.link_base is "
                               "not set", hint="set mail.link_base: https://... (where the "
@@ -131,14 +139,14 @@ def dry_run(messages: list[Composed], log: SendLog, outbox: Path) -> Summary:
     # run recorded as its own are removed (the outbox may be a folder the user also uses).
     record = outbox / OUTBOX_RECORD
     for name in _own_files(record):
-        if re.fullmatch(r"\d{3}-[a-z0-9_]+\.eml", name):
+        if re.fullmatch(r"\d{3,}-[a-z0-9_]+\.eml", name):  # 1000 and on have four digits
             (outbox / name).unlink(missing_ok=True)
     for i, item in enumerate(messages, start=1):
         if log.already_sent(item.key):
             summary.skipped.append(item.recipient.email)
             continue
         path = outbox / _eml_name(i, item.recipient.email)
-        atomic.write_bytes(path, item.message.as_bytes())
+        atomic.write_bytes(path, item.message.as_bytes())  # built here, then let go
         summary.written.append(path)
     atomic.write_text(record, json.dumps(sorted(p.name for p in summary.written), indent=0))
     return summary
@@ -164,7 +172,8 @@ def send_all(messages: list[Composed], log: SendLog, sender: Sender, session: da
             if log.already_sent(item.key):
                 summary.skipped.append(to)
                 continue
-            message_id = str(item.message["Message-ID"])
+            message = item.message  # built here, then let go
+            message_id = str(message["Message-ID"])
             if log.in_flight(item.key):
                 progress(f"resending: {to}: an earlier run was stopped while sending it; it "
                          f"may arrive twice, with the same Message-ID {message_id}")
@@ -173,7 +182,7 @@ def send_all(messages: list[Composed], log: SendLog, sender: Sender, session: da
             log.record(session=session.isoformat(), email=to, key=item.key,
                        attachments=item.attachments, status="sending", message_id=message_id)
             try:
-                sender.send(item.message, to)
+                sender.send(message, to)
                 pause_point("sent")
             except ConnectFailure as exc:
                 summary.failed.append((to, str(exc)))

@@ -17,6 +17,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from wijkdata.core import csv_rows
 from wijkdata.core.errors import DataError, where
 from wijkdata.report.report_types import Report
 
@@ -27,6 +28,8 @@ MAX_BYTES = 200_000
 LABELS = {"gemeente": "de gemeente", "regio": "de regio", "land": "Nederland",
           "vergelijkbaar": "vergelijkbare wijken"}
 COLUMNS = {"onderwerp": "subject", "code": "subject", "stippen": "dots", "stemmen": "dots"}
+LAYOUT = csv_rows.Layout(COLUMNS, (("subject", "onderwerp"), ("dots", "stippen")),
+                         example="onderwerp;stippen", hint="the header is onderwerp;stippen")
 
 
 @dataclass(frozen=True)
@@ -76,34 +79,13 @@ def read_votes(path: Path, items: list[BallotItem]) -> dict[str, int]:
     if not path.is_file():
         raise DataError(f"votes file not found: {path}",
                         hint="the session kit writes stemmen.csv next to stemformulier.pdf")
-    if path.stat().st_size > MAX_BYTES:
-        raise DataError(f"{path}: larger than {MAX_BYTES // 1000} kB; is this the right file?")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text (byte {exc.start})",
-                        hint="save the file as 'CSV UTF-8' in Excel") from None
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader, [])]
-    if not header:
-        raise DataError(f"{path}: the file is empty; expected a header onderwerp;stippen")
-    names = [COLUMNS.get(h, "") for h in header]
-    for key, dutch in (("subject", "onderwerp"), ("dots", "stippen")):
-        if key not in names:
-            raise DataError(f"{where(path, 1)}: column '{dutch}' is missing; found "
-                            f"{', '.join(header)}", hint="the header is onderwerp;stippen")
+    csv_rows.check_size(path, MAX_BYTES)
     known = {i.code: i for i in items}
     dots: dict[str, int] = {}
     seen: dict[str, int] = {}
-    for row, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise DataError(f"{where(path, row)}: {len(cells)} cells, expected {len(header)} "
-                            "like the header")
-        values = {n: c.strip() for n, c in zip(names, cells, strict=True) if n}
+    for line in csv_rows.read_rows(path, LAYOUT):
+        row = line.row
+        values = {key: cell.strip() for key, cell in line.values.items()}
         code = values["subject"]
         if code not in known:
             raise DataError(f"{where(path, row, 'onderwerp')}: '{code}' is not a line of the "

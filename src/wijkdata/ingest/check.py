@@ -23,6 +23,7 @@ from wijkdata.core.source_kinds import kind_of
 from .datapaths import describe_missing, fetch_hint, source_path
 from .sources import read_source
 from .sources.common import OK
+from .sources.scope import reading_for
 
 LEVEL_WORD = {"gemeente": "gemeenten", "wijk": "wijken", "buurt": "buurten"}
 
@@ -87,7 +88,7 @@ def check_source(region: Region, source: Source, data_dir: Path) -> SourceCheck:
     found: list[Problem] = []
     try:
         # Cell problems are collected, not raised, so the analyst sees all of them at once.
-        with collecting() as found:
+        with collecting() as found, reading_for(gemeenten):
             loaded = read_source(source, path)
     except WijkdataError as exc:
         result.errors = [*found, Problem.of(exc, path)]

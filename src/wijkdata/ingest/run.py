@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from wijkdata.core import codes
+from wijkdata.core import codes, memory
 from wijkdata.core.clock import build_timestamp
 from wijkdata.core.config import Region, Source
 from wijkdata.core.db import identifier, replacing, sql_text, write_table
@@ -28,6 +28,7 @@ from . import provenance, regio
 from .datapaths import describe_missing, fetch_hint, source_path
 from .provenance import sha256_file
 from .sources import Loaded, read_source
+from .sources.scope import reading_for
 
 Progress = Callable[[str], None]
 
@@ -50,7 +51,8 @@ def read_stage(region: Region, source: Source, data_dir: Path) -> tuple[Loaded, 
             f"{describe_missing(region, source, data_dir)}",
             hint=fetch_hint(region, source),
         )
-    return read_source(source, path), path
+    with reading_for(region.config.gemeenten):  # a national table: the region's rows
+        return read_source(source, path), path
 
 
 def _in_region(frame: pl.DataFrame, col: str, gemeenten: list[str]) -> pl.DataFrame:
@@ -89,7 +91,10 @@ def load(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
                      f"{fetch_hint(region, source)} to add it")
             continue
         progress(f"[{i}/{len(cfg.sources)}] {source.kind} '{source.id}': {where}")
-        loaded, path = read_stage(region, source, data_dir)
+        try:
+            loaded, path = read_stage(region, source, data_dir)
+        except MemoryError:  # polars aborts instead when its own allocations fail
+            raise memory.reading(where) from None
         obs = _in_region(loaded.observations, "area_code", cfg.gemeenten)
         for col in ("lower", "upper"):
             if col not in obs.columns:

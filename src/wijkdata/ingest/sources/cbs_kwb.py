@@ -20,7 +20,8 @@ from wijkdata.core.errors import ConfigError, DataError
 from wijkdata.core.source_kinds import SourceKind, TableOptions, register
 from wijkdata.core.yamlio import load_model
 
-from .common import MISSING, Loaded, check_codes, parse_numbers, read_table, to_long
+from .common import MISSING, Loaded, check_codes, parse_numbers, read_table_rows, to_long
+from .scope import region_rows
 
 MAPS = Path(__file__).with_name("kwb_columns")
 _SUFFIX = re.compile(r"_\d+$")
@@ -112,7 +113,8 @@ def read(source: Options, path: Path) -> Loaded:
     if source.year is None:
         raise ConfigError(f"source '{source.id}': cbs_kwb needs 'year:' to pick its column map")
     spec = column_map(source.year)
-    df = read_table(path, source)
+    df, rows_read = read_table_rows(path, source,
+                                    code_column=lambda names: _first(names, spec.code_columns))
     code_col = _first(df.columns, spec.code_columns)
     if code_col is None:
         raise DataError(
@@ -136,7 +138,8 @@ def read(source: Options, path: Path) -> Loaded:
     if absent:
         notes.append(f"{len(absent)} mapped KWB columns absent in this file: {', '.join(absent)}")
     df = df.with_columns(codes.normalise_expr(code_col).alias(code_col))
-    first_row = source.skip_rows + 2  # title rows, then the header
+    # title rows, then the header; a national table is cut to the region's rows here
+    df, first_row = region_rows(df, code_col, source.skip_rows + 2)
     check_codes(df[code_col], path, code_col, first_row)
     parsed = parse_numbers(df, list(mapping.values()), path=path, empty_status=MISSING,
                            first_row=first_row)
@@ -153,7 +156,8 @@ def read(source: Options, path: Path) -> Loaded:
     if labels is not None:
         areas = (areas.join(labels, on="code", how="left")
                  .select("code", pl.coalesce("label", "name").alias("name")))
-    return Loaded(observations=obs, areas=areas, raw=df, notes=notes)
+    return Loaded(observations=obs, areas=areas, raw=df, notes=notes,
+                  rows_read=rows_read)
 
 
 def _dimension_labels(path: Path) -> pl.DataFrame | None:

@@ -20,6 +20,9 @@ import polars as pl
 from wijkdata.core.errors import DataError, Problem, report, shown, where
 from wijkdata.core.source_kinds import TableOptions
 
+from .csv_file import CodeColumn, read_csv
+from .scope import ROW
+
 # Status values kept next to every number (DESIGN: stg_* tables).
 OK = "ok"
 MISSING = "missing"
@@ -34,7 +37,6 @@ OBS_SCHEMA = {
     "status": pl.String,
 }
 AREA_SCHEMA = {"code": pl.String, "name": pl.String}
-NEWLINE = b"\n"
 
 
 @dataclass
@@ -47,68 +49,43 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
     geometry: pl.DataFrame | None = None  # code, level, geojson (boundaries only)
     lookups: pl.DataFrame | None = None  # gemeente_code, regio_code, regio_name
+    rows_read: int | None = None  # the file's rows, when ``raw`` holds the region's only
     # Every area is of a type that is no profile level (a provincie table), and a note says so.
     other_region_type: bool = False
 
     @property
     def rows(self) -> int:
-        return self.raw.height
+        return self.raw.height if self.rows_read is None else self.rows_read
 
 
 def empty_observations() -> pl.DataFrame:
     return pl.DataFrame(schema=OBS_SCHEMA)
 
 
-def decode(path: Path, declared: str | None) -> tuple[str, str]:
-    """Return (text, encoding). UTF-8 (with or without BOM) unless it fails, then cp1252."""
-    raw = path.read_bytes()
-    if declared:
-        try:
-            return raw.decode(declared), declared
-        except UnicodeDecodeError as exc:
-            raise DataError(
-                f"{path}: not valid {declared} text (line "
-                f"{raw.count(NEWLINE, 0, exc.start) + 1}, byte {exc.start})",
-                hint="remove 'encoding:' from the source to detect it",
-            ) from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
-        try:
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{path}: starts like UTF-16 text but is not valid UTF-16 "
-                            f"(byte {exc.start})", hint="save it again as CSV UTF-8") from None
-    if raw[:4096].count(b"\x00") * 3 > len(raw[:4096]):
-        # Every other byte zero: UTF-16 without its byte order mark, which cannot be told
-        # apart reliably from binary data; name it rather than guess.
-        raise DataError(f"{path}: looks like UTF-16 text without a byte order mark",
-                        hint="save it as CSV UTF-8 (or UTF-16 with BOM)")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" as cp1252; latin-1 is its subset for letters.
-        return raw.decode("cp1252", errors="replace"), "cp1252"
-
-
-def sniff_separator(header: str) -> str:
-    counts = {sep: header.count(sep) for sep in (";", ",", "\t", "|")}
-    return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ";"
-
-
 def read_table(path: Path, source: TableOptions, *,
                expect: list[str] | None = None) -> pl.DataFrame:
     """Read csv/xlsx/parquet as a frame of text columns with stripped header names."""
+    return read_table_rows(path, source, expect=expect)[0]
+
+
+def read_table_rows(path: Path, source: TableOptions, *, expect: list[str] | None = None,
+                    code_column: CodeColumn | None = None) -> tuple[pl.DataFrame, int]:
+    """:func:`read_table`, and the number of data rows in the file.
+
+    A CSV read inside :func:`.scope.reading_for` with ``code_column`` holds the region's rows
+    only, each with its file row in the column ``scope.ROW`` (see ``csv_file.read_csv``).
+    """
     if not path.exists():
         raise DataError(
             f"data file not found: {path} (source '{source.id}')",
             hint="run 'wijkdata fetch' or pass --data-dir pointing at the folder that holds it",
         )
     fmt = source.suffix_format
+    rows: int | None = None
     if path.is_dir() or fmt == "odata":
         df = _read_odata_pages(path)
     elif fmt == "csv":
-        df = _read_csv(path, source)
+        df, rows = read_csv(path, source, code_column)
     elif fmt == "xlsx":
         df = _read_xlsx(path, source)
     elif fmt == "parquet":
@@ -126,7 +103,8 @@ def read_table(path: Path, source: TableOptions, *,
             )
     df = df.rename(dict(zip(df.columns, stripped, strict=True)))
     check_text(df, path, first_row=source.skip_rows + 2)
-    if df.height == 0:
+    rows = df.height if rows is None else rows
+    if rows == 0:
         raise DataError(f"{path}: no data rows (header only)")
     if expect:
         missing = [c for c in expect if c not in df.columns]
@@ -136,7 +114,7 @@ def read_table(path: Path, source: TableOptions, *,
                 hint=f"columns present: {', '.join(df.columns[:12])}"
                 + (" ..." if len(df.columns) > 12 else ""),
             )
-    return df
+    return df, rows
 
 
 # C0 controls but tab/newline/return, DEL, C1 NEL and the Unicode line/paragraph separators:
@@ -164,8 +142,9 @@ def check_text(df: pl.DataFrame, path: Path, first_row: int) -> None:
             value = str(col[i])
             char = re.search(CONTROL, value)
             assert char is not None
+            row = int(df[ROW][i]) if ROW in df.columns else i + first_row
             raise DataError(
-                f"{where(path, row=i + first_row, column=name)}: control character "
+                f"{where(path, row=row, column=name)}: control character "
                 f"U+{ord(char.group()):04X} in '{shown(value)}'; names must be plain text",
                 hint="remove it (it is invisible in most editors) and save the file again")
 def _read_odata_pages(path: Path) -> pl.DataFrame:
@@ -187,57 +166,6 @@ def _read_odata_pages(path: Path) -> pl.DataFrame:
             raise DataError(f"{path}: row {i} has other keys than row 1")
     return pl.DataFrame({k: [None if r[k] is None else str(r[k]) for r in rows] for k in keys},
                         schema=dict.fromkeys(keys, pl.String))
-
-
-def _read_csv(path: Path, source: TableOptions) -> pl.DataFrame:
-    text, _enc = decode(path, source.encoding)
-    # Split on "\n" only: str.splitlines() also breaks at U+2028, U+0085 and form feeds, which
-    # would cut a row in two; such characters are refused by name in check_text instead.
-    lines = text.split("\n")
-    while lines and not lines[-1].strip():  # blank lines at the end are no rows
-        lines.pop()
-    if not lines or not lines[0].strip():
-        raise DataError(f"{path}: the file is empty")
-    body = "\n".join(lines[source.skip_rows :])
-    header = body.split("\n", 1)[0]
-    sep = source.separator or sniff_separator(header)
-    try:
-        names = [n.strip() for n in next(csv.reader([header.rstrip("\r")], delimiter=sep))]
-    except csv.Error:  # a stray carriage return or NUL: polars and check_text name it
-        names = []
-    for i, name in enumerate(names):
-        if name in names[:i]:  # before polars, which would rename the second one silently
-            raise DataError(
-                f"{path}: column name '{shown(name)}' appears twice in the header "
-                f"(columns {names.index(name) + 1} and {i + 1})",
-                hint="give every column its own name")
-    if source.separator and source.separator not in header:
-        found = sniff_separator(header)
-        raise DataError(
-            f"{path}: the header has no '{sep}' although the source says separator: '{sep}'; "
-            f"it looks '{found}'-separated",
-            hint=f"set separator: '{found}' on source '{source.id}', or remove 'separator:' "
-            "to detect it",
-        )
-    try:
-        df = pl.read_csv(
-            io.StringIO(body),
-            separator=sep,
-            infer_schema=False,
-            has_header=True,
-            quote_char='"',
-            empty_string_is_null=False,
-            truncate_ragged_lines=False,
-        )
-    except (pl.exceptions.PolarsError, OSError) as exc:  # OSError: polars sniffs compression
-        first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise DataError(f"{path}: cannot read as '{sep}'-separated CSV ({first})") from None
-    if df.width == 1 and source.separator is None:
-        raise DataError(
-            f"{path}: found a single column; expected ';'-separated CSV",
-            hint="set 'separator:' on the source if the file uses another separator",
-        )
-    return df
 
 
 XLSX_MAX_UNPACKED = 1_000_000_000  # bytes, all parts together
