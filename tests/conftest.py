@@ -1,11 +1,14 @@
-"""Shared fixtures: a throw-away project copy per test, the real data folder, a CLI runner."""
+"""Shared fixtures: a throw-away project copy per test, the real data folder, a CLI runner, a
+built demo and a headless Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -32,6 +35,46 @@ def make_project(base: Path, mp: pytest.MonkeyPatch) -> Path:
     mp.delenv("WIJKDATA_DATA_DIR", raising=False)
     mp.chdir(proj)
     return proj
+
+
+@contextlib.contextmanager
+def demo_build(factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """The demo region built (HTML and CSV) in a private project copy; inside the block the
+    environment and cwd point at that copy."""
+    from wijkdata.cli import app
+
+    with pytest.MonkeyPatch.context() as mp:
+        proj = make_project(factory.mktemp(name), mp)
+        result = CliRunner().invoke(app, ["build", "--regio", "demo", "--format", "html,csv"])
+        assert result.exit_code == 0, result.output
+        yield proj
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (the machine's, as the PDFs use) per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(find_browser()), args=CHROMIUM_ARGS,
+                               headless=True)
+        yield b
+        b.close()
+
+
+def open_page(browser: Any, url: str, width: int = 1200) -> tuple[Any, Any, dict[str, list]]:
+    """A page with the network refused; records every request, failure and console error."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
+    seen: dict[str, list] = {"requests": [], "failed": [], "errors": []}
+    page = context.new_page()
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.goto(url, wait_until="load")
+    return context, page, seen
 
 
 @pytest.fixture

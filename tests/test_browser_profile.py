@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.conftest import make_project
-from wijkdata.cli import app
-from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
+from tests.conftest import demo_build, open_page
+from wijkdata.report.pdf import find_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -27,35 +25,9 @@ pytestmark = pytest.mark.skipif(find_browser() is None, reason="no Chromium on t
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One HTML build of the demo region for the whole module, in a private project copy."""
-    with pytest.MonkeyPatch.context() as mp:
-        proj = make_project(tmp_path_factory.mktemp("browser"), mp)
-        result = CliRunner().invoke(app, ["build", "--regio", "demo", "--format", "html,csv"])
-        assert result.exit_code == 0, result.output
+    with demo_build(tmp_path_factory, "browser") as proj:
+        pass
     yield proj / "reports" / "demo"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(find_browser()), args=CHROMIUM_ARGS,
-                               headless=True)
-        yield b
-        b.close()
-
-
-def open_page(browser: Any, url: str, width: int = 1200) -> tuple[Any, Any, dict[str, list]]:
-    """A page with the network refused; records every request, failure and console error."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
-    seen: dict[str, list] = {"requests": [], "failed": [], "errors": []}
-    page = context.new_page()
-    page.on("request", lambda r: seen["requests"].append(r.url))
-    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
-    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-    page.goto(url, wait_until="load")
-    return context, page, seen
 
 
 @pytest.mark.parametrize("name", ["DORP_ESVELD.html", "WK990100.html", "index.html"])

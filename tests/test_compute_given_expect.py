@@ -7,13 +7,14 @@ number below is worked out in the comment next to it.
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 import pytest
 
 from wijkdata.core.config import RegionConfig
 from wijkdata.indicators import compute
 from wijkdata.indicators.definitions import Indicator
+
+from .memory_db import region_db
 
 B1, B2, B3 = "BU00010001", "BU00010002", "BU00010003"
 
@@ -81,16 +82,7 @@ def result() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         for area, vals in table.items():
             for var, v in zip(VARS, vals, strict=False):
                 rows.append(("kwb", area, year, var, float(v), "ok", None, None))
-    con = duckdb.connect(":memory:")
-    con.execute("CREATE TABLE observation (source_id VARCHAR, area_code VARCHAR, year INTEGER, "
-                "variable VARCHAR, value DOUBLE, status VARCHAR, lower DOUBLE, upper DOUBLE)")
-    con.executemany("INSERT INTO observation VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    con.execute("CREATE TABLE area (code VARCHAR, name VARCHAR, level VARCHAR, "
-                "parent_code VARCHAR, gemeente_code VARCHAR)")
-    con.executemany("INSERT INTO area VALUES (?, ?, ?, ?, ?)", AREAS)
-    con.execute("CREATE TABLE custom_area_member (custom_code VARCHAR, buurt_code VARCHAR)")
-    con.executemany("INSERT INTO custom_area_member VALUES (?, ?)",
-                    [("DORP_X", B1), ("DORP_X", B2)])
+    con = region_db(rows, AREAS, [("DORP_X", B1), ("DORP_X", B2)])
     values, comparisons = compute.compute(con, INDICATORS, CONFIG)
     trend = con.sql("SELECT * FROM ind_trend").pl()
     return values, comparisons, trend
@@ -226,13 +218,10 @@ def test_trend_latest_change_and_its_test(result: tuple) -> None:
 def test_a_part_without_denominator_makes_the_village_incomplete() -> None:
     # B2 publishes its numerator but has no a_hh row: summing 100 + 60 over 400 alone would
     # claim 40% for the village, so the village is 'incomplete' instead.
-    con = duckdb.connect(":memory:")
-    con.execute("CREATE TABLE observation (area_code VARCHAR, year INTEGER, variable VARCHAR, "
-                "value DOUBLE, status VARCHAR, lower DOUBLE, upper DOUBLE)")
-    con.executemany("INSERT INTO observation VALUES (?, 2023, ?, ?, 'ok', NULL, NULL)",
-                    [(B1, "a_1p_hh", 100.0), (B1, "a_hh", 400.0), (B2, "a_1p_hh", 60.0)])
-    con.execute("CREATE TABLE custom_area_member (custom_code VARCHAR, buurt_code VARCHAR)")
-    con.executemany("INSERT INTO custom_area_member VALUES ('DORP_X', ?)", [(B1,), (B2,)])
+    con = region_db([("kwb", B1, 2023, "a_1p_hh", 100.0, "ok"),
+                     ("kwb", B1, 2023, "a_hh", 400.0, "ok"),
+                     ("kwb", B2, 2023, "a_1p_hh", 60.0, "ok")],
+                    members=[("DORP_X", B1), ("DORP_X", B2)])
     raw = compute.gather(con, INDICATORS[0], CONFIG).sort("area_code")
     assert raw.select("area_code", "num", "den", "status").rows() == [
         (B1, 100.0, 400.0, "ok"), (B2, 60.0, None, "missing"),

@@ -13,8 +13,10 @@ from pathlib import Path
 import duckdb
 
 from wijkdata.core.config import load_region
+from wijkdata.core.db import current_areas
 from wijkdata.pipeline.build import BuildOptions, build
-from wijkdata.report.context import ContextBuilder, current_areas, profile_codes
+from wijkdata.report.area_selection import profile_codes
+from wijkdata.report.context import ContextBuilder
 from wijkdata.report.inputs import built_profile_count, load_indicators
 
 
@@ -36,7 +38,8 @@ def test_one_buurt_report_from_the_built_demo(project: Path) -> None:
     old = rows["leeftijd_65plus"]
     assert (old.year, old.value.text, old.value.value) == (2023, "28,5%", 670 / 2350 * 100)
     assert old.interval == "26,7% – 30,4%"
-    assert builder.latest("leeftijd_65plus", "BU99010000")["value"] == 670 / 2350 * 100
+    latest = builder.latest("leeftijd_65plus", "BU99010000")
+    assert latest is not None and latest.value == 670 / 2350 * 100
     # The builder's own view of which areas get a profile agrees with the build and the CLI.
     assert profile_codes(region, builder.area, current=current) == result.profiles
     assert built_profile_count(region) == len(result.profiles)

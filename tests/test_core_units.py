@@ -10,8 +10,18 @@ import polars as pl
 import pytest
 
 from wijkdata.core import codes
-from wijkdata.core.db import connect_existing, frame, replacing, write_table
+from wijkdata.core.db import (
+    connect_existing,
+    current_areas,
+    frame,
+    has_table,
+    replacing,
+    sql_text,
+    write_table,
+)
 from wijkdata.core.errors import DataError
+
+from .memory_db import add_table, region_db
 
 
 @pytest.mark.parametrize(("code", "level", "gemeente", "wijk"), [
@@ -55,6 +65,32 @@ def test_frame_with_parameters_and_write_table_order(tmp_path: Path) -> None:
     assert frame(con, "SELECT * FROM t").rows() == [("a", 1), ("b", 2), ("c", 3)]
     assert frame(con, "SELECT v FROM t WHERE k = ?", ["o'b"]).height == 0
     assert frame(con, "SELECT v FROM t WHERE k = ?", ["c"]).rows() == [(3,)]
+    con.close()
+
+
+def test_sql_text_doubles_quotes_and_has_table_looks_by_name() -> None:
+    assert sql_text("Gemeente 's-Hertogenbosch") == "'Gemeente ''s-Hertogenbosch'"
+    con = duckdb.connect(":memory:")
+    quoted = sql_text("it's")
+    assert con.execute(f"SELECT {quoted}").fetchall() == [("it's",)]
+    con.execute("CREATE TABLE area (code VARCHAR)")
+    assert (has_table(con, "area"), has_table(con, "geometry")) == (True, False)
+    con.close()
+
+
+def test_current_areas_are_those_of_the_newest_kwb_year() -> None:
+    # KWB 2022 has WK01 and WK02, KWB 2023 WK01 and WK03; the monitor's 2024 WK04 is no KWB.
+    con = region_db([("kwb_2022", "WK01", 2022, "a_inw", 1.0, "ok"),
+                     ("kwb_2022", "WK02", 2022, "a_inw", 1.0, "ok"),
+                     ("kwb_2023", "WK01", 2023, "a_inw", 1.0, "ok"),
+                     ("kwb_2023", "WK03", 2023, "a_inw", 1.0, "ok"),
+                     ("ggd", "WK04", 2024, "roken", 20.0, "ok")])
+    add_table(con, "provenance", [("kwb_2022", "cbs_kwb"), ("kwb_2023", "cbs_odata"),
+                                  ("ggd", "ggd_monitor")], ("source_id", "kind"))
+    assert current_areas(con) == {"WK01", "WK03"}
+    # Without any KWB source there is no indeling to go by: every area counts.
+    add_table(con, "provenance", [("ggd", "ggd_monitor")], ("source_id", "kind"))
+    assert current_areas(con) is None
     con.close()
 
 

@@ -13,9 +13,12 @@ import pytest
 
 from wijkdata.core.config import RegionConfig
 from wijkdata.core.errors import ConfigError
+from wijkdata.core.tables import ValueRow
 from wijkdata.indicators import compute
 from wijkdata.indicators.definitions import Indicator
 from wijkdata.report.labels import basis_text, reason_text
+
+from .memory_db import region_db
 
 B1, B2, B3, B4 = "BU00010001", "BU00010002", "BU00010003", "BU00010004"
 W1 = "WK000100"
@@ -96,25 +99,13 @@ def _database(rivm_age: str = "65+") -> duckdb.DuckDBPyConnection:
                  ("kwb_2023", area, 2023, "a_wmo_t", wmo, "ok"),
                  ("kwb_2023", area, 2023, "p_wmo_t", pub,
                   "ok" if pub is not None else "suppressed_by_source")]
-    con = duckdb.connect(":memory:")
-    con.execute("CREATE TABLE observation (source_id VARCHAR, area_code VARCHAR, year INTEGER, "
-                "variable VARCHAR, value DOUBLE, status VARCHAR, lower DOUBLE, upper DOUBLE)")
-    con.executemany("INSERT INTO observation VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)", rows)
-    con.execute("CREATE TABLE area (code VARCHAR, name VARCHAR, level VARCHAR, "
-                "parent_code VARCHAR, gemeente_code VARCHAR)")
-    con.executemany("INSERT INTO area VALUES (?, ?, ?, ?, ?)", AREAS)
-    con.execute("CREATE TABLE custom_area_member (custom_code VARCHAR, buurt_code VARCHAR)")
-    con.executemany("INSERT INTO custom_area_member VALUES (?, ?)",
-                    [("DORP_V", b) for b in (B1, B2, B3, B4)]
-                    + [("FOCUS_W", b) for b in (B1, B2, B3, B4)])
-    con.execute("CREATE TABLE custom_area_part (custom_code VARCHAR, part_code VARCHAR)")
-    con.executemany("INSERT INTO custom_area_part VALUES (?, ?)",
-                    [("DORP_V", b) for b in (B1, B2, B3, B4)] + [("FOCUS_W", W1)])
-    con.execute("CREATE TABLE provenance (source_id VARCHAR, age_group VARCHAR)")
-    con.executemany("INSERT INTO provenance VALUES (?, ?)",
-                    [("kwb_2020", None), ("kwb_2023", None), ("ggd_65", rivm_age),
-                     ("ggd_18", "18+"), ("eigen", None)])
-    return con
+    return region_db(
+        rows, AREAS,
+        members=[("DORP_V", b) for b in (B1, B2, B3, B4)]
+        + [("FOCUS_W", b) for b in (B1, B2, B3, B4)],
+        parts=[("DORP_V", b) for b in (B1, B2, B3, B4)] + [("FOCUS_W", W1)],
+        provenance=[("kwb_2020", None), ("kwb_2023", None), ("ggd_65", rivm_age),
+                    ("ggd_18", "18+"), ("eigen", None)])
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +119,11 @@ def _get(values: pl.DataFrame, ind: str, area: str) -> dict:
     return values.filter(indicator_id=ind, area_code=area).row(0, named=True)
 
 
+def _row(r: dict) -> ValueRow:
+    """The typed row report code reads, from the computed columns."""
+    return ValueRow(**{k: v for k, v in r.items() if k in ValueRow._fields})
+
+
 def test_a_65plus_figure_is_weighted_by_65_plussers_not_inhabitants(values: pl.DataFrame
                                                                        ) -> None:
     # B1 40% of 300 65-plussers, B2 60% of 100; B3 (0 inhabitants) and B4 (secret) left out.
@@ -136,12 +132,12 @@ def test_a_65plus_figure_is_weighted_by_65_plussers_not_inhabitants(values: pl.D
     r = _get(values, "eenzaam65", "DORP_V")
     assert (r["value"], r["status"], round(r["coverage"], 4), r["coverage_of"]) == (
         None, "incomplete", 0.8889, "65-plussers")
-    assert reason_text(r) == "onvolledig (89% van de 65-plussers)"
+    assert reason_text(_row(r)) == "onvolledig (89% van de 65-plussers)"
     # The same figure weighted by inhabitants: (40 x 1000 + 60 x 1000) / 2000 = 50.0%, and
     # 2000 of 2100 inhabitants (0.952) have a value: shown.
     r = _get(values, "eenzaam_inw", "DORP_V")
     assert (r["value"], r["status"], round(r["coverage"], 4)) == (50.0, "ok", 0.9524)
-    assert basis_text(r, "buurten") == "op basis van buurten met 95% van de inwoners"
+    assert basis_text(_row(r), "buurten") == "op basis van buurten met 95% van de inwoners"
 
 
 def test_an_18plus_figure_is_weighted_by_adults_derived_from_the_age_bands(
@@ -152,7 +148,7 @@ def test_an_18plus_figure_is_weighted_by_adults_derived_from_the_age_bands(
     r = _get(values, "ervaren", "DORP_V")
     assert (round(r["value"], 4), r["status"], round(r["coverage"], 4)) == (
         74.5963, "ok", 0.9487)
-    assert basis_text(r, "buurten") == "op basis van buurten met 95% van de volwassenen"
+    assert basis_text(_row(r), "buurten") == "op basis van buurten met 95% van de volwassenen"
 
 
 def test_an_area_of_whole_wijken_uses_the_wijk_values(values: pl.DataFrame) -> None:
@@ -170,7 +166,7 @@ def test_a_cbs_rate_is_shown_as_published_and_recomputed_only_for_sums(
     # (1000 + 1000 + 100) x 1000 = 140 / 2100 x 1000 = 66.6667, said to be recomputed.
     v = _get(values, "wmo", "DORP_V")
     assert (round(v["value"], 4), v["recomputed"]) == (66.6667, True)
-    assert basis_text(v, "buurten") == "berekend uit afgeronde aantallen"
+    assert basis_text(_row(v), "buurten") == "berekend uit afgeronde aantallen"
     # The interval still comes from the counts: Byar for 55 (>= 10) ...
     assert (round(b1["lower"], 2), round(b1["upper"], 2)) == (41.43, 71.59)
     # ... and the exact Poisson interval for B4's 5 (< 10): (1.6235, 11.6683) / 100 x 1000
@@ -190,16 +186,8 @@ def test_an_indicator_never_reads_another_age_group() -> None:
 
 def _trend_db(rows: list[tuple[str, int, str, float]]) -> duckdb.DuckDBPyConnection:
     """observation rows (area, year, variable, value) -> database with ind_value computed."""
-    con = duckdb.connect(":memory:")
-    con.execute("CREATE TABLE observation (source_id VARCHAR, area_code VARCHAR, year INTEGER, "
-                "variable VARCHAR, value DOUBLE, status VARCHAR, lower DOUBLE, upper DOUBLE)")
-    con.executemany("INSERT INTO observation VALUES ('kwb', ?, ?, ?, ?, 'ok', NULL, NULL)", rows)
-    con.execute("CREATE TABLE area (code VARCHAR, name VARCHAR, level VARCHAR, "
-                "parent_code VARCHAR, gemeente_code VARCHAR)")
-    con.executemany("INSERT INTO area VALUES (?, ?, ?, ?, ?)", AREAS)
-    con.execute("CREATE TABLE custom_area_member (custom_code VARCHAR, buurt_code VARCHAR)")
-    con.execute("INSERT INTO custom_area_member VALUES ('DORP_V', ?), ('DORP_V', ?)", [B1, B2])
-    return con
+    return region_db([("kwb", *r, "ok") for r in rows], AREAS,
+                     members=[("DORP_V", B1), ("DORP_V", B2)])
 
 
 BIJSTAND = Indicator.model_validate({

@@ -10,18 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.conftest import make_project
-from wijkdata.cli import app
+from tests.conftest import demo_build
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with pytest.MonkeyPatch.context() as mp:
-        proj = make_project(tmp_path_factory.mktemp("demo13"), mp)
-        result = CliRunner().invoke(app, ["build", "--regio", "demo", "--format", "html,csv"])
-        assert result.exit_code == 0, result.output
+    with demo_build(tmp_path_factory, "demo13") as proj:
         yield proj / "reports" / "demo"
 
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from wijkdata.cli import app
 from wijkdata.core.status import MARK, Status
+from wijkdata.core.tables import ValueRow
 from wijkdata.indicators import disclosure, disclosure_audit
 from wijkdata.indicators.definitions import Indicator
 from wijkdata.indicators.disclosure import Equation
@@ -158,13 +159,14 @@ def test_village_table_cells_carry_the_status() -> None:
         "theme": "demografie", "statistic": "proportion", "numerator": "a", "denominator": "b",
         "multiplier": 100, "unit": "%", "format": "percent_1", "polarity": "neutral",
         "interval": "wilson", "sources": ["x"], "key": True})
+    def v(area: str, year: int, status: str, value: float | None) -> ValueRow:
+        return ValueRow("eenp", area, year, status, value)
+
     values = {
-        ("eenp", "DORP_A"): [{"year": 2022, "status": "ok", "value": 30.0},
-                             {"year": 2023, "status": "ok", "value": 32.0}],
-        ("eenp", "B1"): [{"year": 2023, "status": "suppressed", "value": None}],
-        ("eenp", "B2"): [{"year": 2022, "status": "ok", "value": 61.0},
-                         {"year": 2023, "status": "small", "value": 60.04}],
-        ("eenp", "B4"): [{"year": 2023, "status": "withheld", "value": None}],
+        ("eenp", "DORP_A"): [v("DORP_A", 2022, "ok", 30.0), v("DORP_A", 2023, "ok", 32.0)],
+        ("eenp", "B1"): [v("B1", 2023, "suppressed", None)],
+        ("eenp", "B2"): [v("B2", 2022, "ok", 61.0), v("B2", 2023, "small", 60.04)],
+        ("eenp", "B4"): [v("B4", 2023, "withheld", None)],
     }
     table = build(values, {"B1": "Een", "B2": "Twee", "B4": "Vier"}, [ind], "DORP_A", "Adorp",
                   ["B1", "B2", "B3", "B4"])

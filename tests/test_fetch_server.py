@@ -115,22 +115,25 @@ def test_without_etag_the_content_hash_decides(project: Path, api: Publishers,
     assert tree_snapshot(raw) == before
 
 
-def test_retry_after_is_honoured(project: Path, api: Publishers) -> None:
+def _fetch_after_two_failures(project: Path, api: Publishers, mode: str
+                              ) -> tuple[list, list[float]]:
+    """A fetch while the server fails twice in ``mode``: the results and the client's waits."""
     raw = _region(project)
-    api.mode, api.failures_left = "retry_after", 2
+    api.mode, api.failures_left = mode, 2
     waits: list[float] = []
     results = fetch_region(load_region("t", project), raw,
                            http=Http(retries=3, backoff=0.5, sleep=waits.append))
+    return results, waits
+
+
+def test_retry_after_is_honoured(project: Path, api: Publishers) -> None:
+    results, waits = _fetch_after_two_failures(project, api, "retry_after")
     assert results[0].status == "downloaded"
     assert waits == [7.0, 7.0]  # the server's Retry-After, not the back-off
 
 
 def test_500_is_retried_with_exponential_back_off(project: Path, api: Publishers) -> None:
-    raw = _region(project)
-    api.mode, api.failures_left = "flaky500", 2
-    waits: list[float] = []
-    results = fetch_region(load_region("t", project), raw,
-                           http=Http(retries=3, backoff=0.5, sleep=waits.append))
+    results, waits = _fetch_after_two_failures(project, api, "flaky500")
     assert results[0].status == "downloaded"
     assert waits == [0.5, 1.0]
     assert len(api.log) == 2 + 3 + 2  # two 500s, three pages, DataProperties, WijkenEnBuurten

@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 from tests.conftest import make_project
 from wijkdata.cli import app
 from wijkdata.report import hyphenation
-from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
+from wijkdata.report.pdf import find_browser
 
 SOFT = "\u00ad"
 needs_tools = pytest.mark.skipif(find_browser() is None or shutil.which("pdftotext") is None,
@@ -104,15 +105,12 @@ BROKEN_WORDS_JS = r"""() => {
 @needs_tools
 @pytest.mark.parametrize("width", [1280, 375])
 @pytest.mark.parametrize("name", ["DORP_ESVELD.html", "index.html"])
-def test_no_word_breaks_without_hyphen_in_chromium(built: Path, name: str, width: int) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(find_browser()), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto((built / name).as_uri(), wait_until="load")
-        found: dict[str, list[str]] = page.evaluate(BROKEN_WORDS_JS)
-        browser.close()
+def test_no_word_breaks_without_hyphen_in_chromium(built: Path, name: str, width: int,
+                                                   browser: Any) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto((built / name).as_uri(), wait_until="load")
+    found: dict[str, list[str]] = page.evaluate(BROKEN_WORDS_JS)
+    page.close()
     assert found["bad"] == []
     if width == 375 and name == "DORP_ESVELD.html":
         assert found["ok"], "a phone-width profile breaks some long word (with a hyphen)"

@@ -25,7 +25,7 @@ from tests.buildproc import WIJKDATA, env_for
 from tests.conftest import make_project
 from wijkdata.cli import app
 from wijkdata.report.csp import csp_meta, script_hash
-from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
+from wijkdata.report.pdf import find_browser
 
 pytestmark = pytest.mark.skipif(find_browser() is None, reason="no Chromium on this machine")
 
@@ -66,17 +66,6 @@ def recorder() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(find_browser()), args=CHROMIUM_ARGS,
-                               headless=True)
-        yield b
-        b.close()
 
 
 def _open(browser: Any, url: str) -> tuple[Any, Any, list[str]]:

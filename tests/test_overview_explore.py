@@ -8,23 +8,20 @@ import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.conftest import make_project
-from wijkdata.cli import app
-from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
+from tests.conftest import demo_build, open_page
+from wijkdata.report.pdf import find_browser
 
 pytestmark = pytest.mark.skipif(find_browser() is None, reason="no Chromium on this machine")
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with pytest.MonkeyPatch.context() as mp:
-        proj = make_project(tmp_path_factory.mktemp("overview"), mp)
-        result = CliRunner().invoke(app, ["build", "--regio", "demo", "--format", "html,csv"])
-        assert result.exit_code == 0, result.output
+    with demo_build(tmp_path_factory, "overview") as proj:
+        pass
     yield proj / "reports" / "demo" / "index.html"
 
 
@@ -44,50 +41,39 @@ def test_csp_allows_exactly_the_inline_script(index: Path) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_sort_by_keyboard_and_choose_the_map(index: Path, width: int) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(find_browser()), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
-        page = context.new_page()
-        seen: dict[str, list[str]] = {"requests": [], "errors": []}
-        page.on("request", lambda r: seen["requests"].append(r.url))
-        page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-        page.goto(index.as_uri(), wait_until="load")
-        # Keyboard only: Tab to the "Inwoners" column's sort button, Enter sorts ascending,
-        # Enter again descending; empty cells go last.
-        col = page.evaluate("Array.from(document.querySelectorAll('#gebieden thead button'))"
-                            ".findIndex(b => b.textContent.startsWith('Aantal inwoners'))")
-        assert col >= 2
-        page.focus("#gemeente")
-        for _ in range(col + 1):
-            page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.textContent").startswith("Aantal inwoners")
-        page.keyboard.press("Enter")
-        cells = ("Array.from(document.querySelectorAll('#gebieden tbody tr'))"
-                 f".map(r => r.cells[{col}].dataset.sort)")
-        up = [float(x) for x in page.evaluate(cells) if x]
-        assert up == sorted(up) and up[0] == 0.0  # BU99010304, 0 inwoners (demo data)
-        page.keyboard.press("Enter")
-        down = [float(x) for x in page.evaluate(cells) if x]
-        assert down == sorted(up, reverse=True)
-        # The map: one figure shown, the choice switches it (keyboard on the select).
-        shown = "Array.from(document.querySelectorAll('figure[data-map]')).filter(f => !f.hidden)" \
-                ".map(f => f.dataset.map)"
-        assert page.evaluate(shown) == ["0"]
-        options = page.evaluate("Array.from(document.querySelectorAll('#kaart-keuze option'))"
-                                ".map(o => o.textContent)")
-        assert len(options) >= 2 and options[0] == "Eenpersoonshuishoudens"
-        page.focus("#kaart-keuze")
-        page.keyboard.press("ArrowDown")
-        assert page.evaluate(shown) == ["1"]
-        caption = page.inner_text("figure[data-map='1'] figcaption").replace("\u00ad", "")
-        assert caption.startswith(f"Wijken in de regio, gekleurd naar {options[1].lower()}.")
-        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        context.close()
-        browser.close()
+def test_sort_by_keyboard_and_choose_the_map(index: Path, width: int, browser: Any) -> None:
+    context, page, seen = open_page(browser, index.as_uri(), width)
+    # Keyboard only: Tab to the "Inwoners" column's sort button, Enter sorts ascending,
+    # Enter again descending; empty cells go last.
+    col = page.evaluate("Array.from(document.querySelectorAll('#gebieden thead button'))"
+                        ".findIndex(b => b.textContent.startsWith('Aantal inwoners'))")
+    assert col >= 2
+    page.focus("#gemeente")
+    for _ in range(col + 1):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").startswith("Aantal inwoners")
+    page.keyboard.press("Enter")
+    cells = ("Array.from(document.querySelectorAll('#gebieden tbody tr'))"
+             f".map(r => r.cells[{col}].dataset.sort)")
+    up = [float(x) for x in page.evaluate(cells) if x]
+    assert up == sorted(up) and up[0] == 0.0  # BU99010304, 0 inwoners (demo data)
+    page.keyboard.press("Enter")
+    down = [float(x) for x in page.evaluate(cells) if x]
+    assert down == sorted(up, reverse=True)
+    # The map: one figure shown, the choice switches it (keyboard on the select).
+    shown = "Array.from(document.querySelectorAll('figure[data-map]')).filter(f => !f.hidden)" \
+            ".map(f => f.dataset.map)"
+    assert page.evaluate(shown) == ["0"]
+    options = page.evaluate("Array.from(document.querySelectorAll('#kaart-keuze option'))"
+                            ".map(o => o.textContent)")
+    assert len(options) >= 2 and options[0] == "Eenpersoonshuishoudens"
+    page.focus("#kaart-keuze")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(shown) == ["1"]
+    caption = page.inner_text("figure[data-map='1'] figcaption").replace("\u00ad", "")
+    assert caption.startswith(f"Wijken in de regio, gekleurd naar {options[1].lower()}.")
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    context.close()
     assert widths == [width, width]
     assert seen["errors"] == []
     assert seen["requests"] == [index.as_uri()]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from wijkdata.core.errors import ConfigError
+from wijkdata.core.tables import ValueRow
 from wijkdata.dialogue.extras import trend_since
 from wijkdata.dialogue.records import load_record, session_files
 from wijkdata.indicators.definitions import load_all
@@ -71,10 +72,13 @@ def test_session_files_are_found_per_area_oldest_first(tmp_path: Path) -> None:
     assert session_files(tmp_path / "missing", "DORP_ESVELD") == []
 
 
+def _v(year: int, value: float | None, status: str = "ok") -> ValueRow:
+    return ValueRow("overgewicht", "DORP_ESVELD", year, status, value)
+
+
 def test_trend_since_the_session_year() -> None:
     ind = INDICATORS["overgewicht"]  # lower is better
-    series = [{"year": 2012, "value": 40.0}, {"year": 2016, "value": 45.0},
-              {"year": 2020, "value": 43.5}]
+    series = [_v(2012, 40.0), _v(2016, 45.0), _v(2020, 43.5)]
     # Session in 2017: baseline is the last figure up to 2017 (2016), against 2020.
     assert trend_since(ind, series, 2017) == {
         "title": "Overgewicht", "baseline": "2016: 45,0%", "latest": "2020: 43,5%",
@@ -83,11 +87,10 @@ def test_trend_since_the_session_year() -> None:
     assert trend_since(ind, series, 2021)["change"] == "nog geen nieuwere cijfers dan 2020"
     # Session before the first figure: the first figure is the baseline.
     assert trend_since(ind, series, 2010)["baseline"] == "2012: 40,0%"
-    assert trend_since(ind, [{"year": 2020, "value": None}], 2017)["change"] == (
+    assert trend_since(ind, [_v(2020, None)], 2017)["change"] == (
         "geen cijfers voor dit gebied")
     # A small base keeps its mark in the session kit, and its change gets no verdict.
-    small = [{"year": 2016, "value": 45.0, "status": "ok"},
-             {"year": 2020, "value": 40.0, "status": "small"}]
+    small = [_v(2016, 45.0, "ok"), _v(2020, 40.0, "small")]
     assert trend_since(ind, small, 2017) == {
         "title": "Overgewicht", "baseline": "2016: 45,0%",
         "latest": "2020: 40,0% (klein aantal: onzeker)",

@@ -10,6 +10,7 @@ import pytest
 
 from wijkdata.core.config import Region, RegionConfig
 from wijkdata.core.errors import DataError
+from wijkdata.core.tables import IND_VALUE, ValueRow
 from wijkdata.ingest import regio
 from wijkdata.report.rowindex import AreaRows, by_indicator_area
 
@@ -67,17 +68,19 @@ def test_a_gemeente_missing_from_the_lookup_is_named(tmp_path: Path) -> None:
 
 
 def test_area_rows_load_one_area_at_a_time_in_frame_order() -> None:
-    frame = pl.DataFrame({"indicator_id": ["a", "a", "b", "a"],
+    given = pl.DataFrame({"indicator_id": ["a", "a", "b", "a"],
                           "area_code": ["WK2", "WK1", "WK1", "WK1"],
-                          "year": [2023, 2022, 2023, 2023], "value": [5.0, 1.0, 7.0, 2.0]})
-    rows = AreaRows(frame, by_indicator_area)
-    assert rows[("a", "WK1")] == [
-        {"indicator_id": "a", "area_code": "WK1", "year": 2022, "value": 1.0},
-        {"indicator_id": "a", "area_code": "WK1", "year": 2023, "value": 2.0}]
-    assert rows._loaded == {"WK1"}  # WK2 not turned into dicts yet
+                          "year": [2023, 2022, 2023, 2023], "status": ["ok"] * 4,
+                          "value": [5.0, 1.0, 7.0, 2.0]})
+    # The table's other columns, NULL, as ind_value has them.
+    frame = given.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in IND_VALUE.items()
+                               if c not in given.columns)
+    rows = AreaRows(frame, ValueRow, by_indicator_area)
+    assert rows[("a", "WK1")] == [ValueRow("a", "WK1", 2022, "ok", 1.0),
+                                  ValueRow("a", "WK1", 2023, "ok", 2.0)]
+    assert rows._loaded == {"WK1"}  # WK2 not turned into rows yet
     assert ("b", "WK2") not in rows
     assert ("a", "WK3") not in rows
-    assert rows.get(("b", "WK1")) == [
-        {"indicator_id": "b", "area_code": "WK1", "year": 2023, "value": 7.0}]
+    assert rows.get(("b", "WK1")) == [ValueRow("b", "WK1", 2023, "ok", 7.0)]
     assert sorted(rows) == [("a", "WK1"), ("a", "WK2"), ("b", "WK1")]
     assert len(rows) == 3

@@ -16,7 +16,8 @@ from wijkdata.cli import app
 from wijkdata.core.clock import build_date
 from wijkdata.core.config import load_region
 from wijkdata.report import residents
-from wijkdata.report.context import ContextBuilder, profile_codes
+from wijkdata.report.area_selection import profile_codes
+from wijkdata.report.context import ContextBuilder
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
 from wijkdata.report.render import environment
 

@@ -157,20 +157,24 @@ def test_shards_from_other_inputs_are_refused(project: Path, runner: CliRunner) 
     # An indicator edited after prepare: the database no longer matches the project.
     ind = project / "indicators" / "demografie" / "eenpersoonshuishoudens.yml"
     ind.write_text(ind.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["build", "--regio", "demo", "--shard", "1/3"])
-    assert result.exit_code == 1
-    db = project / "data" / "processed" / "demo.duckdb"
-    assert result.output == (
+    output, db = _refused_shard(project, runner, "1/3")
+    assert output == (
         f"error: the prepared database {db} was made from other inputs than this project "
         "(region config, indicators or wijkdata version differ)\n"
         "  hint: run 'wijkdata prepare --regio demo' again with this project\n")
 
 
-def test_a_shard_needs_a_prepared_database(project: Path, runner: CliRunner) -> None:
-    result = runner.invoke(app, ["build", "--regio", "demo", "--shard", "1/2"])
+def _refused_shard(project: Path, runner: CliRunner, shard: str) -> tuple[str, Path]:
+    """``build --shard`` refused as a data problem (exit 1): its output, and the database it
+    names."""
+    result = runner.invoke(app, ["build", "--regio", "demo", "--shard", shard])
     assert result.exit_code == 1
-    db = project / "data" / "processed" / "demo.duckdb"
-    assert result.output == (
+    return result.output, project / "data" / "processed" / "demo.duckdb"
+
+
+def test_a_shard_needs_a_prepared_database(project: Path, runner: CliRunner) -> None:
+    output, db = _refused_shard(project, runner, "1/2")
+    assert output == (
         f"error: no prepared database for region 'demo' at {db}\n"
         "  hint: run 'wijkdata prepare --regio demo' first, or put the prepare job's "
         "database there\n")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from wijkdata.cli import app
+from wijkdata.core.tables import TrendRow
 from wijkdata.indicators.definitions import load_all
 from wijkdata.report import worsening
 from wijkdata.report.findings import Finding, rank
@@ -16,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 IND = {i.id: i for i in load_all(ROOT / "indicators")}
 
 
-def _trend(change: float, verdict: str = "significant") -> dict:
-    return {"prev_year": 2022, "year": 2023, "change": change, "verdict": verdict,
-            "prev_value": 37.0}
+def _trend(change: float, verdict: str = "significant") -> TrendRow:
+    return TrendRow("bijstand", "WK1", prev_year=2022, year=2023, change=change,
+                    verdict=verdict, prev_value=37.0)
 
 
 def test_flag_needs_a_worse_comparator_and_a_significant_worsening() -> None:

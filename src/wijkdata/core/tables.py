@@ -11,7 +11,7 @@ this module, so a change of a table shows up here first.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, NamedTuple, TypeVar
 
 import polars as pl
 
@@ -75,49 +75,107 @@ TABLES: dict[str, Schema] = {
 }
 
 
-# Typed rows: what report code gets from ``frame(...).iter_rows(named=True)`` / ``to_dicts()``
-# of these tables, so mypy checks the column names it reads.
-class AreaRow(TypedDict):
+# Typed rows: what report code reads from these tables, as named tuples (``row.value``, not
+# ``row["value"]``), so a misspelt column is an AttributeError at once and a mypy error before.
+# Build them with ``typed_rows``: it selects the row type's fields by name, so the field order
+# here need not follow the table's; columns that may be NULL come last with a default of None,
+# which lets a test spell out only the columns it is about.
+class AreaRow(NamedTuple):
     code: str
-    name: str | None
+    name: str  # ingest names an area without a name after its code
     level: str
-    parent_code: str | None
-    gemeente_code: str | None
+    parent_code: str | None = None
+    gemeente_code: str | None = None
 
 
-class GeometryRow(TypedDict):
+class GeometryRow(NamedTuple):
     code: str
     level: str
     geojson: str
 
 
-class ValueRow(TypedDict):
+class ValueRow(NamedTuple):
     indicator_id: str
     area_code: str
     year: int
-    numerator: float | None
-    denominator: float | None
-    value: float | None
-    lower: float | None
-    upper: float | None
     status: str
-    suppression: str | None
-    rank: int | None
-    n_ranked: int | None
-    quintile: int | None
-    coverage: float | None  # grouped figures: share of the weight with a value
-    coverage_of: str | None  # whose share: "65-plussers", "inwoners", ...
-    recomputed: bool | None  # a CBS-published rate recomputed from rounded counts
-    secret: bool | None  # the source kept the figure secret ('.')
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    suppression: str | None = None
+    rank: int | None = None
+    n_ranked: int | None = None
+    quintile: int | None = None
+    coverage: float | None = None  # grouped figures: share of the weight with a value
+    coverage_of: str | None = None  # whose share: "65-plussers", "inwoners", ...
+    recomputed: bool | None = None  # a CBS-published rate recomputed from rounded counts
+    secret: bool | None = None  # the source kept the figure secret ('.')
 
 
-class TrendRow(TypedDict):
+class ComparisonRow(NamedTuple):
+    """The ``ind_comparison`` columns a report reads (difference and comparison stay behind)."""
+
+    indicator_id: str
+    area_code: str
+    year: int
+    comparator: str
+    judgement: str  # "not_tested" when no test was made, never NULL
+    comparator_code: str | None = None
+    comparator_value: float | None = None
+
+
+class TrendRow(NamedTuple):
     indicator_id: str
     area_code: str
     year: int
     prev_year: int
-    value: float | None
-    prev_value: float | None
-    change: float | None
-    test: str | None
-    verdict: str | None
+    value: float | None = None
+    prev_value: float | None = None
+    change: float | None = None
+    test: str | None = None
+    verdict: str | None = None
+
+
+class ProvenanceRow(NamedTuple):
+    """The ``provenance`` columns a profile's source list reads."""
+
+    source_id: str
+    kind: str
+    path: str
+    sha256: str
+    publisher: str
+    title: str
+    table_id: str
+    licence: str
+    year: int | None = None
+
+
+class CustomAreaPartRow(NamedTuple):
+    custom_code: str
+    part_code: str
+
+
+class CustomAreaMemberRow(NamedTuple):
+    custom_code: str
+    buurt_code: str
+
+
+class CharacteristicRow(NamedTuple):
+    """One ``comparable_characteristic`` row: how a characteristic was standardised."""
+
+    level: str
+    indicator_id: str
+    mean: float
+    sd: float
+    n: int
+
+
+Row = TypeVar("Row", bound=tuple[Any, ...])
+
+
+def typed_rows(df: pl.DataFrame, row_type: type[Row]) -> list[Row]:
+    """The frame's rows as ``row_type`` (a NamedTuple above), its fields selected by name."""
+    fields: tuple[str, ...] = row_type._fields  # type: ignore[attr-defined]
+    return [row_type(*r) for r in df.select(fields).iter_rows()]

@@ -185,8 +185,8 @@ def trend_since(ind: Indicator, series: list[ValueRow], year: int) -> dict[str, 
 
     A figure on a small base keeps its mark, and a change involving one gets no verdict.
     """
-    pts = [(r["year"], r["value"], r.get("status") == Status.SMALL) for r in series
-           if r["value"] is not None]
+    pts = [(r.year, r.value, r.status == Status.SMALL) for r in series
+           if r.value is not None]
     row = {"title": ind.title, "baseline": "", "latest": "", "change": "", "verdict": ""}
     if not pts:
         row["change"] = "geen cijfers voor dit gebied"
@@ -234,11 +234,11 @@ def network_map(builder: ContextBuilder, report: Report,
     level = "buurt" if report.level in ("buurt", "custom") else "wijk"
     prefix = ("BU" if level == "buurt" else "WK") + report.gemeente_code[2:]
     shapes = [g for g in builder.geometry.values()
-              if g["level"] == level and g["code"].startswith(prefix)]
+              if g.level == level and g.code.startswith(prefix)]
     if not shapes:
         return ""
     members = set(builder.members.get(report.code, [report.code]))
-    outline = members if report.level != "gemeente" else {g["code"] for g in shapes}
+    outline = members if report.level != "gemeente" else {g.code for g in shapes}
     points = [(p.lon, p.lat, p.organisation) for _, rows in groups for num, p in rows
               if num is not None and p.lon is not None and p.lat is not None]
     if not points:

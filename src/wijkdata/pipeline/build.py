@@ -36,7 +36,8 @@ from wijkdata.indicators.definitions import Indicator
 from wijkdata.ingest import run as ingest
 from wijkdata.report import formats as output_formats
 from wijkdata.report import overview, render
-from wijkdata.report.context import ContextBuilder, profile_codes
+from wijkdata.report.area_selection import profile_codes
+from wijkdata.report.context import ContextBuilder
 from wijkdata.report.formats import Rendered, RenderRun, region_figure_names
 from wijkdata.report.formatting import long_date
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg

@@ -84,7 +84,8 @@ def shard_dir(region: Region, k: int, n: int) -> Path:
 
 def _gemeente_of(context: ContextBuilder) -> Callable[[str], str]:
     def of(code: str) -> str:
-        return str(context.area.get(code, {}).get("gemeente_code") or code)
+        a = context.area.get(code)
+        return (a.gemeente_code if a is not None else None) or code
     return of
 
 

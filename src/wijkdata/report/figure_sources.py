@@ -26,8 +26,8 @@ class SourceIndex:
         self._ids: dict[tuple[str, int], list[str]] = defaultdict(list)
         rows = frame(con, "SELECT DISTINCT variable, year, source_id FROM observation "
                           "ORDER BY source_id")
-        for r in rows.iter_rows(named=True):
-            self._ids[(r["variable"], r["year"])].append(r["source_id"])
+        for variable, year, source_id in rows.iter_rows():
+            self._ids[(variable, year)].append(source_id)
 
     def for_figure(self, ind: Indicator, year: int | None) -> list[Source]:
         """The tables of an indicator's figure in ``year`` (its value or numerator variable,

@@ -13,14 +13,16 @@ from typing import Any
 
 from wijkdata.core.rounding import half_away
 from wijkdata.core.status import mark
+from wijkdata.core.tables import ValueRow
 from wijkdata.indicators import trends
 from wijkdata.indicators.definitions import THEMES, Indicator
 
 from . import labels
 from .charts import JUDGEMENT_SYMBOL
-from .context import COMPARATOR_LABEL, ContextBuilder
+from .context import ContextBuilder
 from .figure_status import FigureStatus, label
 from .formatting import decimals
+from .profile_prose import COMPARATOR_LABEL
 
 # The verdict without its symbol: "gunstiger", "ongunstiger", "gelijk", "verschilt", ...
 VERDICT_WORD = {k: v.split(" ", 1)[1] for k, v in JUDGEMENT_SYMBOL.items()}
@@ -82,55 +84,56 @@ def _rounded(value: float | None, ind: Indicator) -> float | None:
     return None if value is None else half_away(value, decimals(ind.format))
 
 
-def _reason(row: Any) -> str:
+def _reason(row: ValueRow) -> str:
     """The reason wording when it says more than the status word (coverage of the group)."""
     text = labels.reason_text(row)
-    return text if text != mark(row["status"]) else ""
+    return text if text != mark(row.status) else ""
 
 
 def area_rows(builder: ContextBuilder, code: str) -> list[dict[str, Any]]:
     """One row per indicator the area's profile shows (newest year), in profile order."""
     a = builder.area[code]
     out = []
-    level = "custom" if a["level"] == "custom" else a["level"]
+    level = a.level
     for ind in sorted(builder.indicators, key=lambda i: list(THEMES).index(i.theme)):
         series = builder.values.get((ind.id, code))
         if level not in ind.levels or not series:
             continue
         last = series[-1]
         counted = ind.stat.counted
-        kind = labels.kind_of(builder.region.config, code, a["level"])
+        kind = labels.kind_of(builder.region.config, code, a.level)
         level_word = labels.noun(kind)
         row: dict[str, Any] = {
-            "gebiedscode": code, "gebied": a["name"], "niveau": level_word,
+            "gebiedscode": code, "gebied": a.name, "niveau": level_word,
             "profiel": labels.profile_word(kind),
             "indicator": ind.id, "titel": ind.title, "thema": THEMES[ind.theme],
-            "jaar": last["year"], "eenheid": ind.unit,
-            "waarde": _rounded(last["value"], ind),
-            "ondergrens": _rounded(last["lower"], ind),
-            "bovengrens": _rounded(last["upper"], ind),
-            "teller": last["numerator"] if counted else None,
-            "noemer": last["denominator"] if counted else None,
-            "status": str(label(last["status"], last["value"])),
+            "jaar": last.year, "eenheid": ind.unit,
+            "waarde": _rounded(last.value, ind),
+            "ondergrens": _rounded(last.lower, ind),
+            "bovengrens": _rounded(last.upper, ind),
+            "teller": last.numerator if counted else None,
+            "noemer": last.denominator if counted else None,
+            "status": str(label(last.status, last.value)),
             # Issue 13's wording: what a grouped figure rests on, or the precise reason.
-            "toelichting": (labels.basis_text(last, builder.part_word(code, a["level"]))
-                            if last["value"] is not None else _reason(last)),
+            "toelichting": (labels.basis_text(last, builder.part_word(code, a.level))
+                            if last.value is not None else _reason(last)),
         }
-        comps = builder.comps.get((ind.id, code, last["year"]), {})
+        comps = builder.comps.get((ind.id, code, last.year), {})
         for c in builder.region.config.comparators:
             name = COMPARATOR_LABEL[c].lower()
-            r = comps.get(c) or {}
-            has = r.get("comparator_value") is not None
-            row[f"{name}_waarde"] = _rounded(r["comparator_value"], ind) if has else None
-            row[f"{name}_oordeel"] = VERDICT_WORD.get(r["judgement"], "") if has else ""
+            r = comps.get(c)
+            value = r.comparator_value if r is not None else None
+            row[f"{name}_waarde"] = _rounded(value, ind)
+            row[f"{name}_oordeel"] = (VERDICT_WORD.get(r.judgement, "")
+                                      if r is not None and value is not None else "")
         t = builder.trend.get((ind.id, code))
-        if t is not None and t["year"] == last["year"] and t["change"] is not None:
-            row["trend_vanaf"] = t["prev_year"]
-            row["trend_verschil"] = _rounded(t["change"], ind)
-            row["trend_oordeel"] = trends.verdict_text(t["verdict"])
+        if t is not None and t.year == last.year and t.change is not None:
+            row["trend_vanaf"] = t.prev_year
+            row["trend_verschil"] = _rounded(t.change, ind)
+            row["trend_oordeel"] = trends.verdict_text(t.verdict)
         else:
             row.update(trend_vanaf=None, trend_verschil=None, trend_oordeel="")
-        tables = builder.source_index.for_figure(ind, last["year"])
+        tables = builder.source_index.for_figure(ind, last.year)
         row["bron"] = " + ".join(f"{s.publisher} — {s.title}" if s.title else s.publisher
                                  for s in tables)
         row["tabel"] = " + ".join(s.table_id for s in tables if s.table_id)

@@ -49,7 +49,10 @@ def built_profile_count(region: Region) -> int | None:
     """Profiles in the region's last build; None when it was never built."""
     import duckdb
 
-    from .context import current_areas, profile_codes
+    from wijkdata.core.db import current_areas
+    from wijkdata.core.tables import AreaRow, typed_rows
+
+    from .area_selection import profile_codes
 
     path = db_path_for(region)
     if not path.exists():
@@ -59,7 +62,7 @@ def built_profile_count(region: Region) -> int | None:
     except duckdb.Error as exc:
         raise DataError(f"{path}: cannot open the database: {exc}") from None
     try:
-        area = {r["code"]: r for r in frame(con, "SELECT * FROM area").iter_rows(named=True)}
+        area = {r.code: r for r in typed_rows(frame(con, "SELECT * FROM area"), AreaRow)}
         current = current_areas(con)
     finally:
         con.close()

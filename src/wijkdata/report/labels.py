@@ -54,19 +54,19 @@ def _pct(share: float) -> str:
 def reason_text(row: ValueRow) -> str:
     """Why a figure is not shown, in the words of the reason (``core.status.MARK``); an
     incomplete grouped figure says how much of its population it would rest on."""
-    cov = row.get("coverage")
-    if row["status"] == Status.INCOMPLETE and cov is not None:
-        return f"onvolledig ({_pct(cov)} van de {row['coverage_of']})"
-    return mark(row["status"])
+    cov = row.coverage
+    if row.status == Status.INCOMPLETE and cov is not None:
+        return f"onvolledig ({_pct(cov)} van de {row.coverage_of})"
+    return mark(row.status)
 
 
 def basis_text(row: ValueRow, parts: str) -> str:
     """What a shown figure rests on, when that is not simply the published figure."""
-    if not shown(row.get("status")):
+    if not shown(row.status):
         return ""
-    if row.get("recomputed"):
+    if row.recomputed:
         return "berekend uit afgeronde aantallen"
-    cov = row.get("coverage")
+    cov = row.coverage
     if cov is not None and cov < 0.995:
-        return f"op basis van {parts} met {_pct(cov)} van de {row['coverage_of']}"
+        return f"op basis van {parts} met {_pct(cov)} van de {row.coverage_of}"
     return ""

@@ -77,13 +77,13 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
         cells = []
         for ind in keys:
             r = builder.latest(ind.id, code)
-            v = r["value"] if r else None
-            cell = figure_cell(v, r["status"] if r else None, ind.format)
+            v = r.value if r else None
+            cell = figure_cell(v, r.status if r else None, ind.format)
             cells.append({"text": cell.text, "status": cell.status, "mark": cell.mark,
                           "sort": "" if v is None else f"{v:.6f}"})
-        kind = labels.kind_of(builder.region.config, code, a["level"])
-        rows.append({"code": code, "name": a["name"], "level": kind,
-                     "gemeente": builder.area.get(a["gemeente_code"] or code, {}).get("name", ""),
+        kind = labels.kind_of(builder.region.config, code, a.level)
+        rows.append({"code": code, "name": a.name, "level": kind,
+                     "gemeente": builder.name_of(a.gemeente_code or code),
                      "href": links.get(code, ""), "cells": cells})
     chart_ind = next((i for i in keys if i.unit == "%"), None)
     chart_svg = ""
@@ -91,8 +91,8 @@ def render(env: Environment, builder: ContextBuilder, codes: list[str],
     if chart_ind is not None:
         for code in codes:
             r = builder.latest(chart_ind.id, code)
-            if r and r["value"] is not None:
-                chart_rows.append((builder.area[code]["name"], r["value"]))
+            if r and r.value is not None:
+                chart_rows.append((builder.area[code].name, r.value))
         if chart_rows:
             accent = builder.region.config.organisation.accent
             chart_svg = (altair_bars(chart_rows, chart_ind, accent)
@@ -119,13 +119,13 @@ MAX_SHAPES_FOR_CHOICE = 800
 def _maps(builder: ContextBuilder, keys: list[Indicator], first: Indicator | None,
           links: dict[str, str]) -> list[tuple[Indicator | None, str]]:
     """(indicator, map SVG) per key indicator with figures on the wijken, ``first`` first."""
-    shapes = [g for g in builder.geometry.values() if g["level"] == "wijk"]
+    shapes = [g for g in builder.geometry.values() if g.level == "wijk"]
     if not shapes:
         return []
     order = [first] if first is not None else []
     if len(shapes) <= MAX_SHAPES_FOR_CHOICE:
         order += [i for i in keys if i is not first and any(
-            builder.latest(i.id, s["code"]) for s in shapes)]
+            builder.latest(i.id, s.code) for s in shapes)]
     if not order:
         return [(None, _map(builder, shapes, None, links))]
     # Each map gets its own id for the no-data hatching: a fill that points into a hidden map's

@@ -15,9 +15,10 @@ from wijkdata.core.errors import ConfigError
 from wijkdata.indicators.definitions import Indicator
 
 from . import hyphenation, labels
-from .context import COMPARATOR_LABEL, Report, comparator_word
 from .csp import csp_meta, script_hash
 from .formatting import listing
+from .profile_prose import COMPARATOR_LABEL, comparator_word
+from .report_types import Report
 
 INTERVAL_LABEL = {"wilson": "Wilson (95%)", "byar": "Byar (95%)",
                   "published": "zoals gepubliceerd", "none": "geen"}

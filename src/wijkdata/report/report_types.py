@@ -1,7 +1,7 @@
 """The plain data a report template reads: one :class:`Report` per area.
 
-Kept apart from :mod:`wijkdata.context` (which builds these from the database) so templates,
-the CSV writer, the session kit and the mail can share the shapes without the builder.
+Kept apart from :mod:`wijkdata.report.context` (which builds these from the loaded tables) so
+templates, the CSV writer, the session kit and the mail can share the shapes without the builder.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""Indicator rows per area, turned into Python dicts only for the areas a build asks for.
+"""Indicator rows per area, turned into Python rows only for the areas a build asks for.
 
 A national build holds ~1.2 million ``ind_value`` and ~3 million ``ind_comparison`` rows. Making
-a dict of every row up front took ~35 s and 4 GB while a wijk build reads the rows of a few
-areas per profile (the wijk, its gemeente, regio, land and the map's wijken). The frame stays in
-columnar form, sorted by area; an area's slice becomes dicts the first time it is looked up.
+a Python object of every row up front took ~35 s and 4 GB while a wijk build reads the rows of a
+few areas per profile (the wijk, its gemeente, regio, land and the map's wijken). The frame stays
+in columnar form, sorted by area; an area's slice becomes typed rows (``core.tables``) the first
+time it is looked up.
 """
 
 from __future__ import annotations
@@ -13,23 +14,26 @@ from typing import Any
 
 import polars as pl
 
-Key = tuple[Any, ...]
-Group = Callable[[list[dict[str, Any]]], dict[Key, Any]]
+from wijkdata.core.tables import ComparisonRow, TrendRow, ValueRow, typed_rows
 
-# The comparison columns a report reads (context.py `_row`): comparator_code, difference and
-# comparison stay in the database. A third fewer columns of 2.5 million national rows saves
-# ~250 MB in the main process and in each render worker.
-COMPARISON_SQL = ("SELECT indicator_id, area_code, year, comparator, comparator_code, "
-                  "comparator_value, judgement FROM ind_comparison")
+Key = tuple[Any, ...]
+Group = Callable[[list[Any]], dict[Key, Any]]
+
+# The comparison columns a report reads (``ComparisonRow``): difference and comparison stay in
+# the database. A third fewer columns of 2.5 million national rows saves ~250 MB in the main
+# process and in each render worker.
+COMPARISON_SQL = ("SELECT " + ", ".join(ComparisonRow._fields) + " FROM ind_comparison")
 
 
 class AreaRows(Mapping[Key, Any]):
     """Read-only mapping ``key -> value`` whose keys carry the area code at ``key[1]``.
 
-    ``group`` turns one area's rows (dicts, in the frame's order) into the entries for that area.
+    ``group`` turns one area's rows (``row_type``, in the frame's order) into the entries for that
+    area.
     """
 
-    def __init__(self, frame: pl.DataFrame, group: Group, area_col: str = "area_code") -> None:
+    def __init__(self, frame: pl.DataFrame, row_type: type[tuple[Any, ...]], group: Group,
+                 area_col: str = "area_code") -> None:
         # A stable sort keeps the caller's order (e.g. by year) within each area. Codes such as
         # indicator ids, comparators and verdicts repeat millions of times: as categoricals they
         # take a fraction of the memory and still come back as plain strings.
@@ -43,6 +47,7 @@ class AreaRows(Mapping[Key, Any]):
                                 runs.struct.field("value").to_list(), strict=True):
             self._span[code] = (start, length)
             start += length
+        self._row_type = row_type
         self._group = group
         self._cache: dict[Key, Any] = {}
         self._loaded: set[str] = set()
@@ -52,7 +57,7 @@ class AreaRows(Mapping[Key, Any]):
         span = self._span.get(area)
         if span is None:
             return
-        self._cache.update(self._group(self._frame.slice(*span).to_dicts()))
+        self._cache.update(self._group(typed_rows(self._frame.slice(*span), self._row_type)))
 
     def __getitem__(self, key: Key) -> Any:
         area = key[1]
@@ -83,22 +88,22 @@ class AreaRows(Mapping[Key, Any]):
         return len(self._cache)
 
 
-def by_indicator_area(rows: list[dict[str, Any]]) -> dict[Key, Any]:
+def by_indicator_area(rows: list[ValueRow]) -> dict[Key, Any]:
     """(indicator_id, area_code) -> list of rows (in the frame's order, e.g. by year)."""
-    out: dict[Key, list[dict[str, Any]]] = {}
+    out: dict[Key, list[ValueRow]] = {}
     for r in rows:
-        out.setdefault((r["indicator_id"], r["area_code"]), []).append(r)
+        out.setdefault((r.indicator_id, r.area_code), []).append(r)
     return out
 
 
-def by_indicator_area_year(rows: list[dict[str, Any]]) -> dict[Key, Any]:
+def by_indicator_area_year(rows: list[ComparisonRow]) -> dict[Key, Any]:
     """(indicator_id, area_code, year) -> {comparator: row}."""
-    out: dict[Key, dict[str, dict[str, Any]]] = {}
+    out: dict[Key, dict[str, ComparisonRow]] = {}
     for r in rows:
-        out.setdefault((r["indicator_id"], r["area_code"], r["year"]), {})[r["comparator"]] = r
+        out.setdefault((r.indicator_id, r.area_code, r.year), {})[r.comparator] = r
     return out
 
 
-def one_per_indicator_area(rows: list[dict[str, Any]]) -> dict[Key, Any]:
+def one_per_indicator_area(rows: list[TrendRow]) -> dict[Key, Any]:
     """(indicator_id, area_code) -> the row."""
-    return {(r["indicator_id"], r["area_code"]): r for r in rows}
+    return {(r.indicator_id, r.area_code): r for r in rows}

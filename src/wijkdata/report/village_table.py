@@ -32,7 +32,7 @@ class VillageTable:
 
 
 def _cell(row: ValueRow | None, fmt: str) -> Cell:
-    return figure_cell(row["value"] if row else None, row["status"] if row else None, fmt,
+    return figure_cell(row.value if row else None, row.status if row else None, fmt,
                        reason_text(row) if row else "")
 
 
@@ -46,12 +46,12 @@ def build(values: Mapping[tuple[str, str], list[ValueRow]], names: Mapping[str, 
     for ind in indicators:
         series = values.get((ind.id, code))
         if ind.key and not ind.stat.size_dependent and series and len(chosen) < MAX_COLUMNS:
-            chosen.append((ind, series[-1]["year"]))
+            chosen.append((ind, series[-1].year))
     if not chosen:
         return None
 
     def at(ind_id: str, area: str, year: int) -> ValueRow | None:
-        return next((r for r in values.get((ind_id, area), []) if r["year"] == year), None)
+        return next((r for r in values.get((ind_id, area), []) if r.year == year), None)
 
     columns = [f"{ind.label} ({year})" for ind, year in chosen]
     rows = [(names.get(b, b), [_cell(at(ind.id, b, y), ind.format) for ind, y in chosen])

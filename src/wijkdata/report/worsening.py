@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wijkdata.core.tables import TrendRow
 from wijkdata.indicators.definitions import Indicator
 
 from .findings import COMPARATOR_PHRASE, Finding
@@ -42,18 +43,18 @@ def worsened(ind: Indicator, change: float | None, verdict: str | None) -> bool:
     return False
 
 
-def flag(ind: Indicator, comparisons: dict[str, Cell], trend: dict | None,
+def flag(ind: Indicator, comparisons: dict[str, Cell], trend: TrendRow | None,
          shown: tuple[int, int] | None) -> Worsening | None:
     """The flag for one row: ``trend`` is its ``ind_trend`` row, ``shown`` the two years the
     row's trend text compares (the flag only speaks of the change the reader sees)."""
-    if trend is None or shown is None or (trend["prev_year"], trend["year"]) != shown:
+    if trend is None or shown is None or (trend.prev_year, trend.year) != shown:
         return None
-    if not worsened(ind, trend["change"], trend["verdict"]):
+    if not worsened(ind, trend.change, trend.verdict):
         return None
     worse = [c for c in ORDER if c in comparisons and comparisons[c].judgement == "worse"]
     if not worse:
         return None
-    return Worsening(worse[0], int(trend["prev_year"]), float(trend["prev_value"]))
+    return Worsening(worse[0], int(trend.prev_year), float(trend.prev_value or 0.0))
 
 
 def finding(ind: Indicator, area: str, value: float, bench: float, comparator: str,
