@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from wijkdata.report.pdf import PdfPrinter, find_browser, replace_info, set_metadata
+from wijkdata.report.pdf import (
+    PdfPrinter,
+    find_browser,
+    replace_info,
+    set_metadata,
+    stable_node_ids,
+)
 
 pytestmark = pytest.mark.skipif(find_browser() is None or shutil.which("pdfinfo") is None,
                                 reason="needs Chromium and pdfinfo")
@@ -113,3 +119,12 @@ def test_a_pypdf_file_is_rewritten_in_place_too() -> None:
     meta = PdfReader(io.BytesIO(out), strict=True).metadata
     assert meta is not None
     assert meta["/Subject"] == "Wijk"
+
+
+def test_structure_ids_do_not_depend_on_what_the_browser_printed_before() -> None:
+    # Chromium names structure elements after DOM node ids, which grow with every page the
+    # long-lived tab has held; renumbered by rank at the same width, order and length stay.
+    first = b"<</ID (node00000119)>> <</ID (node00000121)>> [(node00000119) 5 0 R]"
+    later = b"<</ID (node00042106)>> <</ID (node00042200)>> [(node00042106) 5 0 R]"
+    assert stable_node_ids(first) == stable_node_ids(later) == (
+        b"<</ID (node00000000)>> <</ID (node00000001)>> [(node00000000) 5 0 R]")

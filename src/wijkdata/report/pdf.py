@@ -139,7 +139,23 @@ class PdfPrinter:
             # ask of a PDF; tests find a chart's text by its Figure tag. About twice the bytes.
             tagged=True,
         )
-        return set_metadata(pdf, title=title, author=author, subject=subject, created=created)
+        return set_metadata(stable_node_ids(pdf), title=title, author=author,
+                            subject=subject, created=created)
+
+
+# A tagged PDF names its structure elements after DOM node ids ("(node00042106)"), which count
+# every node the long-lived page ever created: the same profile printed after other profiles
+# (one browser per shard, or per worker) got other bytes. Renumbered by rank, at the same
+# width, the ids keep their order (the IDTree's keys stay sorted) and every byte offset.
+_NODE_ID = re.compile(rb"\(node(\d+)\)")
+
+
+def stable_node_ids(pdf: bytes) -> bytes:
+    """``pdf`` with its structure-element ids numbered 0, 1, 2, ... in their own order."""
+    found = sorted({int(m.group(1)) for m in _NODE_ID.finditer(pdf)})
+    rank = {n: i for i, n in enumerate(found)}
+    return _NODE_ID.sub(lambda m: b"(node%0*d)" % (len(m.group(1)), rank[int(m.group(1))]),
+                        pdf)
 
 
 def set_metadata(pdf: bytes, *, title: str, author: str, subject: str,
