@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import resource
 import subprocess
+import sys
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -53,25 +53,32 @@ def grow_kwb(path: Path, size: int) -> int:
     return rows
 
 
+# Linux keeps a process's peak resident size across exec, and a child forked from this test
+# process starts with pytest's own peak (hundreds of MB late in a full run). So a small
+# launcher (fresh python) starts wijkdata and reports the peak of its child only.
+_LAUNCHER = """
+import resource, subprocess, sys
+limit, peak_file, *cmd = sys.argv[1:]
+if int(limit):
+    resource.setrlimit(resource.RLIMIT_DATA, (int(limit), int(limit)))
+code = subprocess.run(cmd).returncode
+with open(peak_file, "w") as out:
+    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024))
+sys.exit(code)
+"""
+
+
 def run_measured(project: Path, args: list[str], data_limit: int | None = None
                  ) -> tuple[int, str, int]:
-    """Run ``wijkdata <args>``; return its exit code, stderr and peak resident bytes.
-
-    The peak is the child's own (os.wait4), not the largest of every child this test process
-    ever had (RUSAGE_CHILDREN).
-    """
-    def limit_memory() -> None:  # runs in the child only
-        if data_limit is not None:
-            resource.setrlimit(resource.RLIMIT_DATA, (data_limit, data_limit))
-
+    """Run ``wijkdata <args>`` (under ``data_limit`` bytes of RLIMIT_DATA); return its exit
+    code, stderr and its own peak resident bytes (see ``_LAUNCHER``)."""
     err = project.parent / "stderr.txt"
+    peak = project.parent / "peak.txt"
     with err.open("w", encoding="utf-8") as sink:
-        proc = subprocess.Popen([str(WIJKDATA), *args], cwd=project, env=env_for(project),
-                                stdout=subprocess.DEVNULL, stderr=sink, text=True,
-                                preexec_fn=limit_memory)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err.read_text(encoding="utf-8"), usage.ru_maxrss * 1024
+        done = subprocess.run([sys.executable, "-c", _LAUNCHER, str(data_limit or 0), str(peak),
+                               str(WIJKDATA), *args], cwd=project, env=env_for(project),
+                              stdout=subprocess.DEVNULL, stderr=sink, text=True, check=False)
+    return done.returncode, err.read_text(encoding="utf-8"), int(peak.read_text())
 
 
 def test_a_200_mb_kwb_csv_is_read_under_a_2_gb_memory_limit_and_builds(project: Path) -> None:
