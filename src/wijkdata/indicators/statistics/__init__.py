@@ -10,10 +10,7 @@ registered class, never the statistic's name.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
-from wijkdata.core import plugins
+from wijkdata.core import plugins, registry
 
 from .base import Figures, Gathered, Statistic
 
@@ -25,22 +22,11 @@ _REGISTRY: dict[str, Statistic] = {}
 def register(cls: type[Statistic]) -> type[Statistic]:
     """Make ``cls`` available as ``statistic: <cls.name>`` (usable as a class decorator).
     Kept in ``order`` (then registration), the order messages and docs list them in."""
-    if cls.name in _REGISTRY and type(_REGISTRY[cls.name]) is not cls:
-        raise ValueError(f"statistic '{cls.name}' is registered already")
-    _REGISTRY[cls.name] = cls()
-    ordered = sorted(_REGISTRY.values(), key=lambda s: s.order)  # stable: ties keep their turn
-    _REGISTRY.clear()
-    _REGISTRY.update((s.name, s) for s in ordered)
+    registry.add(_REGISTRY, cls, "statistic")
     return cls
 
 
-for _module in pkgutil.iter_modules(__path__):
-    _loaded = importlib.import_module(f"{__name__}.{_module.name}")
-    for _cls in vars(_loaded).values():
-        # Its own concrete classes only: one that names itself (not the base, not imports).
-        if (isinstance(_cls, type) and issubclass(_cls, Statistic) and "name" in vars(_cls)
-                and _cls.__module__ == _loaded.__name__):
-            register(_cls)
+registry.discover(__name__, __path__, Statistic, register)
 
 
 def get(name: str) -> Statistic:

@@ -10,12 +10,10 @@ all. Outside the package: a module that calls :func:`register`, named in ``WIJKD
 from __future__ import annotations
 
 import contextlib
-import importlib
-import pkgutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from wijkdata.core import plugins
+from wijkdata.core import plugins, registry
 from wijkdata.core.errors import ConfigError
 
 from .base import OutputFormat, Page, Rendered, RenderRun
@@ -31,22 +29,11 @@ def register(cls: type[OutputFormat]) -> type[OutputFormat]:
 
     The registry is kept in ``order`` (then registration): the build runs the chosen formats'
     steps in that order (a PDF prints from the HTML page), and messages list them so."""
-    if cls.name in _REGISTRY and type(_REGISTRY[cls.name]) is not cls:
-        raise ValueError(f"output format '{cls.name}' is registered already")
-    _REGISTRY[cls.name] = cls()
-    ordered = sorted(_REGISTRY.values(), key=lambda f: f.order)  # stable: ties keep their turn
-    _REGISTRY.clear()
-    _REGISTRY.update((f.name, f) for f in ordered)
+    registry.add(_REGISTRY, cls, "output format")
     return cls
 
 
-for _module in pkgutil.iter_modules(__path__):
-    _loaded = importlib.import_module(f"{__name__}.{_module.name}")
-    for _cls in vars(_loaded).values():
-        # Its own concrete classes only: one that names itself (not the base, not imports).
-        if (isinstance(_cls, type) and issubclass(_cls, OutputFormat) and "name" in vars(_cls)
-                and _cls.__module__ == _loaded.__name__):
-            register(_cls)
+registry.discover(__name__, __path__, OutputFormat, register)
 
 from .csv import region_figure_names  # noqa: E402  (after the registry it needs)
 
