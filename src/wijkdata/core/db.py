@@ -18,9 +18,7 @@ from .errors import DataError
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     """Run a query and return a polars frame."""
-    if params:
-        return pl.from_arrow(con.execute(sql, params).to_arrow_table())  # type: ignore[return-value]
-    return con.sql(sql).pl()
+    return con.sql(sql, params=params or None).pl()
 
 
 # A table or column name written into SQL (DuckDB takes values as parameters, never names):

@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import linprog
 
 if TYPE_CHECKING:
     from .disclosure import Equation, Mass
@@ -87,6 +86,10 @@ def _components(rows: list[tuple[dict[str, float], float]], wanted: set[str]
 
 def _solve(rows: list[tuple[dict[str, float], float]], cells: list[str], targets: set[str]
            ) -> dict[str, tuple[float, float]]:
+    # Imported here: scipy's own OpenBLAS reserves about 100 MB when loaded, and most builds
+    # (no strict indicator with hidden cells) never solve a program.
+    from scipy.optimize import linprog
+
     index = {c: i for i, c in enumerate(cells)}
     a = np.zeros((len(rows), len(cells)))
     b = np.zeros(len(rows))

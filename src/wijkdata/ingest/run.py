@@ -92,31 +92,14 @@ def load(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
             continue
         progress(f"[{i}/{len(cfg.sources)}] {source.kind} '{source.id}': {where}")
         try:
-            loaded, path = read_stage(region, source, data_dir)
-        except MemoryError:  # polars aborts instead when its own allocations fail
-            raise memory.reading(where) from None
-        obs = _in_region(loaded.observations, "area_code", cfg.gemeenten)
-        for col in ("lower", "upper"):
-            if col not in obs.columns:
-                obs = obs.with_columns(pl.lit(None, pl.Float64).alias(col))
-        obs = obs.select(
-            pl.lit(source.id).alias("source_id"),
-            "area_code", "year", "variable", "value", "status", "lower", "upper",
-        )
-        write_table(con, f"raw_{source.id}", loaded.raw)
-        _append_observations(con, source.id, obs, first=not results)
-        if not results:
-            pause_point("ingest")  # crash tests kill the build here
-        area_codes.append(obs["area_code"].unique())
-        names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
-                     .with_columns(pl.lit(i).alias("stage")))
-        if loaded.lookups is not None:
-            lookups[source.id] = loaded.lookups
-        if loaded.geometry is not None:
-            geoms.append(_in_region(loaded.geometry, "code", cfg.gemeenten))
-        digest = sha256_file(path)
-        results.append(StageResult(source, path, loaded.rows, obs.height, digest,
-                                   tuple(loaded.notes)))
+            results.append(_load_stage(con, region, source, data_dir, i, first=not results,
+                                       into=(area_codes, names, geoms, lookups)))
+        except Exception as exc:
+            # Python's or DuckDB's out-of-memory while this file was read, filtered or
+            # written (polars aborts the process instead when its own allocations fail).
+            if memory.is_out_of_memory(exc):
+                raise memory.reading(where) from None
+            raise
     _check_duplicates(con)
     area = _areas(region, area_codes, names, geoms)
     regio_members = regio.member_table(region, lookups)
@@ -135,6 +118,39 @@ def load(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
     _provenance(con, results)
     return results
 
+
+_Collected = tuple[list[pl.Series], list[pl.DataFrame], list[pl.DataFrame],
+                   dict[str, pl.DataFrame]]
+
+
+def _load_stage(con: duckdb.DuckDBPyConnection, region: Region, source: Source,
+                data_dir: Path, i: int, *, first: bool, into: _Collected) -> StageResult:
+    """Read one source, write its raw table and observations, and collect its areas, names,
+    lookups and shapes into ``into`` (for the area table built after all sources)."""
+    cfg = region.config
+    area_codes, names, geoms, lookups = into
+    loaded, path = read_stage(region, source, data_dir)
+    obs = _in_region(loaded.observations, "area_code", cfg.gemeenten)
+    for col in ("lower", "upper"):
+        if col not in obs.columns:
+            obs = obs.with_columns(pl.lit(None, pl.Float64).alias(col))
+    obs = obs.select(
+        pl.lit(source.id).alias("source_id"),
+        "area_code", "year", "variable", "value", "status", "lower", "upper",
+    )
+    write_table(con, f"raw_{source.id}", loaded.raw)
+    _append_observations(con, source.id, obs, first=first)
+    if first:
+        pause_point("ingest")  # crash tests kill the build here
+    area_codes.append(obs["area_code"].unique())
+    names.append(_in_region(loaded.areas, "code", cfg.gemeenten)
+                 .with_columns(pl.lit(i).alias("stage")))
+    if loaded.lookups is not None:
+        lookups[source.id] = loaded.lookups
+    if loaded.geometry is not None:
+        geoms.append(_in_region(loaded.geometry, "code", cfg.gemeenten))
+    return StageResult(source, path, loaded.rows, obs.height, sha256_file(path),
+                       tuple(loaded.notes))
 
 def _append_observations(con: duckdb.DuckDBPyConnection, source_id: str, obs: pl.DataFrame,
                          first: bool) -> None:
