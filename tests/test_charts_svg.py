@@ -84,14 +84,15 @@ def test_spine_marks_value_benchmark_and_range() -> None:
     svg = charts.spine(12.0, 5.0, 9.0, 15.0, 20.0, 11.0, "worse", "Roken: positie")
     root = ET.fromstring(svg)
     dot = next(root.iter(f"{SVG}circle"))
-    # x = 4 + (v - lo) / (hi - lo) * 152: value 12 -> 74.9, benchmark 11 -> 64.8.
-    assert dot.get("cx") == "74.9" and dot.get("fill") == charts.ORANGE
-    assert next(root.iter(f"{SVG}line")).get("x1") == "64.8"
+    # x = 7 + (v - lo) / (hi - lo) * 146: value 12 -> 75.1, benchmark 11 -> 65.4.
+    assert dot.get("cx") == "75.1" and dot.get("fill") == charts.ORANGE
+    assert next(root.iter(f"{SVG}line")).get("x1") == "65.4"
     assert charts.spine(12.0, 5.0, None, None, 5.0, None, "worse", "x") == ""  # no range
-    # A value outside the wijken's range stretches the scale: the dot stays on the chart.
+    # A value outside the wijken's range stretches the scale: the dot stays whole on the
+    # chart (its right edge 153 + 5 + 0.6 stroke within the 160 wide chart).
     root = ET.fromstring(charts.spine(25.0, 5.0, 9.0, 15.0, 20.0, 11.0, "better", "x"))
-    assert next(root.iter(f"{SVG}circle")).get("cx") == "156.0"
-    assert next(root.iter(f"{SVG}rect")).get("width") == "114.0"  # 5..20 of 5..25 on 152 px
+    assert next(root.iter(f"{SVG}circle")).get("cx") == "153.0"
+    assert next(root.iter(f"{SVG}rect")).get("width") == "109.5"  # 5..20 of 5..25 on 146 px
 
 
 def test_significance_has_a_symbol_and_a_word_for_every_judgement() -> None:

@@ -58,9 +58,11 @@ def spine(value: float | None, lo: float | None, q1: float | None, q3: float | N
     # compared with: the scale then stretches so the dot and the line stay on the chart.
     s_lo = min(lo, value, bench if bench is not None else lo)
     s_hi = max(hi, value, bench if bench is not None else hi)
+    # The dot (radius 5, stroke 1.2) must fit whole at either end of the scale.
+    pad = 7
 
     def x(v: float) -> float:
-        return 4 + (v - s_lo) / (s_hi - s_lo) * (w - 8)
+        return pad + (v - s_lo) / (s_hi - s_lo) * (w - 2 * pad)
 
     parts = [f'<rect x="{x(lo):.1f}" y="5" width="{x(hi) - x(lo):.1f}" height="8" '
              'fill="#e6e6e6"/>']
