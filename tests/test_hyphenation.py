@@ -59,6 +59,21 @@ def test_names_stay_whole() -> None:
         '</table></body>')
 
 
+def test_other_tags_inside_a_narrow_place_keep_their_attributes() -> None:
+    # The page is split only at tags that open or close a narrow or whole element; text with
+    # other tags in it (strong, a span with a title) is hyphenated between those tags, in
+    # upper-case markup too, and a naam element of any tag name (here a div) stays whole.
+    page = ('<body><TABLE><TR><TD><strong>Bijstandsuitkeringen</strong> <span '
+            'title="Bevolkingsdichtheid">Bevolkingsdichtheid</span></TD></TR></TABLE>'
+            '<div class="naam">Huisartsenpraktijk</div><div class="hyphenate">'
+            '<div class="naam">Huisartsenpraktijk</div>Huisartsenpraktijk</div></body>')
+    assert hyphenation.html(page).replace(SOFT, "|") == (
+        '<body><TABLE><TR><TD><strong>Bij|stands|uit|ke|rin|gen</strong> <span '
+        'title="Bevolkingsdichtheid">Be|vol|kings|dicht|heid</span></TD></TR></TABLE>'
+        '<div class="naam">Huisartsenpraktijk</div><div class="hyphenate">'
+        '<div class="naam">Huisartsenpraktijk</div>Huis|art|sen|prak|tijk</div></body>')
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as mp:

@@ -52,28 +52,59 @@ def text(plain: str) -> str:
     return _WORD.sub(lambda m: word(m.group(0)), plain)
 
 
+# Only tags that can open or close a narrow or whole element change what is hyphenated: those
+# named in _SKIP or _NARROW, and the names of the page's elements of class kort, hyphenate or
+# naam (any other tag never reaches the stacks below). Splitting the page at those tags alone
+# halves the walk (a village profile: 2,072 of its 5,034 tags; the rest are spans, rows and
+# the ~110 inline SVG charts' shapes): 15.7 -> 11.9 ms a profile, best of 5 runs. Text between
+# them may still hold other tags; it is split again only where it has a word to hyphenate.
+_CLASS_WORD = re.compile(r"""\sclass=["'](?:[^"']*\s)?(?:kort|hyphenate|naam)[\s"']""")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+
+
+@functools.lru_cache(maxsize=16)
+def _splitter(names: frozenset[str]) -> re.Pattern[str]:
+    """The tags named ``names`` (any case), opening or closing, as a capturing split pattern."""
+    alternatives = "|".join(sorted(map(re.escape, names)))
+    return re.compile(r"(</?(?:" + alternatives + r")(?![a-zA-Z0-9])[^>]*>)", re.I)
+
+
+def _tag_name(page: str, at: int) -> str:
+    """The name of the tag that holds position ``at`` (an attribute), in lower case."""
+    m = _TAG_NAME.match(page, page.rfind("<", 0, at))
+    return m.group(2).lower() if m else ""
+
+
 def html(page: str) -> str:
     """Soft hyphens in the narrow places of a page (see the module docstring)."""
     start = page.find("<body")
     if start < 0:
         start = 0
-    parts = _TAG.split(page[start:])
+    body = page[start:]
+    names = frozenset(_SKIP | _NARROW | {_tag_name(body, m.start())
+                                         for m in _CLASS_WORD.finditer(body)})
+    parts = _splitter(names).split(body)
     skip: list[list] = []  # [tag name, nesting depth] of the open elements left whole
     zone: list[list] = []  # [tag name, nesting depth] of the open narrow elements
-    for i, part in enumerate(parts):
-        if i % 2 == 1:  # a tag
-            m = re.match(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)", part)
-            if not m or part.endswith("/>"):
-                continue
-            closing, name = bool(m.group(1)), m.group(2).lower()
-            whole = name in _SKIP or bool(_WHOLE_CLASS.search(part))
-            if not _nest(skip, name, closing) and whole and not closing:
-                skip.append([name, 1])
-            if not _nest(zone, name, closing) and not closing and (
-                    name in _NARROW or _ZONE_CLASS.search(part)):
-                zone.append([name, 1])
-        elif zone and not skip and part:
-            parts[i] = text(part)
+    for i in range(1, len(parts), 2):  # the tags; parts[i + 1] is the text after each
+        tag = parts[i]
+        if tag.endswith("/>"):
+            continue
+        closing = tag[1] == "/"
+        # The pattern matched a name from ``names``: it ends at a space, '/' or '>'.
+        name = _TAG_NAME.match(tag).group(2).lower()  # type: ignore[union-attr]
+        classed = not closing and "class=" in tag
+        whole = name in _SKIP or (classed and bool(_WHOLE_CLASS.search(tag)))
+        if not _nest(skip, name, closing) and whole and not closing:
+            skip.append([name, 1])
+        if not _nest(zone, name, closing) and not closing and (
+                name in _NARROW or (classed and bool(_ZONE_CLASS.search(tag)))):
+            zone.append([name, 1])
+        after = parts[i + 1]
+        if zone and not skip and after and _WORD.search(after):
+            pieces = _TAG.split(after)  # text and the other tags, which stay as they are
+            pieces[::2] = [text(t) for t in pieces[::2]]
+            parts[i + 1] = "".join(pieces)
     return page[:start] + "".join(parts)
 
 

@@ -30,7 +30,10 @@ registry.discover(__name__, __path__, Statistic, register)
 
 
 def get(name: str) -> Statistic:
-    plugins.load()
+    # Plugins are looked for only for a name not registered yet: a profile asks ~75 times per
+    # indicator row, and looking each time cost 1.7 ms a national profile.
+    if name not in _REGISTRY:
+        plugins.load()
     try:
         return _REGISTRY[name]
     except KeyError:
