@@ -134,7 +134,7 @@ def test_key_figure_compares_with_the_nearest_comparator() -> None:
     value = Cell("28,5%", value=28.5)
     assert profile_prose.key_figure(_row(value, {"gemeente": gemeente, "regio": regio})) == (
         KeyFigure("Eenpersoonshuishoudens", "28,5%", "", "gemeente: 30,1%", "● gelijk",
-                  "similar", 2023))
+                  "similar", 2023, "eenp"))
     # A gemeente profile has no gemeente to compare with: the regio.
     assert profile_prose.key_figure(_row(value, {"regio": regio})).comparison == "regio: 31,0%"
     small = Cell("28,5%", value=28.5, status="small", mark="klein aantal: onzeker")

@@ -94,7 +94,7 @@ def key_figure(row: Row) -> KeyFigure:
     if row.value.status == Status.SMALL:
         text = f"{row.value.mark}; {text}" if text else row.value.mark
     return KeyFigure(row.indicator.label, row.value.text, unit, text, cell.symbol,
-                     cell.judgement, row.year)
+                     cell.judgement, row.year, row.indicator.id)
 
 
 def interval_text(last: ValueRow, fmt: str) -> str:

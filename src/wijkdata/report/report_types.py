@@ -70,6 +70,7 @@ class KeyFigure:
     symbol: str
     judgement: str
     year: int | None = None
+    indicator_id: str = ""  # the bewonersversie takes its figures in the tiles' order
 
 
 @dataclass

@@ -125,20 +125,26 @@ def _capital(text: str) -> str:
 
 
 def figures(report: Report, accent: str) -> list[Figure]:
-    """The key figures with words, as sentences and pictograms (at most MAX_FIGURES)."""
-    out = []
+    """The key figures with words, as sentences and pictograms (at most MAX_FIGURES).
+
+    In the order of the profile's page-1 tiles (health and care first, or the region's
+    ``key_figures:``), then the other key figures: "Hoe gezond is Esveld?" opens with health,
+    not with household sizes (the themes' order puts demografie first)."""
     known = words()
-    for theme in report.themes:
-        for row in theme.rows:
-            w = known.get(row.indicator.id)
-            p = share(row)
-            if not row.indicator.key or w is None or p is None:
-                continue
-            n, d = fraction(p)
-            # "1 op de 4 inwoners is ..." takes a singular verb, "4 van de 10 ... zijn" a plural.
-            what = w.enkel if n == 1 else f"{w.werkwoord} {w.rest}".strip()
-            sentence = _capital(f"{fraction_text(n, d, p)} {w.wie} {what}.")
-            out.append(Figure(sentence, pictogram(n, d, accent, sentence)))
+    rows = {r.indicator.id: r for t in report.themes for r in t.rows}
+    order = [k.indicator_id for k in report.key_figures]
+    order += [i for i, r in rows.items() if r.indicator.key]
+    out = []
+    for ind_id in dict.fromkeys(order):
+        row, w = rows.get(ind_id), known.get(ind_id)
+        p = share(row) if row is not None else None
+        if row is None or w is None or p is None:
+            continue
+        n, d = fraction(p)
+        # "1 op de 4 inwoners is ..." takes a singular verb, "4 van de 10 ... zijn" a plural.
+        what = w.enkel if n == 1 else f"{w.werkwoord} {w.rest}".strip()
+        sentence = _capital(f"{fraction_text(n, d, p)} {w.wie} {what}.")
+        out.append(Figure(sentence, pictogram(n, d, accent, sentence)))
     return out[:MAX_FIGURES]
 
 
