@@ -20,6 +20,7 @@ so they see the same plugins as the build that started them.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -36,7 +37,14 @@ _loaded: set[str] = set()
 
 
 def named() -> list[str]:
-    return [m.strip() for m in os.environ.get(ENV, "").split(",") if m.strip()]
+    return list(_parsed(os.environ.get(ENV, "")))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(value: str) -> tuple[str, ...]:
+    # load() runs before every registry lookup (a national profile makes ~75 of them): the
+    # variable is parsed once per value, so a lookup costs one environment read.
+    return tuple(m.strip() for m in value.split(",") if m.strip())
 
 
 def _import(module: str, named_by: str) -> None:
