@@ -121,6 +121,15 @@ def test_a_pypdf_file_is_rewritten_in_place_too() -> None:
     assert meta["/Subject"] == "Wijk"
 
 
+def test_a_cross_reference_row_that_is_not_classic_leaves_the_fast_path(
+        chromium_pdf: bytes) -> None:
+    xref = int(re.findall(rb"startxref\n(\d+)", chromium_pdf)[-1])
+    row = chromium_pdf.index(b" 00000 n", xref) - 10  # the first in-use row
+    broken = chromium_pdf[:row] + b"00000x0015" + chromium_pdf[row + 10:]
+    assert replace_info(chromium_pdf, {"/Title": "x"}) is not None
+    assert replace_info(broken, {"/Title": "x"}) is None
+
+
 def test_structure_ids_do_not_depend_on_what_the_browser_printed_before() -> None:
     # Chromium names structure elements after DOM node ids, which grow with every page the
     # long-lived tab has held; renumbered by rank at the same width, order and length stay.

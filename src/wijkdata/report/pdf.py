@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
+import numpy as np
 from pypdf import PdfReader, PdfWriter
 
 from wijkdata.core.errors import DataError
@@ -169,10 +170,13 @@ _NODE_ID = re.compile(rb"\(node(\d+)\)")
 
 def stable_node_ids(pdf: bytes) -> bytes:
     """``pdf`` with its structure-element ids numbered 0, 1, 2, ... in their own order."""
-    found = sorted({int(m.group(1)) for m in _NODE_ID.finditer(pdf)})
-    rank = {n: i for i, n in enumerate(found)}
-    return _NODE_ID.sub(lambda m: b"(node%0*d)" % (len(m.group(1)), rank[int(m.group(1))]),
-                        pdf)
+    # split() leaves the text between ids at even and the ids' digits at odd places: one list
+    # comprehension instead of a Python callback per id (~2,000 in a profile).
+    parts = _NODE_ID.split(pdf)
+    digits = parts[1::2]
+    rank = {n: i for i, n in enumerate(sorted({int(d) for d in digits}))}
+    parts[1::2] = [b"(node%0*d)" % (len(d), rank[int(d)]) for d in digits]
+    return b"".join(parts)
 
 
 def set_metadata(pdf: bytes, *, title: str, author: str, subject: str,
@@ -232,18 +236,33 @@ def replace_info(pdf: bytes, info: dict[str, str]) -> bytes | None:
     delta = len(obj) - (end - start)
     count = int(table.group(1))
     entries = table.end()
-    rows = []
-    for i in range(count):
-        row = pdf[entries + 20 * i:entries + 20 * (i + 1)]
-        if len(row) != 20 or row[17:18] not in (b"n", b"f"):
-            return None
-        offset = int(row[:10])
-        if row[17:18] == b"n" and offset >= end:
-            row = b"%010d" % (offset + delta) + row[10:]
-        rows.append(row)
+    rows = _shifted_rows(pdf[entries:entries + 20 * count], count, end, delta)
+    if rows is None:
+        return None
     rest = entries + 20 * count
-    return (pdf[:start] + obj + pdf[end:xref_at] + pdf[xref_at:entries] + b"".join(rows)
+    return (pdf[:start] + obj + pdf[end:xref_at] + pdf[xref_at:entries] + rows
             + pdf[rest:tail.start()] + b"startxref\n%d\n%%%%EOF\n" % (xref_at + delta))
+
+
+def _shifted_rows(table: bytes, count: int, end: int, delta: int) -> bytes | None:
+    """The cross-reference rows (``nnnnnnnnnn ggggg n``), each in-use offset at or behind
+    ``end`` moved by ``delta``; None if a row is not a classic 20-byte one. As one numpy array:
+    a tagged profile has ~2,300 rows, a Python loop over them cost ~5 ms."""
+    rows = np.frombuffer(table, dtype=np.uint8)
+    if len(rows) != 20 * count:
+        return None
+    rows = rows.reshape(count, 20)
+    kind = rows[:, 17]
+    digits = rows[:, :10].astype(np.int64) - ord("0")
+    if not (np.isin(kind, (ord("n"), ord("f"))).all() and ((digits >= 0) & (digits <= 9)).all()):
+        return None
+    offsets = digits @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
+    moved = (kind == ord("n")) & (offsets >= end)
+    offsets[moved] += delta
+    out = rows.copy()
+    out[:, :10] = (offsets[:, None] // (10 ** np.arange(9, -1, -1, dtype=np.int64)) % 10
+                   + ord("0")).astype(np.uint8)
+    return out.tobytes()
 
 
 # --- Printing many profiles on both cores -------------------------------------------------
