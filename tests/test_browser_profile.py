@@ -152,3 +152,21 @@ def test_print_stylesheet_and_table_headers(reports: Path, browser: Any) -> None
     assert page.evaluate("getComputedStyle(document.querySelector('table.ind tr'))"
                          ".breakInside") == "avoid"
     context.close()
+
+
+@pytest.mark.parametrize("name", ["DORP_ESVELD.html", "WK990100.html"])
+def test_every_comparison_badge_fits_its_cell_on_paper(reports: Path, browser: Any,
+                                                      name: str) -> None:
+    context, page, _ = open_page(browser, (reports / name).as_uri())
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 688, "height": 994})  # A4 inside the print margins
+    outside = page.evaluate("""() => Array.from(document.querySelectorAll('table.ind td .sig'))
+        .filter(s => { const c = s.closest('td').getBoundingClientRect(),
+                             r = s.getBoundingClientRect();
+                       return r.left < c.left - 0.5 || r.right > c.right + 0.5; })
+        .map(s => s.textContent)""")
+    badges = page.locator("table.ind td .sig").count()
+    context.close()
+    assert badges > 100
+    assert outside == []
+
