@@ -5,13 +5,13 @@ screen-hiding rule never reaches the printed page."""
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 from datetime import UTC, datetime
 
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
+from tests import printlayout
 from wijkdata.report.pdf import PdfPrinter, css_string, find_browser, with_print_style
 
 CREATED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -50,17 +50,16 @@ def test_header_and_footer_on_every_page_with_a_hostile_title() -> None:
     assert "display" not in "".join(texts)  # no CSS leaked into the page as text
 
 
-@pytest.mark.skipif(find_browser() is None or shutil.which("pdftotext") is None,
-                    reason="needs Chromium and poppler")
+@pytest.mark.skipif(find_browser() is None, reason="needs Chromium")
 def test_header_sits_in_the_top_margin_and_footer_in_the_bottom_margin() -> None:
     html = "<!doctype html><html><head></head><body><p>Midden</p></body></html>"
     with PdfPrinter() as printer:
         pdf = printer.print(html, title="Kop", author="Org", subject="Voet", created=CREATED)
-    words = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True,
-                           check=True).stdout.decode()
-    y = {w.split(">")[1].split("<")[0]: float(w.split('yMin="')[1].split('"')[0])
-         for w in words.split("<word ")[1:]}
-    mm = 72 / 25.4  # points per millimetre
-    assert y["Kop"] < 18 * mm and y["Org"] < 18 * mm  # inside the 18 mm top margin
-    assert y["Midden"] >= 18 * mm
-    assert y["Voet"] > 842.88 - 16 * mm and y["pagina"] > 842.88 - 16 * mm
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[0]
+        top = {w["text"]: w["top"] for w in page.extract_words()}
+        height = float(page.height)
+    assert top["Kop"] < printlayout.TOP and top["Org"] < printlayout.TOP
+    assert top["Midden"] >= printlayout.TOP
+    assert top["Voet"] > height - printlayout.BOTTOM
+    assert top["pagina"] > height - printlayout.BOTTOM

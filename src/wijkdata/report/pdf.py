@@ -244,6 +244,9 @@ def replace_info(pdf: bytes, info: dict[str, str]) -> bytes | None:
             + pdf[rest:tail.start()] + b"startxref\n%d\n%%%%EOF\n" % (xref_at + delta))
 
 
+_DIGIT_PLACES = 10 ** np.arange(9, -1, -1, dtype=np.int64)  # an xref offset's ten digits
+
+
 def _shifted_rows(table: bytes, count: int, end: int, delta: int) -> bytes | None:
     """The cross-reference rows (``nnnnnnnnnn ggggg n``), each in-use offset at or behind
     ``end`` moved by ``delta``; None if a row is not a classic 20-byte one. As one numpy array:
@@ -256,12 +259,11 @@ def _shifted_rows(table: bytes, count: int, end: int, delta: int) -> bytes | Non
     digits = rows[:, :10].astype(np.int64) - ord("0")
     if not (np.isin(kind, (ord("n"), ord("f"))).all() and ((digits >= 0) & (digits <= 9)).all()):
         return None
-    offsets = digits @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
+    offsets = digits @ _DIGIT_PLACES
     moved = (kind == ord("n")) & (offsets >= end)
     offsets[moved] += delta
     out = rows.copy()
-    out[:, :10] = (offsets[:, None] // (10 ** np.arange(9, -1, -1, dtype=np.int64)) % 10
-                   + ord("0")).astype(np.uint8)
+    out[:, :10] = (offsets[:, None] // _DIGIT_PLACES % 10 + ord("0")).astype(np.uint8)
     return out.tobytes()
 
 
