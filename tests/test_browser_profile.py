@@ -170,3 +170,18 @@ def test_every_comparison_badge_fits_its_cell_on_paper(reports: Path, browser: A
     assert badges > 100
     assert outside == []
 
+
+
+def test_the_legend_draws_niet_getoetst_as_the_cells_do_on_paper(reports: Path,
+                                                                 browser: Any) -> None:
+    context, page, _ = open_page(browser, (reports / "DORP_ESVELD.html").as_uri())
+    page.emulate_media(media="print")
+    frame = """s => { const c = getComputedStyle(s);
+                      return [c.borderTopWidth, c.paddingLeft, c.backgroundColor]; }"""
+    legend = page.locator("p.legend .sig-not_tested").first.evaluate(frame)
+    cell = page.locator("table.ind td .sig-not_tested").first.evaluate(frame)
+    page.emulate_media(media="screen")
+    on_screen = page.locator("p.legend .sig-not_tested").first.evaluate(frame)
+    context.close()
+    assert legend == cell == ["0px", "0px", "rgb(255, 255, 255)"]
+    assert on_screen == ["1px", "4px", "rgb(255, 255, 255)"]  # a badge, as .sig draws it

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import io
+import logging
 import multiprocessing
 import os
 import re
@@ -33,6 +34,20 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+DRIVER_CLOSED = "Connection closed while reading from the driver"
+
+
+def _not_the_closed_driver(record: logging.LogRecord) -> bool:
+    """Logging filter: drop asyncio's report of Playwright's driver having gone away.
+
+    Ctrl-C in a terminal reaches the whole process group, Playwright's node driver too. It
+    exits, and Playwright leaves "Connection closed while reading from the driver" in a future
+    nobody awaits; when that is collected asyncio logs "Future exception was never retrieved"
+    and a traceback, after the build's own one-line report. Nothing is lost by dropping it: a
+    driver that dies while a page prints fails that ``print`` call, which the build reports.
+    """
+    exc = record.exc_info[1] if record.exc_info else None
+    return exc is None or str(exc) != DRIVER_CLOSED
 
 
 def find_browser() -> Path | None:
@@ -127,6 +142,7 @@ class PdfPrinter:
     def __enter__(self) -> PdfPrinter:
         from playwright.sync_api import sync_playwright
 
+        logging.getLogger("asyncio").addFilter(_not_the_closed_driver)  # added once, however often
         self._pw = sync_playwright().start()
         self._browser = self._pw.chromium.launch(executable_path=str(self.browser),
                                                  args=CHROMIUM_ARGS, headless=True)
