@@ -47,8 +47,13 @@ def tables(tmp_path: Path) -> RegionTables:
                for i in range(1, 6)]
               + [("eenp", "WK000101", 2022, None, None, 12.0, None, None, "ok"),
                  ("eenp", "GM0001", 2023, None, None, 99.0, None, None, "ok")])
-    add_table(con, "ind_comparison", [("eenp", "WK000101", 2023, "gemeente", "GM0001", 99.0,
-                                       -89.0, "lower", "better")])
+    # In no particular order, as the build writes them (comparisons.py): readers look up.
+    add_table(con, "ind_comparison", [
+        ("eenp", "WK000101", 2023, "regio", "REGIO", 50.0, -40.0, "lower", "better"),
+        ("eenp", "WK000102", 2023, "gemeente", "GM0001", 99.0, -79.0, "lower", "better"),
+        ("eenp", "WK000101", 2022, "gemeente", "GM0001", None, None, "not_tested",
+         "not_tested"),
+        ("eenp", "WK000101", 2023, "gemeente", "GM0001", 99.0, -89.0, "lower", "better")])
     add_table(con, "ind_trend", [("eenp", "WK000101", 2023, 2022, 10.0, 12.0, -2.0,
                                   "two_proportion_z", "not_significant")])
     add_table(con, "geometry", [("WK000101", "wijk", "{}"), ("BU00010101", "buurt", "{}")])
@@ -79,8 +84,13 @@ def test_areas_names_and_figures_as_typed_rows(tables: RegionTables) -> None:
     latest = tables.latest("eenp", "WK000101")
     assert latest is not None and (latest.year, latest.value) == (2023, 10.0)
     assert tables.latest("eenp", "BU00010101") is None
-    assert tables.comps[("eenp", "WK000101", 2023)] == {"gemeente": ComparisonRow(
-        "eenp", "WK000101", 2023, "gemeente", "better", "GM0001", 99.0)}
+    assert tables.comps[("eenp", "WK000101", 2023)] == {
+        "gemeente": ComparisonRow("eenp", "WK000101", 2023, "gemeente", "better", "GM0001",
+                                  99.0),
+        "regio": ComparisonRow("eenp", "WK000101", 2023, "regio", "better", "REGIO", 50.0)}
+    assert tables.comps[("eenp", "WK000101", 2022)] == {"gemeente": ComparisonRow(
+        "eenp", "WK000101", 2022, "gemeente", "not_tested", "GM0001", None)}
+    assert tables.comps[("eenp", "WK000102", 2023)]["gemeente"].comparator_value == 99.0
     assert tables.trend[("eenp", "WK000101")] == TrendRow(
         "eenp", "WK000101", 2023, 2022, 10.0, 12.0, -2.0, "two_proportion_z",
         "not_significant")

@@ -298,6 +298,8 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
 def compute(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
             cfg: RegionConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`run`, then ``ind_value`` and ``ind_comparison`` as frames (for tests and tools;
-    a build calls :func:`run` and leaves the tables in the database)."""
+    a build calls :func:`run` and leaves the tables in the database). The comparisons come in
+    ``ind_value``'s order, then by comparator (the table itself has no order)."""
     run(con, indicators, cfg)
-    return frame(con, "SELECT * FROM ind_value"), frame(con, "SELECT * FROM ind_comparison")
+    return frame(con, "SELECT * FROM ind_value"), frame(
+        con, "SELECT * FROM ind_comparison ORDER BY indicator_id, area_code, year, comparator")
