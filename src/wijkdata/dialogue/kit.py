@@ -27,7 +27,7 @@ from wijkdata.report import hyphenation, render
 from wijkdata.report.context import ContextBuilder, Report
 from wijkdata.report.formatting import long_date
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
-from wijkdata.report.pdf import PdfPrinter, set_metadata
+from wijkdata.report.pdf import SCREEN_HIDDEN, PdfPrinter, set_metadata, with_print_style
 
 from . import slides, votes
 from .extras import RegionFiles, network_html, region_files, speerpunten
@@ -48,10 +48,11 @@ class SlidePrinter(PdfPrinter):
 
     def print_slides(self, html: str, *, title: str, author: str, subject: str,
                      created: datetime) -> bytes:
-        self._page.set_content(html, wait_until="load")
-        pdf = self._page.pdf(width=SLIDE_WIDTH, height=SLIDE_HEIGHT, print_background=True,
-                             margin={"top": "0", "bottom": "0", "left": "0", "right": "0"},
-                             prefer_css_page_size=True)
+        # Printed only, never drawn for the screen (as the profiles: report/pdf.py).
+        pdf = self._printed(with_print_style(html, f"<style>{SCREEN_HIDDEN}</style>"),
+                            width=SLIDE_WIDTH, height=SLIDE_HEIGHT, print_background=True,
+                            margin={"top": "0", "bottom": "0", "left": "0", "right": "0"},
+                            prefer_css_page_size=True)
         return set_metadata(pdf, title=title, author=author, subject=subject, created=created)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 from pypdf import PdfReader, PdfWriter
@@ -162,8 +163,8 @@ class PdfPrinter:
     def print(self, html: str, *, title: str, author: str, subject: str,
               created: datetime, landscape: bool = False) -> bytes:
         style = print_style(title=title, author=author, subject=subject)
-        self._page.set_content(with_print_style(html, style), wait_until="load")
-        pdf = self._page.pdf(
+        pdf = self._printed(
+            with_print_style(html, style),
             format="A4", landscape=landscape, print_background=True,
             margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
             prefer_css_page_size=False,
@@ -175,6 +176,11 @@ class PdfPrinter:
         )
         return set_metadata(stable_node_ids(pdf), title=title, author=author,
                             subject=subject, created=created)
+
+    def _printed(self, html: str, **options: Any) -> bytes:
+        """``html`` loaded into the page and printed with ``options`` (``page.pdf``'s)."""
+        self._page.set_content(html, wait_until="load")
+        return self._page.pdf(**options)
 
 
 # A tagged PDF names its structure elements after DOM node ids ("(node00042106)"), which count
