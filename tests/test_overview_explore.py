@@ -77,3 +77,19 @@ def test_sort_by_keyboard_and_choose_the_map(index: Path, width: int, browser: A
     assert widths == [width, width]
     assert seen["errors"] == []
     assert seen["requests"] == [index.as_uri()]
+
+
+def test_printed_the_table_of_all_areas_fits_the_paper(index: Path, browser: Any) -> None:
+    # 718 px: A4's 210 mm less a browser's usual 10 mm print margins, at 96 px an inch.
+    context, page, _ = open_page(browser, index.as_uri(), 718)
+    page.emulate_media(media="print")
+    past_the_edge = page.evaluate("""() => Array.from(
+        document.querySelectorAll('#gebieden th, #gebieden td, #gebieden .mark'))
+        .filter(c => c.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .length""")
+    cells = page.locator("#gebieden tbody td").count()
+    caption = page.locator("#gebieden caption").inner_text().replace("\u00ad", "")
+    context.close()
+    assert cells > 100
+    assert past_the_edge == 0  # 112 cells and marks of the demo's overview ran past it
+    assert caption == "Kerncijfers per gebied"  # no "klik op een kolomkop" on paper
