@@ -15,6 +15,7 @@ import duckdb
 from wijkdata.core.config import load_region
 from wijkdata.core.db import current_areas
 from wijkdata.pipeline.build import BuildOptions, build
+from wijkdata.report import render
 from wijkdata.report.area_selection import profile_codes
 from wijkdata.report.context import ContextBuilder
 from wijkdata.report.inputs import built_profile_count, load_indicators
@@ -43,3 +44,13 @@ def test_one_buurt_report_from_the_built_demo(project: Path) -> None:
     # The builder's own view of which areas get a profile agrees with the build and the CLI.
     assert profile_codes(region, builder.area, current=current) == result.profiles
     assert built_profile_count(region) == len(result.profiles)
+    # The position spine's legend names its benchmark line: the gemeente for a buurt, and for
+    # a gemeente (never compared with itself) Nederland; a count has no line, and says why.
+    env = render.environment(project / "templates")
+    for code, line, parts in (("BU99010000", "gemeente", "buurten"),
+                              ("GM9901", "Nederland", "wijken")):
+        page = render.profile(env, builder.report(code)).replace("\u00ad", "")
+        assert f"donkergrijs = middelste helft, streep = {line}, rondje = " in page
+        assert ("Bij een aantal (zoals het aantal inwoners) staat in ‘Positie in de regio’ geen "
+                f"streep: het aantal van {'Nederland' if line == 'Nederland' else 'de gemeente'}"
+                f" is een optelsom van vele {parts} en valt ver buiten hun spreiding.") in page

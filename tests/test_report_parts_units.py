@@ -215,3 +215,21 @@ def test_trend_line_and_position_spine_only_when_there_is_something_to_draw() ->
                                          "wijk") == ""
     spine = profile_charts.position_spine(EENP, 28.5, (10.0, 20.0, 40.0, 50.0), comps, "buurt")
     assert 'aria-label="Eenpersoonshuishoudens: positie tussen de buurten van de regio"' in spine
+
+
+def test_a_count_is_placed_among_the_wijken_without_the_gemeente_line() -> None:
+    inwoners = Indicator.model_validate({
+        "id": "inwoners", "title": "Aantal inwoners", "description": "d", "theme": "demografie",
+        "statistic": "count", "numerator": "a_inw", "unit": "inwoners", "format": "number_0",
+        "polarity": "neutral", "interval": "none", "sources": ["x"]})
+    comps = {"gemeente": Cell("18.070", judgement="not_tested", value=18070.0)}
+    spine = profile_charts.position_spine(inwoners, 2350.0, (45.0, 900.0, 2700.0, 3120.0),
+                                          comps, "wijk")
+    # The scale is the wijken's range, 45 to 3,120 over 146 px from x = 7: the dot at
+    # 7 + (2,350 - 45) / 3,075 x 146 = 116.4 (with the gemeente's 18,070 on it: 25.7).
+    assert '<circle cx="116.4"' in spine
+    assert "<line" not in spine
+    # A percentage keeps its gemeente line.
+    pct = profile_charts.position_spine(EENP, 28.5, (10.0, 20.0, 40.0, 50.0),
+                                        {"gemeente": Cell("30,1%", value=30.1)}, "wijk")
+    assert '<line x1="' in pct

@@ -69,9 +69,11 @@ def trend_line(points: Sequence[tuple[int, float]], ind: Indicator) -> str:
 def position_spine(ind: Indicator, value: float | None, spread: Spread | None,
                    comps: Mapping[str, Cell], level: str) -> str:
     """Where the figure stands among the region's wijken (or buurten), with the gemeente (or
-    Nederland) as the benchmark line."""
+    Nederland) as the benchmark line. A count gets no line: the gemeente's count is the sum of
+    its wijken, so the line lay far beyond them and squeezed their range into one end."""
     if not spread or value is None:
         return ""
-    bench = comps.get("gemeente", comps.get("land", Cell(""))).value
+    bench = None if ind.stat.size_dependent else comps.get(
+        "gemeente", comps.get("land", Cell(""))).value
     return charts.spine(value, *spread, bench, comps.get("gemeente", Cell("")).judgement,
                         f"{ind.title}: positie tussen de {level}en van de regio")
