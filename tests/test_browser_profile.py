@@ -177,11 +177,13 @@ def test_the_legend_draws_niet_getoetst_as_the_cells_do_on_paper(reports: Path,
     context, page, _ = open_page(browser, (reports / "DORP_ESVELD.html").as_uri())
     page.emulate_media(media="print")
     frame = """s => { const c = getComputedStyle(s);
-                      return [c.borderTopWidth, c.paddingLeft, c.backgroundColor]; }"""
+                      return [c.borderTopWidth, c.paddingLeft, c.marginRight,
+                              c.backgroundColor]; }"""
     legend = page.locator("p.legend .sig-not_tested").first.evaluate(frame)
     cell = page.locator("table.ind td .sig-not_tested").first.evaluate(frame)
     page.emulate_media(media="screen")
     on_screen = page.locator("p.legend .sig-not_tested").first.evaluate(frame)
     context.close()
-    assert legend == cell == ["0px", "0px", "rgb(255, 255, 255)"]
-    assert on_screen == ["1px", "4px", "rgb(255, 255, 255)"]  # a badge, as .sig draws it
+    # Plain text, and no gap before the legend's full stop ("getoetst ." with a margin).
+    assert legend == cell == ["0px", "0px", "0px", "rgb(255, 255, 255)"]
+    assert on_screen == ["1px", "4px", "2px", "rgb(255, 255, 255)"]  # a badge, as .sig draws it
