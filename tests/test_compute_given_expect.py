@@ -69,7 +69,8 @@ INDICATORS = [
 
 CONFIG = RegionConfig.model_validate({
     "name": "Testregio", "gemeenten": ["GM0001", "GM0002"],
-    "areas": {"levels": ["wijk", "buurt"],
+    # Gemeenten are profiled too, so they are compared (comparisons.compared_levels).
+    "areas": {"levels": ["gemeente", "wijk", "buurt"],
               "custom": [{"code": "DORP_X", "name": "Xdorp", "buurten": [B1, B2]}]},
     "sources": [{"id": "kwb", "kind": "cbs_kwb", "path": "kwb.csv", "year": 2023}],
 })
@@ -226,3 +227,23 @@ def test_a_part_without_denominator_makes_the_village_incomplete() -> None:
     assert raw.select("area_code", "num", "den", "status").rows() == [
         (B1, 100.0, 400.0, "ok"), (B2, 60.0, None, "missing"),
         ("DORP_X", None, None, "incomplete")]
+
+
+def test_only_the_profiled_levels_and_own_areas_are_compared() -> None:
+    """A region that profiles wijken compares its wijken and its village, not its buurten or
+    gemeenten (no profile shows their comparisons); their values are computed all the same."""
+    rows = [("kwb", area, 2023, var, float(v), "ok", None, None)
+            for area, vals in OBS_2023.items() for var, v in zip(VARS, vals, strict=False)]
+    con = region_db(rows, AREAS, [("DORP_X", B1), ("DORP_X", B2)])
+    wijken = CONFIG.model_copy(update={"areas": CONFIG.areas.model_copy(
+        update={"levels": ["wijk"]})})
+    values, comparisons = compute.compute(con, INDICATORS, wijken)
+    compared = sorted(set(comparisons["area_code"]))
+    valued = sorted(set(values.filter(pl.col("value").is_not_null())["area_code"]))
+    assert compared == ["DORP_X", "WK000100"]
+    assert valued == sorted(["NL00", "GM0001", "GM0002", "WK000100", B1, B2, B3, "DORP_X",
+                             "REGIO"])
+    # Each compared area against the config's default comparators, per indicator.
+    assert comparisons.height == 2 * len(INDICATORS) * len(CONFIG.comparators)
+    assert _cmp(comparisons, "eenp", "WK000100") == _cmp(
+        compute.compute(con, INDICATORS, CONFIG)[1], "eenp", "WK000100")

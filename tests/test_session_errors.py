@@ -95,3 +95,28 @@ def test_good_practices_list_is_valid_and_typos_are_caught(tmp_path: Path) -> No
         load_practices(bad, ids)
     assert exc.value.message == (f"{bad}, line 4: practices.0.indicators: unknown indicator "
                                  "'obesitas'")
+
+
+def test_session_for_an_area_of_a_level_the_build_did_not_compare(
+        project: Path, runner: CliRunner) -> None:
+    """Only the profiled levels are compared: a kit for a gemeente of a region that profiles
+    wijken and buurten would show no comparisons, so it is refused, saying how to get them."""
+    built = runner.invoke(app, ["build", "--regio", "demo", "--format", "html", "--area",
+                                "DORP_ESVELD"])
+    assert built.exit_code == 0, built.output
+    session = ["session", "--regio", "demo", "--area", "GM9901", "--date", "2026-11-23"]
+    result = runner.invoke(app, session)
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: GM9901 is a gemeente, and the last build of region 'demo' compared no gemeente "
+        "areas (areas.levels: wijk, buurt)\n"
+        "  hint: add gemeente to areas.levels in demo.yml and build again, or build this "
+        "area: wijkdata build --regio demo --area GM9901\n")
+    assert not (project / "reports" / "demo" / "sessies").exists()
+    # The hint's build compares the gemeente too; then the kit is made.
+    again = runner.invoke(app, ["build", "--regio", "demo", "--format", "html", "--area",
+                                "GM9901"])
+    assert again.exit_code == 0, again.output
+    assert runner.invoke(app, session).exit_code == 0
+    assert (project / "reports" / "demo" / "sessies" / "2026-11-23-GM9901"
+            / "handout.pdf").is_file()

@@ -160,8 +160,33 @@ def test_shards_from_other_inputs_are_refused(project: Path, runner: CliRunner) 
     output, db = _refused_shard(project, runner, "1/3")
     assert output == (
         f"error: the prepared database {db} was made from other inputs than this project "
-        "(region config, indicators or wijkdata version differ)\n"
+        "(region config, indicators, --level or wijkdata version differ)\n"
         "  hint: run 'wijkdata prepare --regio demo' again with this project\n")
+
+
+def test_a_shard_of_a_level_the_database_did_not_compare_is_refused(
+        project: Path, runner: CliRunner) -> None:
+    # Comparisons are computed for the profiled levels only: gemeente profiles need a database
+    # prepared for them, which the same --level gives.
+    ok(runner, "prepare", "--regio", "demo")
+    result = runner.invoke(app, ["build", "--regio", "demo", "--shard", "1/2", "--level",
+                                 "gemeente"])
+    db = project / "data" / "processed" / "demo.duckdb"
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: the prepared database {db} was made from other inputs than this project "
+        "(region config, indicators, --level or wijkdata version differ)\n"
+        "  hint: run 'wijkdata prepare --regio demo --level gemeente' again with this "
+        "project\n")
+    ok(runner, "prepare", "--regio", "demo", "--level", "gemeente")
+    ok(runner, "build", "--regio", "demo", "--shard", "1/2", "--level", "gemeente",
+       "--format", "html")
+    profiles = shard_record(project, 1, 2)["profiles"]
+    assert [c for c in profiles if c.startswith("GM")] == ["GM9901"]
+    # Its table cells carry verdicts against the regio and Nederland.
+    page = (project / "reports" / "demo-shard-1-of-2" / "GM9901.html").read_text(
+        encoding="utf-8")
+    assert len(re.findall(r'<td class="num[^"]*">[^<]*<span class="sig sig-', page)) > 20
 
 
 def _refused_shard(project: Path, runner: CliRunner, shard: str) -> tuple[str, Path]:

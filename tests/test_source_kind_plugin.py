@@ -119,6 +119,7 @@ def test_without_the_plugin_the_kind_is_unknown_and_named(with_plugin: Path) -> 
 def test_an_edit_to_a_plugin_module_changes_the_build_fingerprint(
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from wijkdata.core.config import load_region
+    from wijkdata.indicators.comparisons import compared_levels
     from wijkdata.pipeline import manifest
 
     folder = tmp_path / "plugins"
@@ -132,7 +133,8 @@ def test_an_edit_to_a_plugin_module_changes_the_build_fingerprint(
     def ingest_key() -> str:
         hasher = manifest.Hasher()
         sources = manifest.hash_sources(region, region.data_dir(), hasher)
-        return manifest.fingerprint(region, sources, {}, hasher).keys.ingest
+        return manifest.fingerprint(region, sources, {}, hasher,
+                                    compared_levels(region.config)).keys.ingest
 
     before = ingest_key()
     assert ingest_key() == before

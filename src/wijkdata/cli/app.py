@@ -139,6 +139,14 @@ def interrupted_line(exc: BaseException) -> str:
     return f"interrupted by {how} after {done} had been replaced; nothing else was replaced"
 
 
+def checked_levels(levels: list[str] | None) -> tuple[str, ...] | None:
+    """``--level`` values (build and prepare), each one of the profiled levels."""
+    for lv in levels or []:
+        if lv not in ("wijk", "buurt", "gemeente"):
+            raise ConfigError(f"--level: unknown level '{lv}'; use wijk, buurt or gemeente")
+    return tuple(levels) if levels else None
+
+
 def _formats(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
@@ -187,11 +195,8 @@ def build(
     from wijkdata.pipeline.build import build as run_build
 
     region = load_region(regio)
-    for lv in level or []:
-        if lv not in ("wijk", "buurt", "gemeente"):
-            raise ConfigError(f"--level: unknown level '{lv}'; use wijk, buurt or gemeente")
     opts = BuildOptions(data_dir=data_dir, out_dir=out, formats=_formats(format),
-                        areas=tuple(area or ()), levels=tuple(level) if level else None,
+                        areas=tuple(area or ()), levels=checked_levels(level),
                         if_changed=if_changed)
     t0 = time.perf_counter()
     if shard is not None:

@@ -83,6 +83,15 @@ def build_kit(region: Region, area: str, day: date, out: Path | None,
         raise DataError(f"area code {area} is not in the data of region '{region.slug}'",
                         hint=("similar codes: " + ", ".join(near)) if near
                         else f"'wijkdata build --regio {region.slug}' lists what it profiles")
+    level = builder.area[area].level
+    if region.config.comparators and area not in builder.compared:
+        # Only the profiled levels are compared (indicators/comparisons.py): a kit without
+        # its comparisons would say 'geen gegevens' where the gemeente's figure belongs.
+        raise DataError(
+            f"{area} is a {level}, and the last build of region '{region.slug}' compared no "
+            f"{level} areas (areas.levels: {', '.join(region.config.areas.levels)})",
+            hint=f"add {level} to areas.levels in {region.path.name} and build again, or "
+            f"build this area: wijkdata build --regio {region.slug} --area {area}")
     report = builder.report(area)
     files = region_files(region)
     pages = kit_pages(files, report, builder, day)

@@ -195,8 +195,9 @@ def group_values(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
 
 
 def write(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
-          cfg: RegionConfig) -> None:
-    """Write the three tables; empty ones when the config does not use the comparator."""
+          cfg: RegionConfig, levels: tuple[str, ...] | None = None) -> None:
+    """Write the three tables; empty ones when the config does not use the comparator.
+    Groups are found for the wijken and buurten among ``levels`` (default: the config's)."""
     chars = characteristics(cfg, indicators) if COMPARATOR in cfg.comparators else []
     if chars:
         members: dict[str, list[str]] = {}
@@ -204,7 +205,8 @@ def write(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
                 "SELECT custom_code, buurt_code FROM custom_area_member").fetchall():
             members.setdefault(custom, []).append(buurt)
         groups, standard = find_groups(latest_wide(con, chars), chars, cfg.comparable.k,
-                                       current_areas(con), members, tuple(cfg.areas.levels))
+                                       current_areas(con), members,
+                                       levels or tuple(cfg.areas.levels))
     else:
         groups = pl.DataFrame(schema=NEIGHBOUR_SCHEMA)
         standard = pl.DataFrame(schema=CHARACTERISTIC_SCHEMA)

@@ -268,8 +268,11 @@ def strict_indicators(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
 
 
 def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
-        cfg: RegionConfig) -> None:
+        cfg: RegionConfig, levels: tuple[str, ...] | None = None) -> None:
     """Write ``ind_value``, ``ind_comparison`` and ``ind_trend`` into the database.
+
+    Values and trends are computed for every area; comparisons and groups of comparable areas
+    for the areas of ``levels`` (default ``comparisons.compared_levels(cfg)``).
 
     Only the values pass through polars (numpy statistics, complementary suppression, ranks);
     the ~2.5 million national comparison pairs and the trend selection are SQL on the written
@@ -289,8 +292,9 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
         cfg.disclosure.min_count, cfg.disclosure.protect_zero)
     comparisons.write_values(con, values, indicators)
     del values
-    comparable.write(con, indicators, cfg)
-    comparisons.write_comparisons(con, indicators, cfg)
+    levels = levels or comparisons.compared_levels(cfg)
+    comparable.write(con, indicators, cfg, levels)
+    comparisons.write_comparisons(con, indicators, cfg, levels)
     write_table(con, "ind_trend", trends.latest_change(con, indicators,
                                                        cfg.areas.composition_change_max))
 

@@ -25,13 +25,13 @@ from pathlib import Path
 
 import duckdb
 
-from wijkdata.core import atomic, cpus
+from wijkdata.core import atomic, codes, cpus
 from wijkdata.core.clock import build_date, build_timestamp
 from wijkdata.core.config import Region
 from wijkdata.core.db import replacing
 from wijkdata.core.errors import DataError
 from wijkdata.core.testhooks import pause_point
-from wijkdata.indicators import compute
+from wijkdata.indicators import comparisons, compute
 from wijkdata.indicators.definitions import Indicator
 from wijkdata.ingest import run as ingest
 from wijkdata.report import formats as output_formats
@@ -93,7 +93,7 @@ def build(region: Region, opts: BuildOptions, progress: Progress) -> BuildResult
         hasher = manifest.hasher_for(region)
         sources = manifest.hash_sources(region, region.data_dir(opts.data_dir), hasher)
         fp = manifest.fingerprint(region, sources, manifest.build_options(
-            formats, opts.areas, opts.levels), hasher)
+            formats, opts.areas, opts.levels), hasher, compared_levels(region, opts))
         # A generation nobody points to was left by a killed build or publish: clear it, and
         # do the work again even with --if-changed (its manifest never became the current one).
         interrupted = atomic.unpublished_generations(out_dir)
@@ -127,7 +127,7 @@ def prepare(region: Region, opts: BuildOptions, progress: Progress) -> BuildResu
     with atomic.region_lock(region.project / "data" / "processed", region.slug):
         hasher = manifest.hasher_for(region)
         sources = manifest.hash_sources(region, region.data_dir(opts.data_dir), hasher)
-        fp = manifest.fingerprint(region, sources, {}, hasher)
+        fp = manifest.fingerprint(region, sources, {}, hasher, compared_levels(region, opts))
         ran = update_database(region, indicators, fp, opts, progress, timings)
         manifest.remember_hashes(region, hasher)
     return BuildResult(region.output_dir(opts.out_dir), db_path, [], [], timings, ran=ran)
@@ -152,7 +152,8 @@ def update_database(region: Region, indicators: list[Indicator], fp: manifest.Fi
         try:
             if work == "ingest":
                 step_ingest(con, region, region.data_dir(opts.data_dir), progress, timings)
-            step_compute(con, region, indicators, progress, timings)
+            step_compute(con, region, indicators, progress, timings,
+                         compared_levels(region, opts))
             check_areas(region, opts.areas, [r[0] for r in con.execute(
                 "SELECT code FROM area WHERE level IN ('gemeente', 'wijk', 'buurt', 'custom') "
                 "ORDER BY code").fetchall()])
@@ -169,11 +170,19 @@ def step_ingest(con: duckdb.DuckDBPyConnection, region: Region, data_dir: Path,
     timings["ingest"] = time.perf_counter() - t
 
 
+def compared_levels(region: Region, opts: BuildOptions) -> tuple[str, ...]:
+    """The levels the indicators step compares: the config's, and those of ``--level`` and
+    ``--area`` (part of the compute key, so asking for another level recomputes)."""
+    asked = [lv for lv in (codes.level_of(a) for a in opts.areas) if lv]
+    return comparisons.compared_levels(region.config, [*(opts.levels or ()), *asked])
+
+
 def step_compute(con: duckdb.DuckDBPyConnection, region: Region, indicators: list[Indicator],
-                 progress: Progress, timings: dict[str, float]) -> None:
+                 progress: Progress, timings: dict[str, float],
+                 levels: tuple[str, ...]) -> None:
     t = time.perf_counter()
     progress(f"computing {len(indicators)} indicators")
-    compute.run(con, indicators, region.config)
+    compute.run(con, indicators, region.config, levels)
     timings["indicators"] = time.perf_counter() - t
     for line in lost_data(con, region, indicators):
         progress(line)

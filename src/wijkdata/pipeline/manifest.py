@@ -151,8 +151,9 @@ def hash_sources(region: Region, data_dir: Path, hasher: Hasher) -> SourceHashes
 
 
 def fingerprint(region: Region, sources: SourceHashes, options: dict[str, Any],
-                hasher: Hasher) -> Fingerprint:
-    """The three stage keys for this region's project files, these data files and options."""
+                hasher: Hasher, compared: tuple[str, ...]) -> Fingerprint:
+    """The three stage keys for this region's project files, these data files and options;
+    ``compared``: the levels the indicators step compares (``comparisons.compared_levels``)."""
     project = region.project
     # Plugins named in $WIJKDATA_PLUGINS are code outside the package: a source kind's reader.
     plugins = [(f"plugin:{p}", hashlib.sha256(p.read_bytes()).hexdigest())
@@ -160,7 +161,8 @@ def fingerprint(region: Region, sources: SourceHashes, options: dict[str, Any],
     ingest = _combine([("version", __version__), ("package", package_hash()), *plugins,
                        ("config", hasher.file(region.path)), *sources.parts])
     compute = _combine([("ingest", ingest),
-                        ("indicators", hasher.tree(project / "indicators", ("*.yml", "*.yaml")))])
+                        ("indicators", hasher.tree(project / "indicators", ("*.yml", "*.yaml"))),
+                        ("compared", ",".join(compared))])
     logo = region.logo_path()
     render = _combine([
         ("compute", compute),

@@ -32,6 +32,7 @@ from . import manifest
 from .build import (
     BuildOptions,
     BuildResult,
+    compared_levels,
     db_path_for,
     load_context,
     load_indicators,
@@ -105,12 +106,15 @@ def _fingerprint(region: Region, db_keys: dict[str, str], sources: manifest.Sour
     """The render fingerprint from this project's files and the data hashes the database
     recorded; refuses a database made from another config, indicator set or version."""
     fp = manifest.fingerprint(region, sources, manifest.build_options(formats, (), levels),
-                              manifest.Hasher())
+                              manifest.Hasher(),
+                              compared_levels(region, BuildOptions(levels=levels)))
     if fp.keys.compute != db_keys.get("compute"):
+        again = "".join(f" --level {lv}" for lv in levels or ())
         raise DataError(
             f"the prepared database {db_path_for(region)} was made from other inputs than "
-            "this project (region config, indicators or wijkdata version differ)",
-            hint=f"run 'wijkdata prepare --regio {region.slug}' again with this project")
+            "this project (region config, indicators, --level or wijkdata version differ)",
+            hint=f"run 'wijkdata prepare --regio {region.slug}{again}' again with this "
+            "project")
     return fp
 
 

@@ -51,8 +51,11 @@ class RegionTables:
         # otherwise spend ~35 s and GBs turning millions of rows it never reads into objects.
         self.values: Mapping[tuple[str, str], list[ValueRow]] = rowindex.AreaRows(
             values.sort("year", maintain_order=True), ValueRow, rowindex.by_indicator_area)
-        self.comps: Mapping[tuple[str, str, int], dict[str, ComparisonRow]] = rowindex.AreaRows(
-            frame(con, rowindex.COMPARISON_SQL), ComparisonRow, rowindex.by_indicator_area_year)
+        comps = rowindex.AreaRows(frame(con, rowindex.COMPARISON_SQL), ComparisonRow,
+                                  rowindex.by_indicator_area_year)
+        self.comps: Mapping[tuple[str, str, int], dict[str, ComparisonRow]] = comps
+        # The areas that were compared: those of the profiled levels (comparisons.py).
+        self.compared: frozenset[str] = comps.areas
         self.spread = self._spread(values)
         self.geometry: dict[str, GeometryRow] = {
             r.code: r for r in typed_rows(frame(con, "SELECT * FROM geometry"), GeometryRow)}

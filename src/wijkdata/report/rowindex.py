@@ -52,6 +52,11 @@ class AreaRows(Mapping[Key, Any]):
         self._cache: dict[Key, Any] = {}
         self._loaded: set[str] = set()
 
+    @property
+    def areas(self) -> frozenset[str]:
+        """The areas that have rows."""
+        return frozenset(self._span)
+
     def _load(self, area: str) -> None:
         self._loaded.add(area)
         span = self._span.get(area)

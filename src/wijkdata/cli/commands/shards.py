@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from wijkdata.cli.app import Regio, _shown, app, handled, say
+from wijkdata.cli.app import Regio, _shown, app, checked_levels, handled, say
 from wijkdata.core.config import load_region
 
 
@@ -22,6 +22,9 @@ from wijkdata.core.config import load_region
 def prepare(
     regio: Regio,
     data_dir: Annotated[Path | None, typer.Option(help="Folder with the raw data files.")] = None,
+    level: Annotated[list[str] | None, typer.Option(
+        "--level", help="The levels the shards will profile (wijk, buurt, gemeente), as "
+        "'wijkdata build --shard k/n --level' will be given them.")] = None,
 ) -> None:
     """Ingest the sources and compute the indicators once, into data/processed/<regio>.duckdb,
     for 'wijkdata build --shard k/n' on several machines. Skips what is unchanged.
@@ -29,13 +32,16 @@ def prepare(
     Example:
 
       wijkdata prepare --regio nederland --data-dir ../shared/data
+
+      wijkdata prepare --regio nederland --level buurt   # then: build --shard k/n --level buurt
     """
     from wijkdata.pipeline.build import BuildOptions
     from wijkdata.pipeline.build import prepare as run_prepare
 
     region = load_region(regio)
     t0 = time.perf_counter()
-    result = run_prepare(region, BuildOptions(data_dir=data_dir), say)
+    result = run_prepare(region, BuildOptions(data_dir=data_dir, levels=checked_levels(level)),
+                         say)
     say(f"prepared {region.slug} in {time.perf_counter() - t0:.1f} s -> "
         f"{_shown(result.db_path)}")
 
