@@ -8,9 +8,9 @@ are each statistic's ``comparison_sql`` (``statistics/``; the interval rule of
 Ranks are polars, added to the values as they are written.
 
 ``ind_value`` is written in order of indicator, area and year. ``ind_comparison`` has no row
-order: its readers look rows up by (indicator, area, year, comparator), and sorting its ~3 million
-national rows into ``ind_value``'s order was 1.5 s of the statement's 4.2 s of CPU (DuckDB's
-profiler: the ORDER BY and the string compression around it) for nothing a reader saw.
+order: its readers look rows up by (indicator, area, year, comparator). Sorting the national
+rows (then ~3 million) into ``ind_value``'s order was 1.5 s of the statement's 4.2 s of CPU
+(DuckDB's profiler: the ORDER BY and the string compression around it) for nothing a reader saw.
 """
 
 from __future__ import annotations
@@ -104,11 +104,10 @@ def write_comparisons(con: duckdb.DuckDBPyConnection, indicators: list[Indicator
     """``ind_comparison``: one row per area, indicator, year and comparator with the verdict.
 
     The areas of ``levels`` are compared (default :func:`compared_levels`: the profiled ones);
-    a gemeente not with itself. With a
-    ``regio_lookup`` the regio comparator is the area's own regio (``regio_member``), else
-    ``REGIO``. The ``vergelijkbaar`` comparator is the area's group of comparable areas, its
-    value from ``comparable_value``. Reads ``ind_value``, ``area``, ``comparable_value`` (and
-    ``regio_member``).
+    a gemeente not with itself. With a ``regio_lookup`` the regio comparator is the area's own
+    regio (``regio_member``), else ``REGIO``. The ``vergelijkbaar`` comparator is the area's
+    group of comparable areas, its value from ``comparable_value``. Reads ``ind_value``,
+    ``area``, ``comparable_value`` (and ``regio_member``).
     """
     if cfg.regio_lookup is not None:
         regio_code = f"coalesce(m.regio_code, {_q(codes.REGIO)})"

@@ -275,8 +275,9 @@ def run(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
     for the areas of ``levels`` (default ``comparisons.compared_levels(cfg)``).
 
     Only the values pass through polars (numpy statistics, complementary suppression, ranks);
-    the ~2.5 million national comparison pairs and the trend selection are SQL on the written
-    ``ind_value``, so they never exist as frames in this process (that peaked at 2.5 GB).
+    the comparison pairs (~0.6 million for the national wijken) and the trend selection are SQL
+    on the written ``ind_value``, so they never exist as frames in this process (with all
+    levels' pairs as frames that peaked at 2.5 GB).
     """
     check_age_groups(con, indicators)
     raw = gather_all(con, indicators, cfg)

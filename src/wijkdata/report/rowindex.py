@@ -1,10 +1,10 @@
 """Indicator rows per area, turned into Python rows only for the areas a build asks for.
 
-A national build holds ~1.2 million ``ind_value`` and ~3 million ``ind_comparison`` rows. Making
-a Python object of every row up front took ~35 s and 4 GB while a wijk build reads the rows of a
-few areas per profile (the wijk, its gemeente, regio, land and the map's wijken). The frame stays
-in columnar form, sorted by area; an area's slice becomes typed rows (``core.tables``) the first
-time it is looked up.
+A national build holds ~0.8 million ``ind_value`` and ~0.6 million ``ind_comparison`` rows.
+Making a Python object of every row up front took ~35 s and 4 GB (when all levels were compared)
+while a wijk build reads the rows of a few areas per profile (the wijk, its gemeente, regio,
+land and the map's wijken). The frame stays in columnar form, sorted by area; an area's slice
+becomes typed rows (``core.tables``) the first time it is looked up.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ Key = tuple[Any, ...]
 Group = Callable[[list[Any]], dict[Key, Any]]
 
 # The comparison columns a report reads (``ComparisonRow``): difference and comparison stay in
-# the database. A third fewer columns of 2.5 million national rows saves ~250 MB in the main
-# process and in each render worker.
+# the database. A third fewer columns saved ~250 MB in the main process and in each render
+# worker when the national build compared all levels (2.5 million rows; ~50 MB now).
 COMPARISON_SQL = ("SELECT " + ", ".join(ComparisonRow._fields) + " FROM ind_comparison")
 
 
