@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -12,6 +13,7 @@ import textstat
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from tests.conftest import open_page
 from wijkdata.cli import app
 from wijkdata.core.clock import build_date
 from wijkdata.core.config import load_region
@@ -19,6 +21,7 @@ from wijkdata.report import residents
 from wijkdata.report.area_selection import profile_codes
 from wijkdata.report.context import ContextBuilder
 from wijkdata.report.inputs import db_path_for, load_indicators, logo_svg
+from wijkdata.report.pdf import CHROMIUM_ARGS, find_browser
 from wijkdata.report.render import environment
 
 # Flesch-Douma (W.H. Douma, "De leesbaarheid van landbouwbladen", Landbouwhogeschool
@@ -125,3 +128,29 @@ def test_fraction_is_within_five_points_or_one_in_n(share: float) -> None:
         assert abs(1 / d - share) <= 0.5 / d  # 1 / round(1 / p)
     else:
         assert abs(n / d - share) <= 0.05
+
+
+@pytest.mark.skipif(find_browser() is None, reason="no Chromium on this machine")
+def test_on_screen_the_text_is_a_column_with_room_at_its_sides(
+        project: Path, runner: CliRunner) -> None:
+    from playwright.sync_api import sync_playwright
+
+    # Built first: the build prints with its own Playwright, which cannot run inside another.
+    result = runner.invoke(app, ["build", "--regio", "demo", "--format", "bewoners",
+                                 "--area", "DORP_ESVELD"])
+    assert result.exit_code == 0, result.output
+    url = (project / "reports" / "demo" / "DORP_ESVELD-bewoners.html").as_uri()
+    seen: dict[int, tuple[Any, ...]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(find_browser()),
+                                     args=CHROMIUM_ARGS, headless=True)
+        for width in (1280, 400):
+            context, page, _ = open_page(browser, url, width)
+            box = page.locator("main p").first.bounding_box()
+            seen[width] = (box["x"], box["width"], page.evaluate(
+                "document.documentElement.scrollWidth"))
+            context.close()
+        browser.close()
+    # 1280 px: a 42rem (672 px) column plus 16 px padding each side, centred:
+    # (1280 - 704) / 2 + 16 = 304. 400 px: the padding alone, no sideways scrolling.
+    assert seen == {1280: (304, 672, 1280), 400: (16, 368, 400)}
