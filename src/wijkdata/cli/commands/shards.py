@@ -33,7 +33,7 @@ def prepare(
 
       wijkdata prepare --regio nederland --data-dir ../shared/data
 
-      wijkdata prepare --regio nederland --level buurt   # then: build --shard k/n --level buurt
+      wijkdata prepare --regio nederland --level buurt   # buurt shards
     """
     from wijkdata.pipeline.build import BuildOptions
     from wijkdata.pipeline.build import prepare as run_prepare
