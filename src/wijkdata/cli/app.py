@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 import typer
 
 from wijkdata import __version__
-from wijkdata.core.config import Region, known_regions, load_region, project_root
+from wijkdata.core.config import Level, Region, known_regions, load_region, project_root
 from wijkdata.core.errors import ConfigError, DataError, WijkdataError
 from wijkdata.core.memory import OutOfMemory, is_out_of_memory, limit_text
 from wijkdata.report import formats as output_formats
@@ -140,9 +140,9 @@ def interrupted_line(exc: BaseException) -> str:
 
 
 def checked_levels(levels: list[str] | None) -> tuple[str, ...] | None:
-    """``--level`` values (build and prepare), each one of the profiled levels."""
+    """``--level`` values (build and prepare), each one of the config's levels (``Level``)."""
     for lv in levels or []:
-        if lv not in ("wijk", "buurt", "gemeente"):
+        if lv not in get_args(Level):
             raise ConfigError(f"--level: unknown level '{lv}'; use wijk, buurt or gemeente")
     return tuple(levels) if levels else None
 

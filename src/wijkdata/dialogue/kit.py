@@ -83,10 +83,10 @@ def build_kit(region: Region, area: str, day: date, out: Path | None,
         raise DataError(f"area code {area} is not in the data of region '{region.slug}'",
                         hint=("similar codes: " + ", ".join(near)) if near
                         else f"'wijkdata build --regio {region.slug}' lists what it profiles")
-    level = builder.area[area].level
     if region.config.comparators and area not in builder.compared:
         # Only the profiled levels are compared (indicators/comparisons.py): a kit without
         # its comparisons would say 'geen gegevens' where the gemeente's figure belongs.
+        level = builder.area[area].level
         raise DataError(
             f"{area} is a {level}, and the last build of region '{region.slug}' compared no "
             f"{level} areas (areas.levels: {', '.join(region.config.areas.levels)})",
